@@ -1,0 +1,129 @@
+package world
+
+import (
+	"fmt"
+
+	"github.com/paxoscheck/paxoscheck/impl/paxos"
+	"github.com/paxoscheck/paxoscheck/traces"
+)
+
+// Recorder runs a world and writes what happens as trace steps, giving every
+// message a stable id when it is sent. Messages in flight with equal
+// contents are interchangeable; the recorder consumes the oldest copy.
+type Recorder struct {
+	Setup *Setup
+	State State
+	Steps []traces.Step
+	// flight maps each message in flight to the ids of its copies, oldest
+	// first.
+	flight map[paxos.Message][]int
+	nextID int
+}
+
+// NewRecorder starts a recorder at the initial state of s.
+func NewRecorder(s *Setup) (*Recorder, error) {
+	st, err := Init(s)
+	if err != nil {
+		return nil, err
+	}
+	return &Recorder{Setup: s, State: st, flight: map[paxos.Message][]int{}, nextID: 1}, nil
+}
+
+// Apply performs a and appends its trace step. The step's Time is its
+// 1-based index (logical time).
+func (r *Recorder) Apply(a Action) (Outcome, error) {
+	out, err := r.State.Apply(r.Setup, a)
+	if err != nil {
+		return out, err
+	}
+	step := traces.Step{Step: len(r.Steps) + 1, Action: out.Event, Node: a.Node}
+	step.Time = int64(step.Step)
+	switch a.Kind {
+	case ActDeliver, ActDrop, ActCrashMidStep:
+		id := r.take(a.Msg)
+		step.Msg = &traces.Msg{ID: id, Message: a.Msg}
+	case ActDuplicate:
+		ids := r.flight[a.Msg]
+		if len(ids) == 0 {
+			return out, fmt.Errorf("recorder lost track of %s", a.Msg)
+		}
+		step.Msg = &traces.Msg{ID: ids[0], Message: a.Msg}
+		step.Sent = []traces.Msg{{ID: r.send(a.Msg), Message: a.Msg, DupOf: ids[0]}}
+	case ActInvoke:
+		c := a.Client
+		step.Client = &c
+		step.Value = r.Setup.Clients[c].Value
+	}
+	step.Persist = out.Effects.Persist
+	for _, m := range out.Effects.Send {
+		step.Sent = append(step.Sent, traces.Msg{ID: r.send(m), Message: m})
+	}
+	step.Learned = out.Effects.Learned
+	step.Replies = out.Effects.Replies
+	r.Steps = append(r.Steps, step)
+	return out, nil
+}
+
+func (r *Recorder) take(m paxos.Message) int {
+	ids := r.flight[m]
+	if len(ids) == 0 {
+		return 0
+	}
+	id := ids[0]
+	if len(ids) == 1 {
+		delete(r.flight, m)
+	} else {
+		r.flight[m] = ids[1:]
+	}
+	return id
+}
+
+func (r *Recorder) send(m paxos.Message) int {
+	id := r.nextID
+	r.nextID++
+	r.flight[m] = append(r.flight[m], id)
+	return id
+}
+
+// Trace returns the recorded trace with a header from the setup.
+func (r *Recorder) Trace(source string) traces.Trace {
+	return traces.Trace{Header: r.Setup.Header(source), Steps: r.Steps}
+}
+
+// ActionOf returns the action that trace step st performs, so that a trace
+// can be replayed through State.Apply.
+func ActionOf(st *traces.Step) (Action, error) {
+	needMsg := func(k ActionKind) (Action, error) {
+		if st.Msg == nil {
+			return Action{}, fmt.Errorf("step %d: %s needs a msg", st.Step, st.Action)
+		}
+		return Action{Kind: k, Node: st.Msg.To, Msg: st.Msg.Message}, nil
+	}
+	switch st.Action {
+	case traces.EvPhase1b, traces.EvPhase2a, traces.EvPhase2b, traces.EvLearn, traces.EvNack, traces.EvReturn:
+		a, err := needMsg(ActDeliver)
+		if err == nil && deliverEvent(a.Msg.Type) != st.Action {
+			return a, fmt.Errorf("step %d: action %s cannot consume a %s message", st.Step, st.Action, a.Msg.Type)
+		}
+		return a, err
+	case traces.EvDrop:
+		return needMsg(ActDrop)
+	case traces.EvDuplicate:
+		return needMsg(ActDuplicate)
+	case traces.EvPhase1a:
+		return Action{Kind: ActTimeout, Node: st.Node}, nil
+	case traces.EvCrash:
+		if st.Msg != nil {
+			return needMsg(ActCrashMidStep)
+		}
+		return Action{Kind: ActCrash, Node: st.Node}, nil
+	case traces.EvRestart:
+		return Action{Kind: ActRestart, Node: st.Node}, nil
+	case traces.EvInvoke:
+		if st.Client == nil {
+			return Action{}, fmt.Errorf("step %d: Invoke needs a client", st.Step)
+		}
+		return Action{Kind: ActInvoke, Node: st.Node, Client: *st.Client}, nil
+	}
+	return Action{}, fmt.Errorf("step %d: unknown action %q", st.Step, st.Action)
+}

@@ -1,0 +1,242 @@
+package world
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/paxoscheck/paxoscheck/impl/paxos"
+	"github.com/paxoscheck/paxoscheck/traces"
+)
+
+// Budget bounds the faults of a run. Zero means the fault never happens.
+type Budget struct {
+	Drops   int `json:"drops"`
+	Dups    int `json:"dups"`
+	Crashes int `json:"crashes"`
+}
+
+// Setup is the static part of a world: the cluster, its clients and the
+// bounds of the state graph.
+type Setup struct {
+	Config  paxos.Config
+	Clients []traces.Client
+	Budget  Budget
+	// MaxRound bounds proposer rounds: a timeout is enabled only while the
+	// proposer's next round stays at or below it. 0 means unbounded.
+	MaxRound uint32
+	// Crashable lists the nodes that may crash; nil means every node.
+	Crashable []paxos.NodeID
+	// MidStepCrash also offers, while the crash budget lasts, a crash in
+	// the middle of handling a message: after its durable state is written
+	// and before its messages leave (DESIGN.md, "The deterministic core").
+	MidStepCrash bool
+	// Unbounded lifts the fault budgets in Apply (not in Actions): a
+	// replay follows its trace and does not enforce bounds.
+	Unbounded bool
+}
+
+// ErrSetup is wrapped by every error about a Setup.
+var ErrSetup = errors.New("invalid setup")
+
+// DefaultSetup is the cluster of issue 2: 3 acceptors, 2 proposers, 1
+// learner, and 2 clients proposing distinct values, one at each proposer.
+func DefaultSetup() Setup {
+	return NewSetup(3, 2, 1, 2)
+}
+
+// NewSetup builds a cluster of a acceptors, p proposers, l learners and c
+// clients; client i proposes value "v<i>" (x, y, z... for the first few) at
+// proposer i mod p.
+func NewSetup(a, p, l, c int) Setup {
+	s := Setup{Config: paxos.NewConfig(a, p, l)}
+	for i := 0; i < c; i++ {
+		var prop paxos.NodeID
+		if p > 0 {
+			prop = s.Config.Proposers[i%p]
+		}
+		s.Clients = append(s.Clients, traces.Client{ID: paxos.ClientID(i), Proposer: prop, Value: ClientValue(i)})
+	}
+	return s
+}
+
+// ClientValue is the value client i proposes in generated setups.
+func ClientValue(i int) paxos.Value {
+	if i < 3 {
+		return paxos.Value(string(rune('x' + i)))
+	}
+	return paxos.Value(fmt.Sprintf("v%d", i))
+}
+
+// Validate reports the first problem with s.
+func (s *Setup) Validate() error {
+	if err := s.Config.Validate(); err != nil {
+		return err
+	}
+	if len(s.Clients) > 64 {
+		return fmt.Errorf("%w: %d clients, at most 64", ErrSetup, len(s.Clients))
+	}
+	for i, c := range s.Clients {
+		if int(c.ID) != i {
+			return fmt.Errorf("%w: client %d has id %d, want ids 0..n-1 in order", ErrSetup, i, c.ID)
+		}
+		if r, _, ok := s.Config.RoleOf(c.Proposer); !ok || r != paxos.RoleProposer {
+			return fmt.Errorf("%w: client %d sends to node %d, which is not a proposer", ErrSetup, i, c.Proposer)
+		}
+		if c.Value == paxos.None {
+			return fmt.Errorf("%w: client %d proposes the empty value", ErrSetup, i)
+		}
+	}
+	if s.Budget.Drops < 0 || s.Budget.Dups < 0 || s.Budget.Crashes < 0 {
+		return fmt.Errorf("%w: negative fault budget %+v", ErrSetup, s.Budget)
+	}
+	for _, id := range s.Crashable {
+		if _, _, ok := s.Config.RoleOf(id); !ok {
+			return fmt.Errorf("%w: crashable node %d is not in the configuration", ErrSetup, id)
+		}
+	}
+	return nil
+}
+
+// Header returns a trace header describing s.
+func (s *Setup) Header(source string) traces.Header {
+	return traces.Header{
+		Format: traces.FormatName, Version: traces.Version,
+		Acceptors: slices.Clone(s.Config.Acceptors), Proposers: slices.Clone(s.Config.Proposers),
+		Learners: slices.Clone(s.Config.Learners), Bugs: s.Config.Bugs.Names(),
+		Clients: slices.Clone(s.Clients), Source: source, TimeUnit: "step",
+	}
+}
+
+// SetupFromHeader rebuilds the Setup of a trace (with no fault budget: a
+// replay follows the trace, it does not enforce bounds).
+func SetupFromHeader(h *traces.Header) (Setup, error) {
+	c, err := h.Config()
+	if err != nil {
+		return Setup{}, err
+	}
+	s := Setup{Config: c, Clients: h.Clients, MidStepCrash: true, Unbounded: true}
+	return s, s.Validate()
+}
+
+func (s *Setup) crashable(id paxos.NodeID) bool {
+	return s.Crashable == nil || slices.Contains(s.Crashable, id)
+}
+
+// State is a global state. Copy it with Clone: its slices are owned.
+type State struct {
+	// Nodes are in Config.Nodes() order: acceptors, proposers, learners.
+	Nodes []paxos.Node
+	// Stored is what each node has on stable storage, same order.
+	Stored []paxos.Durable
+	// Net is the multiset of messages in flight, sorted by Message.Less.
+	Net []paxos.Message
+	// Sent is the set of 1b, 2a and 2b messages ever sent, with To cleared
+	// (a broadcast is one entry), sorted: the spec's msgs, which the
+	// invariants read. 1a, nack and decided carry nothing they need.
+	Sent []paxos.Message
+	// Invoked and Returned are bitmasks of clients.
+	Invoked, Returned uint64
+	// Learned is the bitmask of learners (by index) that have ever learned
+	// a value; with Chosen it feeds the "sometimes" properties.
+	Learned uint64
+	// Used is the fault budget spent so far.
+	Used Budget
+}
+
+// Init returns the initial state of s.
+func Init(s *Setup) (State, error) {
+	if err := s.Validate(); err != nil {
+		return State{}, err
+	}
+	ids := s.Config.Nodes()
+	st := State{Nodes: make([]paxos.Node, len(ids)), Stored: make([]paxos.Durable, len(ids))}
+	for i, id := range ids {
+		n, err := paxos.NewNode(&s.Config, id)
+		if err != nil {
+			return State{}, err
+		}
+		st.Nodes[i] = n
+	}
+	return st, nil
+}
+
+// Clone returns a deep copy of st.
+func (st *State) Clone() State {
+	c := *st
+	c.Nodes = slices.Clone(st.Nodes)
+	c.Stored = slices.Clone(st.Stored)
+	c.Net = slices.Clone(st.Net)
+	c.Sent = slices.Clone(st.Sent)
+	return c
+}
+
+// NodeIndex returns the position of node id in st.Nodes, or -1.
+func (st *State) NodeIndex(id paxos.NodeID) int {
+	for i := range st.Nodes {
+		if st.Nodes[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// Node returns the state of node id, or nil.
+func (st *State) Node(id paxos.NodeID) *paxos.Node {
+	if i := st.NodeIndex(id); i >= 0 {
+		return &st.Nodes[i]
+	}
+	return nil
+}
+
+// AppendBinary appends the canonical encoding of st: equal states, and only
+// equal states, encode to equal bytes. Fingerprints hash it.
+func (st *State) AppendBinary(buf []byte, numAcc int) []byte {
+	for i := range st.Nodes {
+		buf = st.Nodes[i].AppendBinary(buf, numAcc)
+		buf = st.Stored[i].AppendBinary(buf)
+	}
+	buf = append(buf, byte(len(st.Net)))
+	for _, m := range st.Net {
+		buf = m.AppendBinary(buf)
+	}
+	buf = append(buf, byte(len(st.Sent)))
+	for _, m := range st.Sent {
+		buf = m.AppendBinary(buf)
+	}
+	for _, x := range []uint64{st.Invoked, st.Returned, st.Learned} {
+		buf = appendU64(buf, x)
+	}
+	return append(buf, byte(st.Used.Drops), byte(st.Used.Dups), byte(st.Used.Crashes))
+}
+
+func appendU64(b []byte, x uint64) []byte {
+	for x >= 0x80 {
+		b = append(b, byte(x)|0x80)
+		x >>= 7
+	}
+	return append(b, byte(x))
+}
+
+func insertSorted(ms []paxos.Message, m paxos.Message) []paxos.Message {
+	i, _ := slices.BinarySearchFunc(ms, m, cmpMsg)
+	return slices.Insert(ms, i, m)
+}
+
+func insertSet(ms []paxos.Message, m paxos.Message) []paxos.Message {
+	i, found := slices.BinarySearchFunc(ms, m, cmpMsg)
+	if found {
+		return ms
+	}
+	return slices.Insert(ms, i, m)
+}
+
+func cmpMsg(a, b paxos.Message) int {
+	switch {
+	case a.Less(b):
+		return -1
+	case b.Less(a):
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,71 @@
+package world
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/paxoscheck/paxoscheck/impl/paxos"
+)
+
+// TestNormalCase drives the failure-free run by hand: one client, one
+// ballot, and the value is learned and returned.
+func TestNormalCase(t *testing.T) {
+	s := DefaultSetup()
+	r, err := NewRecorder(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(a Action) {
+		t.Helper()
+		if _, err := r.Apply(a); err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+	}
+	p := s.Config.Proposers[0]
+	do(Action{Kind: ActInvoke, Node: p, Client: 0})
+	do(Action{Kind: ActTimeout, Node: p})
+	// Deliver until nothing is in flight; always the first message.
+	for len(r.State.Net) > 0 {
+		m := r.State.Net[0]
+		do(Action{Kind: ActDeliver, Node: m.To, Msg: m})
+	}
+	l := r.State.Node(s.Config.Learners[0])
+	if l.Learned != "x" {
+		t.Fatalf("learned %q, want x", l.Learned)
+	}
+	if r.State.Returned != 1 {
+		t.Fatalf("returned mask %b, want client 0 answered", r.State.Returned)
+	}
+}
+
+// TestRandomWalksStayConsistent walks the graph at random and checks that
+// every enabled action applies without error.
+func TestRandomWalksStayConsistent(t *testing.T) {
+	s := DefaultSetup()
+	s.Budget = Budget{Drops: 2, Dups: 2, Crashes: 2}
+	s.MaxRound = 3
+	s.MidStepCrash = true
+	const seed = 1
+	rng := rand.New(rand.NewPCG(seed, 0))
+	for run := 0; run < 200; run++ {
+		st, err := Init(&s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for step := 0; step < 60; step++ {
+			acts := st.Actions(&s, nil)
+			if len(acts) == 0 {
+				break
+			}
+			a := acts[rng.IntN(len(acts))]
+			if _, err := st.Apply(&s, a); err != nil {
+				t.Fatalf("seed %d run %d step %d: %s: %v", seed, run, step, a, err)
+			}
+		}
+		for _, n := range st.Nodes {
+			if n.Role == paxos.RoleAcceptor && n.Mem.MaxVBal.Compare(n.Mem.MaxBal) > 0 {
+				t.Fatalf("acceptor %d voted above its promise: %+v", n.ID, n.Mem)
+			}
+		}
+	}
+}

@@ -1,0 +1,248 @@
+package paxos
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// NodeID names a node of the cluster. Acceptors, proposers and learners are
+// distinct nodes; their IDs are unique across the whole configuration.
+type NodeID uint8
+
+// ClientID names a client. Clients are not nodes: a client request is an
+// input to a proposer and a client reply is an effect of a proposer.
+type ClientID uint8
+
+// Value is a value that clients propose. The empty Value means "no value"
+// (spec/Paxos.tla None) and cannot be proposed.
+type Value string
+
+// None is the absent value, spec/Paxos.tla None.
+const None Value = ""
+
+// Ballot is a ballot number. Ballots are unique per proposer: the round
+// comes first and the proposer's index breaks ties, so two proposers never
+// share a ballot. The zero Ballot means "no ballot" (spec -1) and is below
+// every real ballot, whose Round is at least 1.
+type Ballot struct {
+	// Round counts the proposer's attempts; 0 only in the zero Ballot.
+	Round uint32
+	// Proposer is the index of the proposer in Config.Proposers (not its
+	// NodeID), so that ballots map densely onto the spec's naturals.
+	Proposer uint8
+}
+
+// IsZero reports whether b is the absent ballot.
+func (b Ballot) IsZero() bool { return b.Round == 0 }
+
+// Less reports whether b is ordered strictly before o.
+func (b Ballot) Less(o Ballot) bool {
+	if b.Round != o.Round {
+		return b.Round < o.Round
+	}
+	return b.Proposer < o.Proposer
+}
+
+// Compare returns -1, 0 or +1 as b is below, equal to or above o.
+func (b Ballot) Compare(o Ballot) int {
+	switch {
+	case b.Less(o):
+		return -1
+	case o.Less(b):
+		return 1
+	}
+	return 0
+}
+
+// Spec maps b onto the spec's ballot numbers: (Round-1)*numProposers +
+// Proposer, and -1 for the zero Ballot. This is the ballot part of the
+// abstraction function of checker/invariant.
+func (b Ballot) Spec(numProposers int) int {
+	if b.IsZero() {
+		return -1
+	}
+	return int(b.Round-1)*numProposers + int(b.Proposer)
+}
+
+// String renders b as round.proposer, or "-" for no ballot.
+func (b Ballot) String() string {
+	if b.IsZero() {
+		return "-"
+	}
+	return strconv.FormatUint(uint64(b.Round), 10) + "." + strconv.Itoa(int(b.Proposer))
+}
+
+// MarshalText encodes b as its String form, so that traces read "2.1".
+func (b Ballot) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
+
+// UnmarshalText decodes the String form.
+func (b *Ballot) UnmarshalText(t []byte) error {
+	x, err := ParseBallot(string(t))
+	if err != nil {
+		return err
+	}
+	*b = x
+	return nil
+}
+
+// ParseBallot is the inverse of Ballot.String.
+func ParseBallot(s string) (Ballot, error) {
+	if s == "-" {
+		return Ballot{}, nil
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			r, err1 := strconv.ParseUint(s[:i], 10, 32)
+			p, err2 := strconv.ParseUint(s[i+1:], 10, 8)
+			if err1 != nil || err2 != nil || r == 0 {
+				break
+			}
+			return Ballot{Round: uint32(r), Proposer: uint8(p)}, nil
+		}
+	}
+	return Ballot{}, fmt.Errorf("bad ballot %q: want ROUND.PROPOSER with ROUND >= 1, or -", s)
+}
+
+// MaxBallot returns the larger of a and b.
+func MaxBallot(a, b Ballot) Ballot {
+	if a.Less(b) {
+		return b
+	}
+	return a
+}
+
+// MsgType is the type of a message.
+type MsgType uint8
+
+// The message types. 1a..2b are the spec's; Nack and Decided exist only in
+// Go (see the package comment).
+const (
+	Msg1a MsgType = iota + 1
+	Msg1b
+	Msg2a
+	Msg2b
+	MsgNack
+	MsgDecided
+)
+
+var msgTypeNames = [...]string{Msg1a: "1a", Msg1b: "1b", Msg2a: "2a", Msg2b: "2b", MsgNack: "nack", MsgDecided: "decided"}
+
+// String returns the spec's name of t ("1a", "1b", "2a", "2b") or
+// "nack"/"decided".
+func (t MsgType) String() string {
+	if int(t) < len(msgTypeNames) && msgTypeNames[t] != "" {
+		return msgTypeNames[t]
+	}
+	return "msg(" + strconv.Itoa(int(t)) + ")"
+}
+
+// MarshalText encodes t by name.
+func (t MsgType) MarshalText() ([]byte, error) {
+	if int(t) >= len(msgTypeNames) || msgTypeNames[t] == "" {
+		return nil, fmt.Errorf("unknown message type %d", uint8(t))
+	}
+	return []byte(t.String()), nil
+}
+
+// UnmarshalText decodes a name written by MarshalText.
+func (t *MsgType) UnmarshalText(b []byte) error {
+	x, err := ParseMsgType(string(b))
+	if err != nil {
+		return err
+	}
+	*t = x
+	return nil
+}
+
+// ParseMsgType is the inverse of MsgType.String.
+func ParseMsgType(s string) (MsgType, error) {
+	for i, n := range msgTypeNames {
+		if n != "" && n == s {
+			return MsgType(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown message type %q", s)
+}
+
+// Message is a point-to-point message. Which fields mean something depends
+// on Type:
+//
+//	1a       Bal                 prepare ballot Bal
+//	1b       Bal, VBal, Val      promise Bal; last vote was (VBal, Val)
+//	2a       Bal, Val            accept Val at ballot Bal
+//	2b       Bal, Val            voted for Val at ballot Bal
+//	nack     Bal                 refused: the acceptor has promised Bal
+//	decided  Val                 Val is chosen
+//
+// Unused fields are zero, so that equal messages compare equal with ==.
+type Message struct {
+	Type MsgType `json:"type"`
+	From NodeID  `json:"from"`
+	To   NodeID  `json:"to"`
+	Bal  Ballot  `json:"bal,omitzero"`
+	VBal Ballot  `json:"vbal,omitzero"`
+	Val  Value   `json:"val,omitempty"`
+}
+
+// String renders m compactly for diagrams and errors, e.g. "1b 2.0 vbal=1.1 v=x".
+func (m Message) String() string {
+	switch m.Type {
+	case Msg1a, MsgNack:
+		return m.Type.String() + " b=" + m.Bal.String()
+	case Msg1b:
+		s := "1b b=" + m.Bal.String()
+		if !m.VBal.IsZero() {
+			s += " vbal=" + m.VBal.String() + " v=" + string(m.Val)
+		}
+		return s
+	case Msg2a, Msg2b:
+		return m.Type.String() + " b=" + m.Bal.String() + " v=" + string(m.Val)
+	case MsgDecided:
+		return "decided v=" + string(m.Val)
+	}
+	return m.Type.String()
+}
+
+// Less orders messages canonically (by every field), so that a multiset of
+// messages has one sorted form.
+func (m Message) Less(o Message) bool {
+	if m.Type != o.Type {
+		return m.Type < o.Type
+	}
+	if m.From != o.From {
+		return m.From < o.From
+	}
+	if m.To != o.To {
+		return m.To < o.To
+	}
+	if c := m.Bal.Compare(o.Bal); c != 0 {
+		return c < 0
+	}
+	if c := m.VBal.Compare(o.VBal); c != 0 {
+		return c < 0
+	}
+	return m.Val < o.Val
+}
+
+// Role is what a node does.
+type Role uint8
+
+// The roles of Paxos Made Simple, section 2.
+const (
+	RoleAcceptor Role = iota + 1
+	RoleProposer
+	RoleLearner
+)
+
+// String returns "acceptor", "proposer" or "learner".
+func (r Role) String() string {
+	switch r {
+	case RoleAcceptor:
+		return "acceptor"
+	case RoleProposer:
+		return "proposer"
+	case RoleLearner:
+		return "learner"
+	}
+	return "role(" + strconv.Itoa(int(r)) + ")"
+}

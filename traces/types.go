@@ -1,0 +1,111 @@
+package traces
+
+import "github.com/paxoscheck/paxoscheck/impl/paxos"
+
+// FormatName is the value of Header.Format in every trace.
+const FormatName = "paxoscheck-trace"
+
+// Version is the trace format version this package writes and reads.
+const Version = 1
+
+// Event names: the TLA+ action a step performs (spec/Paxos.tla), plus the
+// harness's own events. See FORMAT.md.
+const (
+	EvPhase1a   = "Phase1a"   // a proposer's timeout: a new ballot, 1a sent
+	EvPhase1b   = "Phase1b"   // an acceptor handles a 1a
+	EvPhase2a   = "Phase2a"   // a proposer handles a 1b (2a sent at a quorum)
+	EvPhase2b   = "Phase2b"   // an acceptor handles a 2a
+	EvLearn     = "Learn"     // a learner handles a 2b
+	EvNack      = "Nack"      // a proposer handles a nack (Go only)
+	EvReturn    = "Return"    // a proposer handles a decided message and answers its clients
+	EvInvoke    = "Invoke"    // a client sends Propose(value) to its proposer
+	EvCrash     = "Crash"     // a node crashes (with msg: while handling it, after persisting, before sending)
+	EvRestart   = "Restart"   // a crashed node restarts from its durable state
+	EvDrop      = "Drop"      // the network loses a message
+	EvDuplicate = "Duplicate" // the network duplicates a message
+)
+
+// Client is a client of the cluster: it sends Propose(Value) to Proposer.
+type Client struct {
+	ID       paxos.ClientID `json:"id"`
+	Proposer paxos.NodeID   `json:"proposer"`
+	Value    paxos.Value    `json:"value"`
+}
+
+// Violation names the invariant a trace breaks and the step after which it
+// first fails.
+type Violation struct {
+	Invariant string `json:"invariant"`
+	Step      int    `json:"step"`
+	Detail    string `json:"detail,omitempty"`
+}
+
+// Header is the first line of a trace.
+type Header struct {
+	Format    string         `json:"format"`
+	Version   int            `json:"version"`
+	Acceptors []paxos.NodeID `json:"acceptors"`
+	Proposers []paxos.NodeID `json:"proposers"`
+	Learners  []paxos.NodeID `json:"learners"`
+	Bugs      []string       `json:"bugs,omitempty"`
+	Clients   []Client       `json:"clients"`
+	// Source says what wrote the trace: "simulate", "explore", "scenario",
+	// "cluster", "shrink".
+	Source string `json:"source,omitempty"`
+	// Seed is the simulator seed that produced the trace, if any.
+	Seed *uint64 `json:"seed,omitempty"`
+	// TimeUnit is "step" (logical time) or "ns" (monotonic nanoseconds).
+	TimeUnit  string     `json:"time_unit"`
+	Violation *Violation `json:"violation,omitempty"`
+}
+
+// Msg is a message with the stable id it got when it was sent. A duplicate
+// gets a new id; its DupOf names the original.
+type Msg struct {
+	ID int `json:"id"`
+	paxos.Message
+	DupOf int `json:"dup_of,omitempty"`
+}
+
+// Step is one line after the header: one action of one node (or of the
+// network, for Drop and Duplicate, where Node is the message's addressee).
+type Step struct {
+	Step   int          `json:"step"`
+	Action string       `json:"action"`
+	Node   paxos.NodeID `json:"node"`
+	// Msg is the message consumed (delivered, dropped, duplicated, or being
+	// handled when a Crash struck mid-step).
+	Msg *Msg `json:"msg,omitempty"`
+	// Sent are the messages the step put on the network, in order.
+	Sent []Msg `json:"sent,omitempty"`
+	// Persist is the durable state written by the step, before Sent left.
+	Persist *paxos.Durable `json:"persist,omitempty"`
+	// Learned is the value a learner learned in this step.
+	Learned paxos.Value `json:"learned,omitempty"`
+	// Client and Value describe an Invoke.
+	Client *paxos.ClientID `json:"client,omitempty"`
+	Value  paxos.Value     `json:"value,omitempty"`
+	// Replies are client returns made by this step.
+	Replies []paxos.Reply `json:"replies,omitempty"`
+	// Time is when the step happened, in Header.TimeUnit.
+	Time int64 `json:"time"`
+}
+
+// Trace is a whole trace: a header and its steps.
+type Trace struct {
+	Header Header
+	Steps  []Step
+}
+
+// Config returns the paxos configuration the header describes.
+func (h *Header) Config() (paxos.Config, error) {
+	c := paxos.Config{Acceptors: h.Acceptors, Proposers: h.Proposers, Learners: h.Learners}
+	for _, n := range h.Bugs {
+		b, err := paxos.ParseBug(n)
+		if err != nil {
+			return c, err
+		}
+		c.Bugs |= paxos.Bugs(b)
+	}
+	return c, c.Validate()
+}
