@@ -1,0 +1,130 @@
+package invariant
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/paxoscheck/paxoscheck/checker/world"
+	"github.com/paxoscheck/paxoscheck/impl/paxos"
+)
+
+// Msg is a message of the spec's msgs set (spec/Paxos.tla): acceptors by
+// index, ballots as spec naturals (-1 for none), To dropped.
+type Msg struct {
+	Type string      // "1b", "2a" or "2b"
+	Acc  int         // sender's acceptor index (1b, 2b); -1 otherwise
+	Bal  int         // ballot
+	MBal int         // 1b: the reported vote's ballot, -1 if none
+	MVal paxos.Value // 1b: the reported vote's value
+	Val  paxos.Value // 2a, 2b: the value
+}
+
+// Abstract is the state the invariants read. It mirrors the variables of
+// spec/Paxos.tla: maxBal, maxVBal, maxVal (by acceptor index), msgs,
+// proposed and learned.
+type Abstract struct {
+	NumAcceptors int
+	MaxBal       []int
+	MaxVBal      []int
+	MaxVal       []paxos.Value
+	Msgs         []Msg
+	Proposed     []paxos.Value
+	Learned      []paxos.Value
+}
+
+// FromWorld is the abstraction function: the one documented map from the
+// implementation's global state to the spec's variables.
+//
+//   - maxBal/maxVBal/maxVal[a] are acceptor a's in-memory MaxBal, MaxVBal,
+//     MaxVal; while a is crashed, what it has on stable storage (what it
+//     will come back with).
+//   - ballots map through paxos.Ballot.Spec: (Round-1)*#proposers + index,
+//     -1 for none.
+//   - msgs is world.State.Sent: every 1b, 2a and 2b ever sent, with the
+//     addressee dropped (a broadcast is one spec message). 1a messages are
+//     left out: no invariant reads them.
+//   - proposed is the set of values of clients that have invoked.
+//   - learned is the set of values the learners currently hold.
+func FromWorld(s *world.Setup, st *world.State) Abstract {
+	c := &s.Config
+	np := len(c.Proposers)
+	a := Abstract{NumAcceptors: len(c.Acceptors)}
+	for i := range c.Acceptors {
+		n, d := st.Nodes[i], st.Stored[i]
+		mem := n.Mem
+		if n.Crashed {
+			mem = d
+		}
+		a.MaxBal = append(a.MaxBal, mem.MaxBal.Spec(np))
+		a.MaxVBal = append(a.MaxVBal, mem.MaxVBal.Spec(np))
+		a.MaxVal = append(a.MaxVal, mem.MaxVal)
+	}
+	for _, m := range st.Sent {
+		am := Msg{Type: m.Type.String(), Acc: -1, Bal: m.Bal.Spec(np), MBal: -1}
+		switch m.Type {
+		case paxos.Msg1b:
+			am.Acc = c.AcceptorIndex(m.From)
+			am.MBal, am.MVal = m.VBal.Spec(np), m.Val
+		case paxos.Msg2a:
+			am.Val = m.Val
+		case paxos.Msg2b:
+			am.Acc = c.AcceptorIndex(m.From)
+			am.Val = m.Val
+		default:
+			continue
+		}
+		a.Msgs = append(a.Msgs, am)
+	}
+	for _, cl := range s.Clients {
+		if st.Invoked&(1<<cl.ID) != 0 && !slices.Contains(a.Proposed, cl.Value) {
+			a.Proposed = append(a.Proposed, cl.Value)
+		}
+	}
+	for i := range st.Nodes {
+		n := &st.Nodes[i]
+		if n.Role == paxos.RoleLearner && n.Learned != paxos.None && !slices.Contains(a.Learned, n.Learned) {
+			a.Learned = append(a.Learned, n.Learned)
+		}
+	}
+	slices.Sort(a.Proposed)
+	slices.Sort(a.Learned)
+	return a
+}
+
+// Invariant is a named state predicate mirrored from spec/Paxos.tla. Check
+// returns nil when it holds and an error describing the breach when not.
+type Invariant struct {
+	Name  string
+	Check func(a *Abstract) error
+}
+
+// Violation is an invariant failure: which invariant, after which step (0
+// is the initial state), why, and the abstract state it failed in.
+type Violation struct {
+	Invariant string
+	Step      int
+	Detail    string
+	State     Abstract
+}
+
+// Error implements error.
+func (v *Violation) Error() string {
+	return fmt.Sprintf("invariant %s violated after step %d: %s", v.Invariant, v.Step, v.Detail)
+}
+
+// Check evaluates every invariant of All on a, in order, and returns the
+// first violation, or nil.
+func Check(a *Abstract, step int) *Violation {
+	for _, inv := range All {
+		if err := inv.Check(a); err != nil {
+			return &Violation{Invariant: inv.Name, Step: step, Detail: err.Error(), State: *a}
+		}
+	}
+	return nil
+}
+
+// CheckWorld abstracts st and checks every invariant.
+func CheckWorld(s *world.Setup, st *world.State, step int) *Violation {
+	a := FromWorld(s, st)
+	return Check(&a, step)
+}
