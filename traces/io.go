@@ -1,0 +1,232 @@
+package traces
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// MaxLineBytes bounds one line of a trace. Lines are read with a
+// bufio.Reader, so long lines (a step with many messages, a long value) are
+// fine; the bound only keeps a corrupt file from exhausting memory.
+var MaxLineBytes = 16 << 20
+
+// Read reads and validates a whole trace (FORMAT.md). A malformed trace is
+// a *ParseError carrying the line number and the reason; Read never
+// panics on any input.
+func Read(r io.Reader) (Trace, error) {
+	return read(r, "")
+}
+
+// ReadFile reads and validates the trace in file path; errors name the
+// file.
+func ReadFile(path string) (Trace, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Trace{}, err
+	}
+	defer f.Close()
+	return read(f, path)
+}
+
+func read(r io.Reader, file string) (Trace, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	v := validator{file: file}
+	var t Trace
+	for line := 1; ; line++ {
+		b, err := readLine(br, MaxLineBytes)
+		if errors.Is(err, errLineTooLong) {
+			return t, v.errf(line, 0, err, "line longer than %d bytes", MaxLineBytes)
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return t, v.errf(line, 0, err, "read error: %v", err)
+		}
+		if err != nil && len(b) == 0 { // clean end of input
+			if line == 1 {
+				return t, v.errf(1, 0, nil, "empty file: want a header line")
+			}
+			if pe := v.finish(); pe != nil {
+				return t, pe
+			}
+			return t, nil
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			if line == 1 {
+				return t, v.errf(1, 0, nil, "empty line where the header should be")
+			}
+			return t, v.errf(line, 0, nil, "empty line (a trace has no blank lines)")
+		}
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal(b, &raw); err != nil {
+			return t, v.errf(line, stepNumber(b), err, "bad JSON: %v", err)
+		}
+		if raw == nil {
+			return t, v.errf(line, 0, nil, "bad JSON: null, want an object")
+		}
+		if line == 1 {
+			if pe := v.preHeader(raw); pe != nil {
+				return t, pe
+			}
+			if k, _ := checkKeys(b, headerRequired); k != "" {
+				return t, v.errf(1, 0, nil, "header has no %q field", k)
+			}
+			if err := strict(b, &t.Header); err != nil {
+				return t, v.errf(1, 0, err, "bad header: %v", err)
+			}
+			if pe := v.header(&t.Header); pe != nil {
+				return t, pe
+			}
+			continue
+		}
+		n := stepNumber(b)
+		if k, _ := checkKeys(b, stepRequired); k != "" {
+			return t, v.errf(line, n, nil, "step has no %q field", k)
+		}
+		var s Step
+		if err := strict(b, &s); err != nil {
+			return t, v.errf(line, n, err, "bad step: %v", err)
+		}
+		if pe := v.step(line, &s); pe != nil {
+			return t, pe
+		}
+		t.Steps = append(t.Steps, s)
+	}
+}
+
+// preHeader checks format and version before anything else, so that a
+// trace of another format or version says so rather than tripping on a
+// field this reader does not know.
+func (v *validator) preHeader(raw map[string]json.RawMessage) *ParseError {
+	var f string
+	if b, ok := raw["format"]; !ok || json.Unmarshal(b, &f) != nil || f != FormatName {
+		return v.errf(1, 0, nil, "not a %s: header format is %s, want %q", FormatName, orMissing(raw["format"]), FormatName)
+	}
+	var ver int
+	if b, ok := raw["version"]; !ok || json.Unmarshal(b, &ver) != nil || ver != Version {
+		return v.errf(1, 0, nil, "unsupported version %s (this reader reads version %d)", orMissing(raw["version"]), Version)
+	}
+	return nil
+}
+
+func orMissing(b json.RawMessage) string {
+	if b == nil {
+		return "missing"
+	}
+	if len(b) > 40 {
+		return string(b[:40]) + "..."
+	}
+	return string(b)
+}
+
+// stepNumber extracts "step" from a line for error messages, or 0.
+func stepNumber(b []byte) int {
+	var s struct {
+		Step int `json:"step"`
+	}
+	if json.Unmarshal(b, &s) != nil || s.Step < 0 {
+		return 0
+	}
+	return s.Step
+}
+
+// strict decodes one JSON object, rejecting fields FORMAT.md does not
+// define (a typo must not pass silently as a missing optional field).
+func strict(b []byte, x any) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	return d.Decode(x)
+}
+
+var errLineTooLong = errors.New("line too long")
+
+// readLine returns the next line without its newline; at the end of input
+// it returns what is left (maybe nothing) and io.EOF.
+func readLine(br *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > max+1 {
+			return nil, errLineTooLong
+		}
+		line = append(line, chunk...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err == nil {
+			return line[:len(line)-1], nil
+		}
+		return line, err
+	}
+}
+
+// Validate checks t as Read would check the same trace written to a file;
+// line numbers in the error are those the file would have.
+func Validate(t *Trace) error {
+	v := validator{}
+	if pe := v.header(&t.Header); pe != nil {
+		return pe
+	}
+	for i := range t.Steps {
+		if pe := v.step(i+2, &t.Steps[i]); pe != nil {
+			return pe
+		}
+	}
+	if pe := v.finish(); pe != nil {
+		return pe
+	}
+	return nil
+}
+
+// Write validates t and writes it as JSON Lines: the header, then one line
+// per step. It never writes a trace that Read would reject.
+func Write(w io.Writer, t Trace) error {
+	if err := Validate(&t); err != nil {
+		return fmt.Errorf("traces: refusing to write: %w", err)
+	}
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw) // Encode ends each value with '\n'
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&t.Header); err != nil {
+		return err
+	}
+	for i := range t.Steps {
+		if err := enc.Encode(&t.Steps[i]); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// WriteFile writes t to path atomically: to a temporary file in the same
+// directory, synced, then renamed over path, so that a reader never sees
+// half a trace.
+func WriteFile(path string, t Trace) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = Write(f, t); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
