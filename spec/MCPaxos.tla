@@ -1,7 +1,8 @@
 ------------------------------ MODULE MCPaxos -------------------------------
 (***************************************************************************)
-(* The main model of Paxos: 3 acceptors, 2 values, ballots 0..2, every     *)
-(* invariant and the refinement of Consensus.                              *)
+(* Models of Paxos (cfgs MCPaxos, MCPaxosLiveness, MCPaxosNoFairness,      *)
+(* MCBugMinorityQuorum): model values for the acceptors and values, and    *)
+(* the definitions the cfgs substitute.                                    *)
 (***************************************************************************)
 EXTENDS Paxos, TLC
 
@@ -10,7 +11,15 @@ CONSTANTS a1, a2, a3, v1, v2
 (***************************************************************************)
 (* Acceptors and values are interchangeable: every definition of Paxos     *)
 (* treats them alike, so TLC may identify states that differ by a          *)
-(* permutation of either.                                                  *)
+(* permutation of either.  Used for safety only (TLC cannot soundly        *)
+(* combine symmetry with liveness checking).                               *)
 (***************************************************************************)
 Symmetry == Permutations({a1, a2, a3}) \cup Permutations({v1, v2})
+
+(***************************************************************************)
+(* minority-quorum: the proposer and the learner act on floor(n/2)         *)
+(* replies.  Substituted for Quorums in MCBugMinorityQuorum.               *)
+(***************************************************************************)
+MinorityQuorums == {Q \in SUBSET Acceptors :
+                      Cardinality(Q) = Cardinality(Acceptors) \div 2}
 =============================================================================
