@@ -1,0 +1,66 @@
+// Package storage keeps a node's durable state ([paxos.Durable]: an
+// acceptor's MaxBal, MaxVBal and MaxVal, a proposer's Round) on stable
+// storage, so that a restarted node gets back exactly what it last
+// persisted.
+//
+// Paxos is safe under crash-restart only if an acceptor remembers every
+// promise and every vote it announced ("Paxos Made Simple", section 2.3:
+// "an acceptor must remember this information even if it fails and then
+// restarts"). The runner of a [paxos.Node] therefore calls [Store.Save]
+// with Effects.Persist, and waits for it to return, before it sends the
+// step's messages. A Save that returned is durable; a Save that did not
+// return may or may not be, and either outcome is safe because nothing that
+// depends on it was sent.
+//
+// # Stores
+//
+// [MemStore] keeps the state in memory; it survives a simulated crash of a
+// node (the runner keeps the store) but not of the process. [FileStore]
+// keeps it in one file.
+//
+// # Crash safety of FileStore
+//
+// A Save writes the whole new state to a temporary file next to the
+// target, fsyncs it, renames it over the target, then fsyncs the directory.
+// rename(2) replaces the directory entry atomically, so after a crash at
+// any point the target names either the previous complete file or the new
+// complete file, never a mix. The fsync of the temporary file orders its
+// data before the rename; the fsync of the directory makes the rename
+// itself durable before Save returns. A leftover temporary file from an
+// interrupted Save is never read and is overwritten by the next Save.
+//
+// Because the target is only ever replaced whole, a target file that is
+// shorter than its recorded length, longer, or whose bytes do not match
+// its checksum did not come from a Save: it is a torn write underneath the
+// file system, a disk error, or tampering. Load reports it as an error
+// wrapping [ErrCorrupt]; it never guesses, and never falls back to the zero
+// state (which would silently forget a promise, the promise-not-persisted
+// bug by other means).
+//
+// A missing target file is different: it is the state of a node that has
+// never persisted anything, so Load returns the zero [paxos.Durable] and no
+// error. An operator who deletes the file of a live acceptor breaks Paxos;
+// no store can detect that.
+//
+// # File format (version 1)
+//
+// All integers little-endian, fixed width, so that every state has exactly
+// one encoding:
+//
+//	offset  size  field
+//	0       4     magic "PXDS"
+//	4       1     format version (1)
+//	5       4     payload length n
+//	9       n     payload
+//	9+n     4     CRC-32C (Castagnoli) of bytes [0, 9+n)
+//
+// The payload of version 1 is
+//
+//	MaxBal.Round u32, MaxBal.Proposer u8,
+//	MaxVBal.Round u32, MaxVBal.Proposer u8,
+//	Round u32, len(MaxVal) u32, MaxVal bytes.
+//
+// CRC-32C detects every error burst of up to 32 bits, so every single
+// flipped byte is caught; the recorded length catches truncation and
+// extension before the checksum is even computed.
+package storage
