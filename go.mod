@@ -23,7 +23,6 @@ require (
 	golang.org/x/tools v0.51.0 // indirect
 	honnef.co/go/tools v0.8.2 // indirect
 	pgregory.net/rapid v1.3.0 // indirect
-	pgregory.net/rapid v1.3.0 // indirect
 )
 
 tool (
