@@ -87,13 +87,13 @@ func (ids *NodeIDs) UnmarshalJSON(b []byte) error {
 
 // Header is the first line of a trace.
 type Header struct {
-	Format    string         `json:"format"`
-	Version   int            `json:"version"`
-	Acceptors NodeIDs `json:"acceptors"`
-	Proposers NodeIDs `json:"proposers"`
-	Learners  NodeIDs `json:"learners"`
-	Bugs      []string       `json:"bugs,omitempty"`
-	Clients   []Client       `json:"clients"`
+	Format    string   `json:"format"`
+	Version   int      `json:"version"`
+	Acceptors NodeIDs  `json:"acceptors"`
+	Proposers NodeIDs  `json:"proposers"`
+	Learners  NodeIDs  `json:"learners"`
+	Bugs      []string `json:"bugs,omitempty"`
+	Clients   []Client `json:"clients"`
 	// Source says what wrote the trace: "simulate", "explore", "scenario",
 	// "cluster", "shrink".
 	Source string `json:"source,omitempty"`
