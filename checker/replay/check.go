@@ -1,0 +1,156 @@
+package replay
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/paxoscheck/paxoscheck/checker/invariant"
+	"github.com/paxoscheck/paxoscheck/checker/linearize"
+	"github.com/paxoscheck/paxoscheck/traces"
+)
+
+// Kind is the overall verdict on a trace.
+type Kind string
+
+// The verdicts. Only OK is a pass: Unknown (Porcupine ran out of time) is
+// not.
+const (
+	OK        Kind = "ok"
+	Violation Kind = "violation"  // an invariant fails, or the history is not linearizable
+	Divergent Kind = "divergence" // the trace is not what the code does
+	Unknown   Kind = "unknown"    // the linearizability check timed out
+	BadInput  Kind = "bad-input"  // the trace could not be read or set up (set by callers)
+)
+
+// LinearizabilityCheck is the name under which a trace header's violation
+// may claim that the client history is not linearizable, as if it were an
+// invariant.
+const LinearizabilityCheck = "Linearizability"
+
+// Linearizability is the part of a verdict about the client history.
+type Linearizability struct {
+	Verdict    linearize.Verdict `json:"verdict"`
+	Ops        int               `json:"ops"`
+	PendingOps int               `json:"pending_ops"`
+	Detail     string            `json:"detail,omitempty"`
+}
+
+// Verdict is everything Check found about one trace, ready for --json.
+type Verdict struct {
+	File  string `json:"file,omitempty"`
+	Kind  Kind   `json:"verdict"`
+	Steps int    `json:"steps"`
+	// Replayed counts the steps replayed before the end or the
+	// divergence.
+	Replayed   int         `json:"replayed"`
+	Divergence *Divergence `json:"divergence,omitempty"`
+	// Violation is the first invariant that failed, and after which step
+	// (0 is the initial state).
+	Violation       *traces.Violation `json:"violation,omitempty"`
+	Linearizability *Linearizability  `json:"linearizability,omitempty"`
+	// Claimed is the violation the trace's header says it shows, and
+	// ClaimConfirmed whether the check found that invariant broken.
+	Claimed        *traces.Violation `json:"claimed,omitempty"`
+	ClaimConfirmed *bool             `json:"claim_confirmed,omitempty"`
+	// Error is a bad input's reason (Kind BadInput).
+	Error string `json:"error,omitempty"`
+
+	lin *linearize.Result
+}
+
+// Options tune Check.
+type Options struct {
+	// Timeout bounds the linearizability check (linearize.Check).
+	Timeout time.Duration
+}
+
+// Check replays t against impl/paxos, checks every invariant after every
+// step and the client history for linearizability, and returns the
+// verdict. Its Kind is, by priority: Divergent if any step disagrees with
+// the code (a violation at an earlier step is still reported); else
+// Violation if an invariant fails or the history is not linearizable; else
+// Unknown if Porcupine timed out; else OK. An error (wrapping ErrSetup or
+// linearize.ErrHistory) means the trace cannot be checked at all.
+func Check(t *traces.Trace, opt Options) (Verdict, error) {
+	v := Verdict{Steps: len(t.Steps), Claimed: t.Header.Violation}
+	r, err := New(&t.Header)
+	if err != nil {
+		return v, err
+	}
+	note := func(x *invariant.Violation) {
+		if x != nil && v.Violation == nil {
+			v.Violation = &traces.Violation{Invariant: x.Invariant, Step: x.Step, Detail: x.Detail}
+		}
+	}
+	note(invariant.CheckWorld(&r.Setup, &r.State, 0))
+	for i := range t.Steps {
+		s := &t.Steps[i]
+		if _, err := r.Step(s); err != nil {
+			var d *Divergence
+			if !errors.As(err, &d) {
+				return v, err
+			}
+			v.Divergence = d
+			break
+		}
+		v.Replayed++
+		note(invariant.CheckWorld(&r.Setup, &r.State, s.Step))
+	}
+	// The history is read from the trace after the replay, so that a
+	// trace whose replies the code would not give is reported as the
+	// divergence it is rather than as an unreadable history.
+	ops, err := linearize.FromTrace(t)
+	if err != nil && v.Divergence == nil {
+		return v, err
+	}
+	lr := linearize.Check(ops, opt.Timeout)
+	v.lin = &lr
+	v.Linearizability = &Linearizability{Verdict: lr.Verdict, Ops: lr.Ops, PendingOps: lr.PendingOps, Detail: lr.Detail}
+
+	switch {
+	case v.Divergence != nil:
+		v.Kind = Divergent
+	case v.Violation != nil || lr.Verdict == linearize.Illegal:
+		v.Kind = Violation
+	case lr.Verdict == linearize.Unknown:
+		v.Kind = Unknown
+	default:
+		v.Kind = OK
+	}
+	if c := v.Claimed; c != nil {
+		ok := v.Violation != nil && v.Violation.Invariant == c.Invariant
+		if c.Invariant == LinearizabilityCheck {
+			ok = lr.Verdict == linearize.Illegal
+		}
+		v.ClaimConfirmed = &ok
+	}
+	return v, nil
+}
+
+// WriteHTML writes Porcupine's view of the trace's client history to path.
+func (v *Verdict) WriteHTML(path string) error {
+	if v.lin == nil {
+		return fmt.Errorf("replay: no linearizability result to visualize")
+	}
+	return v.lin.WriteHTML(path)
+}
+
+// Summary is a one-line human reading of v.
+func (v *Verdict) Summary() string {
+	switch v.Kind {
+	case Divergent:
+		return "DIVERGENCE at " + v.Divergence.Error()
+	case Violation:
+		if v.Violation != nil {
+			return fmt.Sprintf("VIOLATION of %s after step %d: %s", v.Violation.Invariant, v.Violation.Step, v.Violation.Detail)
+		}
+		return "VIOLATION of " + LinearizabilityCheck + ": " + v.Linearizability.Detail
+	case Unknown:
+		return "UNKNOWN: linearizability not decided: " + v.Linearizability.Detail
+	case BadInput:
+		return "BAD INPUT: " + v.Error
+	}
+	return fmt.Sprintf("ok: %d steps replayed, every invariant holds after every step, %d client operations (%d pending) linearizable",
+		v.Replayed, v.Linearizability.Ops, v.Linearizability.PendingOps)
+}
