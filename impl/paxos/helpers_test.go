@@ -37,14 +37,16 @@ func step(t *testing.T, c *Config, n Node, in Input) (Node, Effects) {
 	return m, e
 }
 
-func deliver(m Message) Input           { return Input{Kind: InDeliver, Msg: m} }
+func deliver(m Message) Input            { return Input{Kind: InDeliver, Msg: m} }
 func request(cl ClientID, v Value) Input { return Input{Kind: InRequest, Client: cl, Value: v} }
 
 var timeout = Input{Kind: InTimeout}
 
 func bal(round uint32, proposer uint8) Ballot { return Ballot{Round: round, Proposer: proposer} }
 
-func msg1a(from, to NodeID, b Ballot) Message { return Message{Type: Msg1a, From: from, To: to, Bal: b} }
+func msg1a(from, to NodeID, b Ballot) Message {
+	return Message{Type: Msg1a, From: from, To: to, Bal: b}
+}
 func msg1b(from, to NodeID, b, vb Ballot, v Value) Message {
 	return Message{Type: Msg1b, From: from, To: to, Bal: b, VBal: vb, Val: v}
 }
