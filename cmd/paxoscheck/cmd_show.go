@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+
+	"github.com/paxoscheck/paxoscheck/traces"
+)
+
+func init() {
+	register(command{name: "show", summary: "draw a trace as a sequence diagram (text or Mermaid)", run: runShow})
+}
+
+// showFormats are the formats `show` knows; others (html) come later.
+const showFormats = "text or mermaid"
+
+// runShow is `paxoscheck show [--format text|mermaid] [--ascii] TRACE`
+// (issues 2 and 6): it reads and validates the trace (traces.ReadFile) and
+// prints its message-flow diagram. Flags may come before or after TRACE.
+//
+// Exit code: 0 when the diagram was printed (also for a trace that records
+// a violation: showing it is the point), 2 for a bad or unreadable trace,
+// an unknown format or bad usage, with a one-line error on stderr.
+func runShow(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("show", "show [--format text|mermaid] [--ascii] TRACE", stderr)
+	format := fs.String("format", "text", "diagram `format`: "+showFormats)
+	ascii := fs.Bool("ascii", false, "text format: draw with ASCII characters only")
+	// The standard flag package stops at the first argument; parse again
+	// after each one so that `show TRACE --format mermaid` works too.
+	var paths []string
+	for {
+		if code, ok := parseFlags(fs, args); !ok {
+			return code
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		paths = append(paths, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(paths) != 1 {
+		fmt.Fprintf(stderr, "paxoscheck show: want exactly one TRACE, got %d (see paxoscheck show --help)\n", len(paths))
+		return exitBadInput
+	}
+	var render func(io.Writer, *traces.Trace) error
+	switch *format {
+	case "text":
+		render = func(w io.Writer, t *traces.Trace) error {
+			return traces.RenderText(w, t, traces.TextOptions{ASCII: *ascii})
+		}
+	case "mermaid":
+		render = traces.RenderMermaid
+	default:
+		fmt.Fprintf(stderr, "paxoscheck show: unknown format %q (want %s)\n", *format, showFormats)
+		return exitBadInput
+	}
+	t, err := traces.ReadFile(paths[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "paxoscheck show: %v\n", err)
+		return exitBadInput
+	}
+	bw := bufio.NewWriter(stdout)
+	err = render(bw, &t)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "paxoscheck show: %v\n", err)
+		return exitBadInput
+	}
+	return exitOK
+}
