@@ -105,6 +105,9 @@ func (o *Options) Validate() error {
 	if err := o.Setup.Validate(); err != nil {
 		return err
 	}
+	if n := len(o.Setup.Config.Learners); n > 64 {
+		return fmt.Errorf("%w: %d learners, at most 64 supported", ErrOptions, n)
+	}
 	if o.MaxSteps < 1 {
 		return fmt.Errorf("%w: max steps %d, need at least 1", ErrOptions, o.MaxSteps)
 	}
