@@ -92,6 +92,19 @@ var All = []Scenario{
 		Unsafe: true,
 		script: crashRestart,
 	},
+	{
+		Name:    "skip-prepare",
+		Summary: "proposers skip phase 1 (skip-prepare bug): a chosen value is overwritten",
+		Doc: "With the skip-prepare bug a proposer's timeout sends 2a with its own " +
+			"value straight away. Proposer 3 gets x chosen at ballot 1.0 by " +
+			"acceptors 0 and 1 and learned. Proposer 4 then sends 2a y at the " +
+			"higher ballot 1.1 without asking anyone what was accepted, and the " +
+			"acceptors, having promised nothing higher, vote y: y is chosen too. " +
+			"Msg2aInv fails the moment that 2a is sent: y is not safe at 1.1.",
+		Bugs:   paxos.Bugs(paxos.BugSkipPrepare),
+		Unsafe: true,
+		script: skipPrepare,
+	},
 }
 
 // Names returns the scenario names in order.
@@ -366,5 +379,16 @@ func crashRestart(r *runner) {
 	r.pending(l5, a0, a2)          // x's votes, if any, reach the learner
 	r.deliverEach(m2a, p4, a0, a1) // y chosen at 1.1
 	r.pending(l5, a0, a1)
+	r.drain()
+}
+
+func skipPrepare(r *runner) {
+	r.invoke(0)
+	r.invoke(1)
+	r.timeout(p3)                      // 2a x at 1.0, no phase 1
+	r.deliverEach(m2a, p3, a0, a1)     // x chosen at 1.0
+	r.collect(m2b, l5, a0, a1)         // and learned
+	r.timeout(p4)                      // 2a y at 1.1, no phase 1
+	r.deliverEach(m2a, p4, a0, a1, a2) // y chosen at 1.1
 	r.drain()
 }

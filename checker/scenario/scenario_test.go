@@ -88,6 +88,8 @@ func TestScenarios(t *testing.T) {
 		{name: "acceptor-crash-restart", chosen: []paxos.Value{"y"}, learned: "y"},
 		{name: "promise-not-persisted", chosen: []paxos.Value{"x", "y"}, learned: "x",
 			violation: "Msg1bInv", atEvent: traces.EvCrash},
+		{name: "skip-prepare", chosen: []paxos.Value{"x", "y"}, learned: "x",
+			violation: "Msg2aInv", atEvent: traces.EvPhase1a},
 	}
 	if len(tests) != len(All) {
 		t.Fatalf("%d cases for %d scenarios: add the new scenario here", len(tests), len(All))
