@@ -53,8 +53,10 @@ type Verdict struct {
 	// ClaimConfirmed whether the check found that invariant broken.
 	Claimed        *traces.Violation `json:"claimed,omitempty"`
 	ClaimConfirmed *bool             `json:"claim_confirmed,omitempty"`
-	// Error is a bad input's reason (Kind BadInput).
+	// Error is a bad input's reason (Kind BadInput), and Line the line of
+	// the file it is on (0 if none).
 	Error string `json:"error,omitempty"`
+	Line  int    `json:"line,omitempty"`
 
 	lin *linearize.Result
 }
