@@ -1,0 +1,119 @@
+// Command gen writes docs/walkthrough.md from docs/gen/walkthrough.md.tmpl,
+// filling every diagram and verdict with the output of paxoscheck's own
+// renderers (the functions behind `paxoscheck scenario` and `paxoscheck
+// show`), so that the walkthrough cannot drift from the tool. Run it from
+// the repository root:
+//
+//	go run ./docs/gen            # rewrite docs/walkthrough.md
+//	go test ./docs/gen           # fail if docs/walkthrough.md is stale
+package main
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"text/template"
+
+	"github.com/paxoscheck/paxoscheck/checker/scenario"
+	"github.com/paxoscheck/paxoscheck/traces"
+)
+
+//go:embed walkthrough.md.tmpl
+var tmplText string
+
+// counterexample is the explorer's checked-in skip-prepare trace; when it
+// is absent the walkthrough uses the skip-prepare scenario instead.
+const counterexample = "traces/counterexamples/skip-prepare.jsonl"
+
+func main() {
+	out := flag.String("out", "docs/walkthrough.md", "file to write")
+	root := flag.String("root", ".", "repository root")
+	flag.Parse()
+	b, err := generate(*root)
+	if err == nil {
+		err = os.WriteFile(*out, b, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "docs/gen: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// generate renders the walkthrough; root is the repository root (where a
+// counterexample file is looked up).
+func generate(root string) ([]byte, error) {
+	run := func(name string) (traces.Trace, error) {
+		sc, err := scenario.Get(name)
+		if err != nil {
+			return traces.Trace{}, err
+		}
+		return sc.Run()
+	}
+	skip, skipCmd, err := skipPrepare(root, run)
+	if err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{
+		"text": func(name string) (string, error) {
+			t, err := run(name)
+			if err != nil {
+				return "", err
+			}
+			var b strings.Builder
+			err = traces.RenderText(&b, &t, traces.TextOptions{})
+			return "$ paxoscheck scenario " + name + "\n" + b.String(), err
+		},
+		"doc": func(name string) (string, error) {
+			sc, err := scenario.Get(name)
+			return sc.Doc, err
+		},
+		"list": func() string {
+			var b strings.Builder
+			b.WriteString("$ paxoscheck scenario --list\n")
+			for _, sc := range scenario.All {
+				fmt.Fprintf(&b, "%-28s %s\n", sc.Name, sc.Summary)
+			}
+			return b.String()
+		},
+		"skipText": func() (string, error) {
+			var b strings.Builder
+			err := traces.RenderText(&b, &skip, traces.TextOptions{})
+			return "$ " + skipCmd + "\n" + b.String(), err
+		},
+		"skipMermaid": func() (string, error) {
+			var b strings.Builder
+			err := traces.RenderMermaid(&b, &skip)
+			return b.String(), err
+		},
+		"skipSource": func() string { return skipCmd },
+	}
+	t, err := template.New("walkthrough").Funcs(funcs).Parse(tmplText)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, nil); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// skipPrepare returns the skip-prepare counterexample and the command that
+// shows it: the explorer's checked-in file when it exists, else the
+// scenario of the same name.
+func skipPrepare(root string, run func(string) (traces.Trace, error)) (traces.Trace, string, error) {
+	t, err := traces.ReadFile(root + "/" + counterexample)
+	switch {
+	case err == nil:
+		return t, "paxoscheck show " + counterexample, nil
+	case errors.Is(err, fs.ErrNotExist):
+		t, err = run("skip-prepare")
+		return t, "paxoscheck scenario skip-prepare", err
+	}
+	return t, "", err
+}
