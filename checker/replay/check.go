@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/paxoscheck/paxoscheck/checker/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
@@ -47,10 +46,15 @@ type Verdict struct {
 	Divergence *Divergence `json:"divergence,omitempty"`
 	// Violation is the first invariant that failed, and after which step
 	// (0 is the initial state).
-	Violation       *traces.Violation `json:"violation,omitempty"`
-	Linearizability *Linearizability  `json:"linearizability,omitempty"`
+	Violation *traces.Violation `json:"violation,omitempty"`
+	// Broken lists the first breach of every invariant violated at some
+	// step, in order; Violation is its first entry.
+	Broken          []traces.Violation `json:"broken,omitempty"`
+	Linearizability *Linearizability   `json:"linearizability,omitempty"`
 	// Claimed is the violation the trace's header says it shows, and
-	// ClaimConfirmed whether the check found that invariant broken.
+	// ClaimConfirmed whether the check found that invariant broken at some
+	// step (not necessarily first: a counterexample may be named after
+	// Agreement although a structural invariant broke before it).
 	Claimed        *traces.Violation `json:"claimed,omitempty"`
 	ClaimConfirmed *bool             `json:"claim_confirmed,omitempty"`
 	// Error is a bad input's reason (Kind BadInput), and Line the line of
@@ -80,12 +84,8 @@ func Check(t *traces.Trace, opt Options) (Verdict, error) {
 	if err != nil {
 		return v, err
 	}
-	note := func(x *invariant.Violation) {
-		if x != nil && v.Violation == nil {
-			v.Violation = &traces.Violation{Invariant: x.Invariant, Step: x.Step, Detail: x.Detail}
-		}
-	}
-	note(invariant.CheckWorld(&r.Setup, &r.State, 0))
+	var tr Tracker
+	tr.Observe(&r.Setup, &r.State, 0)
 	for i := range t.Steps {
 		s := &t.Steps[i]
 		if _, err := r.Step(s); err != nil {
@@ -97,7 +97,11 @@ func Check(t *traces.Trace, opt Options) (Verdict, error) {
 			break
 		}
 		v.Replayed++
-		note(invariant.CheckWorld(&r.Setup, &r.State, s.Step))
+		tr.Observe(&r.Setup, &r.State, s.Step)
+	}
+	v.Broken = tr.Broken
+	if len(tr.Broken) > 0 {
+		v.Violation = &tr.Broken[0]
 	}
 	// The history is read from the trace after the replay, so that a
 	// trace whose replies the code would not give is reported as the
@@ -121,7 +125,7 @@ func Check(t *traces.Trace, opt Options) (Verdict, error) {
 		v.Kind = OK
 	}
 	if c := v.Claimed; c != nil {
-		ok := v.Violation != nil && v.Violation.Invariant == c.Invariant
+		ok := tr.First(c.Invariant) != nil
 		if c.Invariant == LinearizabilityCheck {
 			ok = lr.Verdict == linearize.Illegal
 		}

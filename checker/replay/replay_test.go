@@ -57,7 +57,7 @@ func walk(t testing.TB, s *world.Setup, rng *rand.Rand, n int) (traces.Trace, wo
 func TestCorrectRunsReplay(t *testing.T) {
 	s := setup(0, 1)
 	rng := rand.New(rand.NewPCG(seed, 0))
-	for run := 0; run < 300; run++ {
+	for run := 0; run < 150; run++ {
 		tr, final, _ := walk(t, &s, rng, 60)
 		v, err := Check(&tr, Options{})
 		if err != nil {

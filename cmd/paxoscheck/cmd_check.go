@@ -125,6 +125,13 @@ func printVerdict(w io.Writer, v *replay.Verdict, htmlPath string) {
 			fmt.Fprintf(w, "  before that: invariant %s violated after step %d: %s\n", v.Violation.Invariant, v.Violation.Step, v.Violation.Detail)
 		}
 	}
+	if len(v.Broken) > 1 {
+		var also []string
+		for _, b := range v.Broken[1:] {
+			also = append(also, fmt.Sprintf("%s (step %d)", b.Invariant, b.Step))
+		}
+		fmt.Fprintf(w, "  later also violated: %s\n", strings.Join(also, ", "))
+	}
 	if l := v.Linearizability; l != nil && v.Kind != replay.OK {
 		fmt.Fprintf(w, "  linearizability: %s (%d operations, %d pending)", l.Verdict, l.Ops, l.PendingOps)
 		if l.Detail != "" {

@@ -181,6 +181,21 @@ func TestCheckBuggyTrace(t *testing.T) {
 		vs[0].Violation.Invariant != want.Invariant || vs[0].Violation.Step != want.Step {
 		t.Fatalf("--json verdict %+v, want violation of %s after step %d", vs, want.Invariant, want.Step)
 	}
+
+	// The run was cut where the learners disagree: a header naming
+	// Agreement (a later breach, not the first) is confirmed too, and one
+	// naming an invariant that never breaks is not.
+	for claim, confirmed := range map[string]bool{"Agreement": true, "TypeOK": false} {
+		tr.Header.Violation = &traces.Violation{Invariant: claim, Step: len(tr.Steps)}
+		if err := traces.WriteFile(path, tr); err != nil {
+			t.Fatal(err)
+		}
+		code, out, _ := runCLI("check", "--no-html", path)
+		word := map[bool]string{true: ": confirmed", false: ": NOT confirmed"}[confirmed]
+		if code != exitViolation || !strings.Contains(out, "claims "+claim) || !strings.Contains(out, word) {
+			t.Errorf("claim %s: exit %d, want 1 and %q:\n%s", claim, code, word, out)
+		}
+	}
 }
 
 func TestCheckDivergence(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
@@ -57,27 +56,14 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	// Every invariant is evaluated after every step; a step lists those it
 	// newly breaks, so that a later, worse breach (Agreement after
 	// Msg2aInv, say) is not hidden behind the first.
-	failing := map[string]bool{}
-	var broken []string
-	var first *invariant.Violation
+	var tr replay.Tracker
 	checkAll := func(step int) {
-		a := invariant.FromWorld(&r.Setup, &r.State)
-		for _, inv := range invariant.All {
-			err := inv.Check(&a)
-			if err != nil && !failing[inv.Name] {
-				if step > 0 {
-					fmt.Fprintf(stdout, "  invariant %s now violated: %v\n", inv.Name, err)
-				} else {
-					fmt.Fprintf(stdout, "invariant %s violated in the initial state: %v\n", inv.Name, err)
-				}
-				if !slices.Contains(broken, inv.Name) {
-					broken = append(broken, inv.Name)
-				}
-				if first == nil {
-					first = &invariant.Violation{Invariant: inv.Name, Step: step, Detail: err.Error()}
-				}
+		for _, v := range tr.Observe(&r.Setup, &r.State, step) {
+			if step > 0 {
+				fmt.Fprintf(stdout, "  invariant %s now violated: %s\n", v.Invariant, v.Detail)
+			} else {
+				fmt.Fprintf(stdout, "invariant %s violated in the initial state: %s\n", v.Invariant, v.Detail)
 			}
-			failing[inv.Name] = err != nil
 		}
 	}
 	checkAll(0)
@@ -121,9 +107,14 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		}
 		checkAll(s.Step)
 	}
-	if first != nil {
+	if len(tr.Broken) > 0 {
+		first := tr.Broken[0]
 		fmt.Fprintf(stdout, "\nverdict: invariant %s first violated after step %d: %s\n", first.Invariant, first.Step, first.Detail)
-		fmt.Fprintf(stdout, "invariants violated during the trace: %s\n", strings.Join(broken, ", "))
+		var names []string
+		for _, v := range tr.Broken {
+			names = append(names, fmt.Sprintf("%s (step %d)", v.Invariant, v.Step))
+		}
+		fmt.Fprintf(stdout, "invariants violated during the trace: %s\n", strings.Join(names, ", "))
 		return exitViolation
 	}
 	fmt.Fprintf(stdout, "\nverdict: all %d invariants hold after every step\n", len(invariant.All))
