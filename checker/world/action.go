@@ -166,9 +166,15 @@ func (st *State) Apply(s *Setup, a Action) (Outcome, error) {
 		}
 		st.Net = slices.Delete(st.Net, i, i+1)
 		if a.Kind == ActCrashMidStep {
-			// The durable write happened; the sends did not.
+			// The durable write happened; the sends did not. In the spec
+			// the step is atomic and loss is implicit, so its messages
+			// count as sent (and lost): the vote it made durable stays a
+			// vote in the invariants' msgs (checker/invariant.FromWorld).
 			if eff.Persist != nil {
 				st.Stored[ni] = *eff.Persist
+			}
+			for _, m := range eff.Send {
+				st.addSent(m)
 			}
 			crashed, _, _ := n.Step(&s.Config, paxos.Input{Kind: paxos.InCrash})
 			st.Nodes[ni] = crashed
@@ -237,18 +243,22 @@ func (st *State) effects(s *Setup, ni int, e paxos.Effects) {
 	}
 	for _, m := range e.Send {
 		st.Net = insertSorted(st.Net, m)
-		switch m.Type {
-		case paxos.Msg1b, paxos.Msg2a, paxos.Msg2b:
-			h := m
-			h.To = 0
-			st.Sent = insertSet(st.Sent, h)
-		}
+		st.addSent(m)
 	}
 	if e.Learned != paxos.None {
 		st.Learned |= 1 << st.Nodes[ni].Index
 	}
 	for _, r := range e.Replies {
 		st.Returned |= 1 << r.Client
+	}
+}
+
+// addSent records m in Sent if it is a spec message (1b, 2a, 2b).
+func (st *State) addSent(m paxos.Message) {
+	switch m.Type {
+	case paxos.Msg1b, paxos.Msg2a, paxos.Msg2b:
+		m.To = 0
+		st.Sent = insertSet(st.Sent, m)
 	}
 }
 
