@@ -19,7 +19,9 @@ type Batch struct {
 	// after it are not run, or not counted.
 	StopAtFirst bool
 	// OnResult, when set, is called with every run counted in the summary
-	// (from the workers, concurrently, in no particular order).
+	// (from the workers, concurrently, in no particular order). Under
+	// StopAtFirst it may also see a few runs after the first failing seed
+	// that ran before that seed failed.
 	OnResult func(*Result)
 	// Progress, when set, is called after every run (concurrently) with the
 	// number of runs done and of violations so far. It must be cheap.

@@ -177,7 +177,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		bugNames = bugSet.String()
 	}
 	last := *seed + uint64(*runs) - 1
-	fmt.Fprintf(stdout, "simulate: seeds %d..%d (%d runs); %d acceptors, %d proposers, %d learners, %d clients; bugs: %s\n",
+	fmt.Fprintf(stdout, "simulate: seeds %d..%d (%d runs); acceptors=%d proposers=%d learners=%d clients=%d; bugs: %s\n",
 		*seed, last, *runs, *acceptors, *proposers, *learners, *clients, bugNames)
 	fmt.Fprintf(stdout, "simulate: budget drops=%d dups=%d crashes=%d mid-step-crash=%t, max round %d, max steps %d, weights %s\n",
 		*drops, *dups, *crashes, *midStep, *maxRound, *steps, weights)
