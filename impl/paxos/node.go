@@ -179,7 +179,7 @@ func (n *Node) Enabled(c *Config, in Input) bool {
 	}
 	switch in.Kind {
 	case InDeliver:
-		return in.Msg.To == n.ID && accepts(n.Role, in.Msg.Type)
+		return in.Msg.To == n.ID && accepts(n.Role, in.Msg.Type) && wellFormed(in.Msg)
 	case InTimeout:
 		// A proposer retries only while it has a value to propose and has
 		// not heard that a value is chosen.
@@ -188,6 +188,23 @@ func (n *Node) Enabled(c *Config, in Input) bool {
 		return n.Role == RoleProposer && in.Value != None && in.Client < 64 && n.Clients&(1<<in.Client) == 0
 	}
 	return false
+}
+
+// wellFormed rejects messages that no role ever sends: a protocol message
+// without a ballot, or a 2a, 2b or decided without a value. Taking them
+// would be unsafe, not just odd: a 2b at the zero ballot matches the empty
+// vote slot of every acceptor the learner has not heard from, so one such
+// message makes a quorum; an acceptor would vote for a 2a at the zero
+// ballot and announce it in such a 2b; a decided without a value answers
+// clients with None.
+func wellFormed(m Message) bool {
+	switch m.Type {
+	case Msg2a, Msg2b:
+		return !m.Bal.IsZero() && m.Val != None
+	case MsgDecided:
+		return m.Val != None
+	}
+	return !m.Bal.IsZero()
 }
 
 func accepts(r Role, t MsgType) bool {
