@@ -73,7 +73,7 @@ func roundTrip(t tb, tr traces.Trace) {
 // TestRoundTripRandomWalks writes and reads back traces of seeded random
 // walks with every fault on, including a violation in the header.
 func TestRoundTripRandomWalks(t *testing.T) {
-	for seed := uint64(1); seed <= 200; seed++ {
+	for seed := uint64(1); seed <= 100; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 0))
 		s := faultySetup()
 		tr := walk(t, &s, 1+rng.IntN(60), rng.IntN)
