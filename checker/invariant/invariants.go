@@ -93,7 +93,7 @@ type vote struct {
 
 // inlineVotes is how many distinct votes the index holds on the stack; a
 // state with more spills to the heap (correct, only slower).
-const inlineVotes = 32
+const inlineVotes = 16
 
 // view is the per-call index the invariants share: the distinct votes of
 // msgs with their voter sets. It is built on the caller's stack so that
@@ -122,17 +122,19 @@ func shape(a *Abstract) error {
 	return nil
 }
 
-// index fills v from a, using buf as the vote store. 2b messages whose
-// sender is out of range are skipped (TypeOK reports them).
-func (v *view) index(a *Abstract, buf []vote) error {
+// newView indexes a, using buf as the vote store (returned inside the
+// view, not stored through a pointer, so that a caller's stack array stays
+// on the stack). 2b messages whose sender is out of range are skipped
+// (TypeOK reports them).
+func newView(a *Abstract, buf []vote) (view, error) {
 	if err := shape(a); err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformed, err)
+		return view{}, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
-	v.a, v.n, v.maj = a, a.NumAcceptors, Majority(a.NumAcceptors)
+	n := a.NumAcceptors
 	votes := buf[:0]
 	for i := range a.Msgs {
 		m := &a.Msgs[i]
-		if m.Type != "2b" || m.Acc < 0 || m.Acc >= v.n {
+		if m.Type != "2b" || m.Acc < 0 || m.Acc >= n {
 			continue
 		}
 		bit := uint64(1) << m.Acc
@@ -148,8 +150,7 @@ func (v *view) index(a *Abstract, buf []vote) error {
 			votes = append(votes, vote{bal: m.Bal, val: m.Val, mask: bit})
 		}
 	}
-	v.votes = votes
-	return nil
+	return view{a: a, n: n, maj: Majority(n), votes: votes}, nil
 }
 
 // votedFor is the set of acceptors that voted for val in ballot bal
@@ -216,8 +217,8 @@ func (v *view) chosenIndex(val paxos.Value) int {
 // that a vote in b can carry without risking two chosen values.
 func SafeAt(a *Abstract, b int, v paxos.Value) bool {
 	var buf [inlineVotes]vote
-	var w view
-	if w.index(a, buf[:]) != nil {
+	w, err := newView(a, buf[:])
+	if err != nil {
 		return false
 	}
 	ok, _, _ := w.safeAt(b, v)
@@ -229,8 +230,8 @@ func SafeAt(a *Abstract, b int, v paxos.Value) bool {
 // calls it in every state.
 func AnyChosen(a *Abstract) bool {
 	var buf [inlineVotes]vote
-	var w view
-	if w.index(a, buf[:]) != nil {
+	w, err := newView(a, buf[:])
+	if err != nil {
 		return false
 	}
 	for i := range w.votes {
@@ -246,8 +247,8 @@ func AnyChosen(a *Abstract) bool {
 // ballot.
 func Chosen(a *Abstract) []paxos.Value {
 	var buf [inlineVotes]vote
-	var w view
-	if w.index(a, buf[:]) != nil {
+	w, err := newView(a, buf[:])
+	if err != nil {
 		return nil
 	}
 	var out []paxos.Value
@@ -355,8 +356,8 @@ func msgTypeOK(m *Msg, n int) error {
 // can then lose a chosen value.
 func AccInv(a *Abstract) error {
 	var buf [inlineVotes]vote
-	var w view
-	if err := w.index(a, buf[:]); err != nil {
+	w, err := newView(a, buf[:])
+	if err != nil {
 		return err
 	}
 	for i := 0; i < w.n; i++ {
@@ -392,8 +393,8 @@ func AccInv(a *Abstract) error {
 // happened makes the proposer's choice unsafe.
 func Msg1bInv(a *Abstract) error {
 	var buf [inlineVotes]vote
-	var w view
-	if err := w.index(a, buf[:]); err != nil {
+	w, err := newView(a, buf[:])
+	if err != nil {
 		return err
 	}
 	for i := range a.Msgs {
@@ -420,8 +421,8 @@ func Msg1bInv(a *Abstract) error {
 // acceptor votes, so it names the proposer's mistake, not its consequence.
 func Msg2aInv(a *Abstract) error {
 	var buf [inlineVotes]vote
-	var w view
-	if err := w.index(a, buf[:]); err != nil {
+	w, err := newView(a, buf[:])
+	if err != nil {
 		return err
 	}
 	for i := range a.Msgs {
@@ -445,8 +446,8 @@ func Msg2aInv(a *Abstract) error {
 // back below its own vote, breaks it.
 func Msg2bInv(a *Abstract) error {
 	var buf [inlineVotes]vote
-	var w view
-	if err := w.index(a, buf[:]); err != nil {
+	w, err := newView(a, buf[:])
+	if err != nil {
 		return err
 	}
 	for _, v := range w.votes {
@@ -482,8 +483,8 @@ func has2a(a *Abstract, b int, v paxos.Value) bool {
 // breaks it directly (a votes below a ballot it promised).
 func PromiseKept(a *Abstract) error {
 	var buf [inlineVotes]vote
-	var w view
-	if err := w.index(a, buf[:]); err != nil {
+	w, err := newView(a, buf[:])
+	if err != nil {
 		return err
 	}
 	for i := range a.Msgs {
@@ -543,8 +544,8 @@ func OneValuePerBallot(a *Abstract) error {
 // proposer bug, an acceptor bug or forgotten durable state).
 func VotesSafe(a *Abstract) error {
 	var buf [inlineVotes]vote
-	var w view
-	if err := w.index(a, buf[:]); err != nil {
+	w, err := newView(a, buf[:])
+	if err != nil {
 		return err
 	}
 	for _, v := range w.votes {
@@ -562,8 +563,8 @@ func VotesSafe(a *Abstract) error {
 // for v in one ballot. It is the safety property of consensus itself.
 func Agreement(a *Abstract) error {
 	var buf [inlineVotes]vote
-	var w view
-	if err := w.index(a, buf[:]); err != nil {
+	w, err := newView(a, buf[:])
+	if err != nil {
 		return err
 	}
 	first := -1
@@ -590,8 +591,8 @@ func Agreement(a *Abstract) error {
 // client asked for (nontriviality of consensus).
 func Validity(a *Abstract) error {
 	var buf [inlineVotes]vote
-	var w view
-	if err := w.index(a, buf[:]); err != nil {
+	w, err := newView(a, buf[:])
+	if err != nil {
 		return err
 	}
 	for i, v := range w.votes {
@@ -613,8 +614,8 @@ func LearnedChosen(a *Abstract) error {
 		return nil
 	}
 	var buf [inlineVotes]vote
-	var w view
-	if err := w.index(a, buf[:]); err != nil {
+	w, err := newView(a, buf[:])
+	if err != nil {
 		return err
 	}
 	for _, l := range a.Learned {
