@@ -41,8 +41,10 @@ type Abstract struct {
 //   - ballots map through paxos.Ballot.Spec: (Round-1)*#proposers + index,
 //     -1 for none.
 //   - msgs is world.State.Sent: every 1b, 2a and 2b ever sent, with the
-//     addressee dropped (a broadcast is one spec message). 1a messages are
-//     left out: no invariant reads them.
+//     addressee dropped (a broadcast is one spec message). The messages of
+//     a step cut short by a crash after its durable write count as sent
+//     and lost (world.ActCrashMidStep): the spec's actions are atomic. 1a
+//     messages are left out: no invariant reads them.
 //   - proposed is the set of values of clients that have invoked.
 //   - learned is the set of values the learners currently hold.
 func FromWorld(s *world.Setup, st *world.State) Abstract {
