@@ -223,7 +223,7 @@ func TestPickLowestScenario(t *testing.T) {
 				do(world.Action{Kind: world.ActTimeout, Node: 4}), // ballot 1
 				deliver(paxos.Msg1a, 4, 1), deliver(paxos.Msg1a, 4, 2),
 				deliver(paxos.Msg1b, 1, 4), deliver(paxos.Msg1b, 2, 4), // 2a b=1 y
-				deliver(paxos.Msg2a, 4, 1), // acceptor 1 votes y in 1
+				deliver(paxos.Msg2a, 4, 1),                        // acceptor 1 votes y in 1
 				do(world.Action{Kind: world.ActTimeout, Node: 3}), // ballot 2
 				deliver(paxos.Msg1a, 3, 0), deliver(paxos.Msg1a, 3, 1),
 				deliver(paxos.Msg1b, 0, 3))
