@@ -1,6 +1,7 @@
 package linearize
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/anishathalye/porcupine"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
+	"github.com/paxoscheck/paxoscheck/traces"
 )
 
 // Verdict is the outcome of a linearizability check.
@@ -116,4 +118,30 @@ func explain(history []porcupine.Operation) string {
 		}
 	}
 	return "no order of the operations explains the replies"
+}
+
+// ErrNotLinearizable is returned by CheckTrace for an Illegal history, and
+// ErrUnknown for a check that gave no answer in time (never a pass).
+var (
+	ErrNotLinearizable = errors.New("history is not linearizable")
+	ErrUnknown         = errors.New("linearizability unknown")
+)
+
+// CheckTrace extracts the client history of t and checks it: nil when it
+// is linearizable, an error wrapping ErrNotLinearizable or ErrUnknown
+// otherwise. It has the shape of checker/sim.TraceCheck.Check, so the
+// simulator can check every run with Porcupine (issue 5, item 6).
+func CheckTrace(t *traces.Trace, timeout time.Duration) error {
+	ops, err := FromTrace(t)
+	if err != nil {
+		return err
+	}
+	r := Check(ops, timeout)
+	switch r.Verdict {
+	case Ok:
+		return nil
+	case Illegal:
+		return fmt.Errorf("%w: %s", ErrNotLinearizable, r.Detail)
+	}
+	return fmt.Errorf("%w: %s", ErrUnknown, r.Detail)
 }

@@ -5,17 +5,18 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
 
 func init() {
-	register(command{name: "show", summary: "draw a trace as a sequence diagram (text or Mermaid)", run: runShow})
+	register(command{name: "show", summary: "draw a trace as a sequence diagram (text, Mermaid) or a stepping HTML viewer", run: runShow})
 }
 
-// showFormats are the formats `show` knows; others (html) come later.
-const showFormats = "text or mermaid"
+// showFormats are the formats `show` knows.
+const showFormats = "text, mermaid or html"
 
-// runShow is `paxoscheck show [--format text|mermaid] [--ascii] TRACE`
+// runShow is `paxoscheck show [--format text|mermaid|html] [--ascii] TRACE`
 // (issues 2 and 6): it reads and validates the trace (traces.ReadFile) and
 // prints its message-flow diagram. Flags may come before or after TRACE.
 //
@@ -23,7 +24,7 @@ const showFormats = "text or mermaid"
 // a violation: showing it is the point), 2 for a bad or unreadable trace,
 // an unknown format or bad usage, with a one-line error on stderr.
 func runShow(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("show", "show [--format text|mermaid] [--ascii] TRACE", stderr)
+	fs := newFlags("show", "show [--format text|mermaid|html] [--ascii] TRACE", stderr)
 	format := fs.String("format", "text", "diagram `format`: "+showFormats)
 	ascii := fs.Bool("ascii", false, "text format: draw with ASCII characters only")
 	// The standard flag package stops at the first argument; parse again
@@ -51,6 +52,12 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 		}
 	case "mermaid":
 		render = traces.RenderMermaid
+	case "html":
+		// One self-contained page (checker/viewer): step through the
+		// diagram, node states, diffs, invariants, Porcupine's view.
+		render = func(w io.Writer, t *traces.Trace) error {
+			return viewer.WriteHTML(w, t, viewer.Options{Title: paths[0]})
+		}
 	default:
 		fmt.Fprintf(stderr, "paxoscheck show: unknown format %q (want %s)\n", *format, showFormats)
 		return exitBadInput

@@ -13,6 +13,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 
+	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/checker/sim"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
@@ -118,6 +119,8 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "directory for traces (default: a new temporary directory, only on a violation)")
 	keepAll := fs.Bool("keep-all", false, "also write the trace of every run to --out")
 	noShrink := fs.Bool("no-shrink", false, "do not shrink a failing run")
+	noLin := fs.Bool("no-linearize", false, "do not check each run's client history with Porcupine")
+	linTimeout := fs.Duration("linearize-timeout", 10*time.Second, "Porcupine's time limit per run (a timeout fails the run as unknown)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -162,6 +165,14 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	o.Setup.MaxRound = uint32(*maxRound)
 	o.MaxSteps = *steps
 	o.Weights = weights.w
+	if !*noLin {
+		// Issue 5, item 6: every run is also checked for
+		// linearizability; an unknown verdict fails the run.
+		timeout := *linTimeout
+		o.Checks = append(o.Checks, sim.TraceCheck{Name: "Linearizable", Check: func(tr *traces.Trace) error {
+			return linearize.CheckTrace(tr, timeout)
+		}})
+	}
 	s, err := sim.New(o)
 	if err != nil {
 		return bad("%v", err)
