@@ -7,7 +7,8 @@
 # TLC comes from $TLA2TOOLS_JAR if set; otherwise from a pinned, checksummed
 # tla2tools.jar release cached in ${XDG_CACHE_HOME:-~/.cache}/paxoscheck/,
 # downloaded on first use. Where no jar (or no java) can be had, it prints one
-# line starting "TLC SKIPPED:" and exits 0, so that `make check` goes on.
+# line starting "TLC SKIPPED:" and exits 0, so that `make check` goes on
+# (unless TLC_REQUIRED=1, as in CI, where it exits 1).
 #
 # Models expected to pass run with $TLC_WORKERS workers (default auto); models
 # expected to fail run with one worker, so that breadth-first search finds the
@@ -32,6 +33,8 @@ tracedir="$root/traces/tlc"
 
 skip() {
   echo "TLC SKIPPED: $* (set TLA2TOOLS_JAR to a tla2tools.jar to run the spec models)"
+  # CI sets TLC_REQUIRED=1: there a skipped TLC is a failure, not a pass.
+  [[ "${TLC_REQUIRED:-0}" == 1 ]] && exit 1
   exit 0
 }
 
@@ -43,23 +46,24 @@ sha256_of() {
   fi
 }
 
-# resolve_jar prints the path of the tla2tools.jar to use, or skips.
+# resolve_jar sets jar to the path of the tla2tools.jar to use, or skips.
+# (It runs in the main shell, not in $(...), so that skip and exit end the script.)
 resolve_jar() {
   if [[ -n "${TLA2TOOLS_JAR:-}" ]]; then
     if [[ ! -r "$TLA2TOOLS_JAR" ]]; then
       echo "tlc.sh: TLA2TOOLS_JAR=$TLA2TOOLS_JAR is not a readable file" >&2
       exit 2
     fi
-    echo "$TLA2TOOLS_JAR"
+    jar="$TLA2TOOLS_JAR"
     return
   fi
   local cache="${XDG_CACHE_HOME:-$HOME/.cache}/paxoscheck"
-  local jar="$cache/tla2tools-${TLA_VERSION}.jar"
+  jar="$cache/tla2tools-${TLA_VERSION}.jar"
   if [[ ! -f "$jar" ]]; then
     command -v curl >/dev/null 2>&1 || skip "no TLA2TOOLS_JAR, no cached jar and no curl to download tla2tools.jar v$TLA_VERSION"
     mkdir -p "$cache"
     local tmp="$jar.tmp.$$"
-    if ! curl --max-time 120 --connect-timeout 5 -fsSL -o "$tmp" "$TLA_URL" 2>/dev/null; then
+    if ! curl --max-time 20 --connect-timeout 5 -fsSL -o "$tmp" "$TLA_URL" 2>/dev/null; then
       rm -f "$tmp"
       skip "no TLA2TOOLS_JAR and could not download tla2tools.jar v$TLA_VERSION from $TLA_URL"
     fi
@@ -72,11 +76,11 @@ resolve_jar() {
     echo "tlc.sh: $jar has sha256 $got, want $TLA_SHA256; deleted it" >&2
     exit 2
   fi
-  echo "$jar"
 }
 
 command -v java >/dev/null 2>&1 || skip "no java on PATH"
-jar="$(resolve_jar)"
+jar=""
+resolve_jar
 help="$(java -cp "$jar" tlc2.TLC -h 2>&1 || true)"
 version="$(grep -m1 -o 'Version [0-9][^ ]*\( of [0-9]* [A-Za-z]* [0-9]*\)\?' <<<"$help" || true)"
 echo "TLC ${version:-version unknown} from $jar"
