@@ -13,7 +13,10 @@
 # Models expected to pass run with $TLC_WORKERS workers (default auto); models
 # expected to fail run with one worker, so that breadth-first search finds the
 # shortest counterexample and stops at the same state count on every run. The
-# error trace of every failing model is written to traces/tlc/<Model>.txt.
+# error trace of every failing model is written to traces/tlc/<Model>.txt when
+# TLC_UPDATE_TRACES=1 (the checked-in traces, which a Go test feeds to the Go
+# invariants), else to a temporary folder, so that a run never dirties the
+# work tree.
 #
 # Exit status: 0 if every model matched (or TLC was skipped), 1 on any
 # mismatch, 2 on a usage or setup error (bad checksum, unreadable jar).
@@ -94,6 +97,9 @@ trap 'rm -rf "$work"' EXIT
 # TLC runs on a copy of spec/, so that its states/ directory and any trace
 # explorer modules it writes stay out of the repository.
 cp "$spec"/*.tla "$spec"/*.cfg "$work"/
+if [[ "${TLC_UPDATE_TRACES:-0}" != 1 ]]; then
+  tracedir="$work/traces"
+fi
 mkdir -p "$tracedir"
 
 # verdict_of prints "ok", "violation of NAME" or "property violated" (or
