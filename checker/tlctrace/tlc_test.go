@@ -2,11 +2,15 @@ package tlctrace
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/paxoscheck/paxoscheck/checker/invariant"
 )
 
 // The agreement test of issue 3 (acceptance, third bullet): every state of
@@ -94,78 +98,163 @@ func checkModelTrace(t *testing.T, m model, file string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := CfgInvariants(string(cfg))
-	invs, err := Select(names)
-	if err != nil {
-		t.Fatalf("%s.cfg: %v", m.name, err)
-	}
 	text, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := ParseString(string(text))
+	problems, notes, err := agree(m, string(cfg), string(text), mainInvariants(t), Select)
 	if err != nil {
 		t.Fatalf("%s: %v", file, err)
 	}
+	for _, n := range notes {
+		t.Log(n)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
 
+// agree compares TLC's verdict on every state of a trace with Go's, and
+// returns each disagreement as one line (and, as notes, what Go says of the
+// last state). cfg is the model's cfg; mainNames the invariants checked on
+// a liveness trace whose cfg checks none; sel maps names to Go twins (a
+// parameter so that the test can show agree catches a wrong twin).
+func agree(m model, cfg, text string, mainNames []string, sel func([]string) ([]invariant.Invariant, error)) (problems, notes []string, err error) {
+	names := CfgInvariants(cfg)
+	tr, err := ParseString(text)
+	if err != nil {
+		return nil, nil, err
+	}
 	last := len(tr.States) - 1
 	switch {
 	case strings.HasPrefix(m.verdict, "violation of "):
 		want := strings.TrimPrefix(m.verdict, "violation of ")
 		if tr.Verdict != InvariantViolated || tr.Name != want {
-			t.Fatalf("TLC's trace reports %v %q, spec/expected.tsv says %q", tr.Verdict, tr.Name, m.verdict)
+			return nil, nil, fmt.Errorf("TLC's trace reports %v %q, spec/expected.tsv says %q", tr.Verdict, tr.Name, m.verdict)
 		}
 		if !slices.Contains(names, want) {
-			t.Fatalf("%s.cfg does not check %s", m.name, want)
+			return nil, nil, fmt.Errorf("%s.cfg does not check %s", m.name, want)
 		}
 	case m.verdict == "property violated":
 		// A liveness counterexample: no invariant is broken on the way,
 		// so every state, the last included, must pass them all.
 		if tr.Verdict != PropertyViolated {
-			t.Fatalf("TLC's trace reports %v %q, spec/expected.tsv says %q", tr.Verdict, tr.Name, m.verdict)
+			return nil, nil, fmt.Errorf("TLC's trace reports %v %q, spec/expected.tsv says %q", tr.Verdict, tr.Name, m.verdict)
 		}
 		if !tr.Stuttering && tr.LoopTo == 0 {
-			t.Errorf("a temporal property's counterexample without a lasso (Stuttering or Back to state)")
+			return nil, nil, errors.New("a temporal property's counterexample without a lasso (Stuttering or Back to state)")
 		}
 		last = len(tr.States)
 		if len(names) == 0 {
 			// MCPaxosNoFairness checks no invariant; the states it visits
 			// are reachable states of spec/Paxos.tla all the same, so
 			// they must pass every invariant of MCPaxos.cfg.
-			names = mainInvariants(t)
-			if invs, err = Select(names); err != nil {
-				t.Fatal(err)
-			}
+			names = mainNames
 		}
 	default:
-		t.Fatalf("spec/expected.tsv verdict %q has no TLC trace to check", m.verdict)
+		return nil, nil, fmt.Errorf("spec/expected.tsv verdict %q has no TLC trace to check", m.verdict)
 	}
-
+	invs, err := sel(names)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s.cfg: %w", m.name, err)
+	}
 	for i := range tr.States {
 		st := &tr.States[i]
 		a, err := ToAbstract(st)
 		if err != nil {
-			t.Fatalf("%s: %v", file, err)
+			return nil, nil, err
 		}
 		fails, details := Failing(&a, invs)
 		if i < last {
 			if len(fails) > 0 {
-				t.Errorf("state %d <%s> (line %d): TLC found no violation, Go's %s fails: %s",
-					st.Num, st.Action, st.Line, fails[0], details[0])
+				problems = append(problems, fmt.Sprintf("state %d <%s> (line %d): TLC found no violation, Go fails %v (first %s: %s)",
+					st.Num, st.Action, st.Line, fails, fails[0], details[0]))
 			}
 			continue
 		}
-		want := tr.Name
-		switch {
+		switch want := tr.Name; {
 		case len(fails) == 0:
-			t.Errorf("state %d <%s> (line %d): TLC reports %s, Go finds every invariant of %s.cfg holds",
-				st.Num, st.Action, st.Line, want, m.name)
+			problems = append(problems, fmt.Sprintf("state %d <%s> (line %d): TLC reports %s, Go finds every invariant of %s.cfg holds",
+				st.Num, st.Action, st.Line, want, m.name))
 		case fails[0] != want:
-			t.Errorf("state %d <%s> (line %d): TLC reports %s first, Go fails %v (first %s: %s)",
-				st.Num, st.Action, st.Line, want, fails, fails[0], details[0])
+			problems = append(problems, fmt.Sprintf("state %d <%s> (line %d): TLC reports %s first, Go fails %v (first %s: %s)",
+				st.Num, st.Action, st.Line, want, fails, fails[0], details[0]))
 		default:
-			t.Logf("state %d <%s>: Go fails %v; %s: %s", st.Num, st.Action, fails, fails[0], details[0])
+			notes = append(notes, fmt.Sprintf("state %d <%s>: Go fails %v; %s: %s", st.Num, st.Action, fails, fails[0], details[0]))
 		}
+	}
+	if last == len(tr.States) {
+		notes = append(notes, fmt.Sprintf("all %d states pass %v", len(tr.States), names))
+	}
+	return problems, notes, nil
+}
+
+// TestAgreeFindsDisagreement shows that agree is not a test that cannot
+// fail: with a Go twin replaced by one that always holds, or always fails,
+// or with the violating state cut off the trace, it reports the
+// disagreement.
+func TestAgreeFindsDisagreement(t *testing.T) {
+	expected := readExpected(t)
+	read := func(name string) (cfg, text string) {
+		c, err := os.ReadFile(filepath.Join(specDir, name+".cfg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := os.ReadFile(filepath.Join(traceDir, name+".txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(c), string(x)
+	}
+	// replace returns a Select that swaps the twin of name for check.
+	replace := func(name string, check func(*invariant.Abstract) error) func([]string) ([]invariant.Invariant, error) {
+		return func(names []string) ([]invariant.Invariant, error) {
+			invs, err := Select(names)
+			for i := range invs {
+				if invs[i].Name == name {
+					invs[i].Check = check
+				}
+			}
+			return invs, err
+		}
+	}
+	holds := func(*invariant.Abstract) error { return nil }
+	fails := func(*invariant.Abstract) error { return errors.New("always fails") }
+	cutLast := func(text string) string {
+		i := strings.LastIndex(text, "\nState ")
+		return text[:i+1]
+	}
+	tests := []struct {
+		name, model string
+		edit        func(string) string
+		sel         func([]string) ([]invariant.Invariant, error)
+		want        string
+	}{
+		{"violated twin always holds", "MCBugSkipPrepare", nil, replace("Msg2aInv", holds), "Go finds every invariant of MCBugSkipPrepare.cfg holds"},
+		{"earlier twin always fails", "MCBugSkipPrepare", nil, replace("AccInv", fails), "state 1 <Initial predicate> (line 3): TLC found no violation, Go fails [AccInv]"},
+		{"earlier twin fails first at the end", "MCBugAcceptBelowPromise", nil,
+			replace("Msg2bInv", func(a *invariant.Abstract) error { return invariant.PromiseKept(a) }),
+			"TLC reports PromiseKept first, Go fails [Msg2bInv PromiseKept]"},
+		{"liveness state breaks an invariant", "MCPaxosNoFairness", nil, replace("VotesSafe", fails), "TLC found no violation, Go fails [VotesSafe]"},
+		{"violating state cut off", "MCBugMinorityQuorum", cutLast, Select, "TLC reports Msg2aInv, Go finds every invariant"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, text := read(tc.model)
+			if tc.edit != nil {
+				text = tc.edit(text)
+			}
+			problems, _, err := agree(expected[tc.model], cfg, text, mainInvariants(t), tc.sel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(problems) == 0 {
+				t.Fatalf("agree found no disagreement, want one containing %q", tc.want)
+			}
+			if !strings.Contains(problems[0], tc.want) {
+				t.Fatalf("first disagreement %q, want it to contain %q (all: %q)", problems[0], tc.want, problems)
+			}
+		})
 	}
 }
 

@@ -117,11 +117,11 @@ func (p *parser) errAt(line int, format string, args ...any) error {
 }
 
 func (p *parser) setVerdict(n int, v Verdict, name string) error {
+	if len(p.t.States) > 0 {
+		return p.errAt(n, "verdict after the states")
+	}
 	if p.t.Verdict != 0 {
 		return p.errAt(n, "a second verdict (the first is on line %d)", p.verdictAt)
-	}
-	if len(p.t.States) > 0 || p.inState {
-		return p.errAt(n, "verdict after the states")
 	}
 	p.t.Verdict, p.t.Name, p.verdictAt = v, name, n
 	return nil
@@ -310,4 +310,17 @@ func clip(s string) string {
 		return s[:40] + "..."
 	}
 	return s
+}
+
+// String names the verdict as TLC words it.
+func (v Verdict) String() string {
+	switch v {
+	case InvariantViolated:
+		return "invariant violated"
+	case PropertyViolated:
+		return "temporal property violated"
+	case Deadlock:
+		return "deadlock"
+	}
+	return fmt.Sprintf("Verdict(%d)", int(v))
 }
