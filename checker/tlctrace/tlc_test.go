@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
 )
 
@@ -307,6 +309,87 @@ func TestTLCStatesTypeOK(t *testing.T) {
 		}
 		if strings.HasSuffix(f, "Safety.txt") {
 			t.Logf("%s: with every invariant of MCPaxos.cfg, %s", filepath.Base(f), first)
+		}
+	}
+}
+
+// TestMutatedTracesNeverPanic: a real TLC trace with one byte changed, cut
+// short or with a line dropped parses and converts, or fails with a
+// one-line error; never a panic.
+func TestMutatedTracesNeverPanic(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(traceDir, "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no TLC traces in %s (%v)", traceDir, err)
+	}
+	var texts []string
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, string(b))
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		text := []byte(rapid.SampledFrom(texts).Draw(t, "trace"))
+		i := rapid.IntRange(0, len(text)-1).Draw(t, "at")
+		switch rapid.IntRange(0, 2).Draw(t, "how") {
+		case 0:
+			text[i] = rapid.SampledFrom([]byte("{}[]()<>,:@|-\"\\ \n/a1v0SE")).Draw(t, "byte")
+		case 1:
+			text = text[:i]
+		default:
+			lines := strings.Split(string(text), "\n")
+			j := i % len(lines)
+			text = []byte(strings.Join(append(lines[:j:j], lines[j+1:]...), "\n"))
+		}
+		tr, err := ParseString(string(text))
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("Parse error spans lines: %q", err)
+			}
+			return
+		}
+		for k := range tr.States {
+			a, err := ToAbstract(&tr.States[k])
+			if err != nil {
+				if strings.Contains(err.Error(), "\n") {
+					t.Fatalf("ToAbstract error spans lines: %q", err)
+				}
+				continue
+			}
+			invariant.Check(&a, k)
+		}
+	})
+}
+
+// BenchmarkParseAndCheck parses every trace of traces/tlc and checks every
+// state with all the Go invariants.
+func BenchmarkParseAndCheck(b *testing.B) {
+	files, err := filepath.Glob(filepath.Join(traceDir, "*.txt"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no TLC traces in %s (%v)", traceDir, err)
+	}
+	var texts []string
+	for _, f := range files {
+		t, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		texts = append(texts, string(t))
+	}
+	for b.Loop() {
+		for _, text := range texts {
+			tr, err := ParseString(text)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for k := range tr.States {
+				a, err := ToAbstract(&tr.States[k])
+				if err != nil {
+					b.Fatal(err)
+				}
+				invariant.Check(&a, k)
+			}
 		}
 	}
 }
