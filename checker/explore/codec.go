@@ -1,0 +1,334 @@
+package explore
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/paxoscheck/paxoscheck/checker/world"
+	"github.com/paxoscheck/paxoscheck/impl/paxos"
+)
+
+// errCorrupt reports a frontier encoding that does not decode: a bug in
+// this package, never bad input.
+var errCorrupt = errors.New("explore: corrupt state encoding")
+
+// codec writes the canonical encoding of a world.State under a permutation
+// of acceptor indices, and reads back the identity encoding. The encoding
+// lists every field of every node (a node's id, role and index are implied
+// by its position), the stored states, the network and Sent as sorted
+// lists, and the client, learner and budget counters, so that two states of
+// one Setup encode equally exactly when they are equal (after
+// permutation).
+type codec struct {
+	setup    *world.Setup
+	numAcc   int
+	numProp  int
+	numNodes int
+	// accIdx maps a node id to its acceptor index, or -1.
+	accIdx [256]int8
+	// template holds each node's initial state (id, role, index).
+	template []paxos.Node
+	// values interns the values a state can hold, so decoding does not
+	// allocate.
+	values []paxos.Value
+
+	scratch []paxos.Message
+}
+
+func newCodec(s *world.Setup) (*codec, error) {
+	c := &codec{setup: s, numAcc: len(s.Config.Acceptors), numProp: len(s.Config.Proposers)}
+	for i := range c.accIdx {
+		c.accIdx[i] = -1
+	}
+	for i, id := range s.Config.Acceptors {
+		c.accIdx[id] = int8(i)
+	}
+	init, err := world.Init(s)
+	if err != nil {
+		return nil, err
+	}
+	c.template = init.Nodes
+	c.numNodes = len(init.Nodes)
+	for _, cl := range s.Clients {
+		c.values = append(c.values, cl.Value)
+	}
+	return c, nil
+}
+
+// clone returns a codec sharing the read-only tables with its own scratch
+// space, for another worker.
+func (c *codec) clone() *codec {
+	d := *c
+	d.scratch = nil
+	return &d
+}
+
+func putBallot(b []byte, x paxos.Ballot) []byte {
+	b = binary.AppendUvarint(b, uint64(x.Round))
+	return append(b, x.Proposer)
+}
+
+func putValue(b []byte, v paxos.Value) []byte {
+	b = append(b, byte(len(v)))
+	return append(b, v...)
+}
+
+func putDurable(b []byte, d *paxos.Durable) []byte {
+	b = putBallot(b, d.MaxBal)
+	b = putBallot(b, d.MaxVBal)
+	b = putValue(b, d.MaxVal)
+	return binary.AppendUvarint(b, uint64(d.Round))
+}
+
+func putMsg(b []byte, m *paxos.Message) []byte {
+	b = append(b, byte(m.Type), byte(m.From), byte(m.To))
+	b = putBallot(b, m.Bal)
+	b = putBallot(b, m.VBal)
+	return putValue(b, m.Val)
+}
+
+// mapID renames an acceptor id under perm (old index -> new index).
+func (c *codec) mapID(id paxos.NodeID, perm []int) paxos.NodeID {
+	if i := c.accIdx[id]; i >= 0 {
+		return c.setup.Config.Acceptors[perm[i]]
+	}
+	return id
+}
+
+// permBits moves bit i of an acceptor bitmask to bit perm[i].
+func permBits(x uint64, perm []int) uint64 {
+	var out uint64
+	for i, p := range perm {
+		if x&(1<<uint(i)) != 0 {
+			out |= 1 << uint(p)
+		}
+	}
+	return out
+}
+
+// encode appends the encoding of st with acceptor index i renamed perm[i]
+// (inv is perm's inverse); nil perm is the identity.
+func (c *codec) encode(b []byte, st *world.State, perm, inv []int) []byte {
+	for j := 0; j < c.numAcc; j++ {
+		i := j
+		if inv != nil {
+			i = inv[j]
+		}
+		n := &st.Nodes[i]
+		b = append(b, boolByte(n.Crashed))
+		b = putDurable(b, &n.Mem)
+		b = putDurable(b, &st.Stored[i])
+	}
+	for k := c.numAcc; k < c.numNodes; k++ {
+		n := &st.Nodes[k]
+		b = append(b, boolByte(n.Crashed))
+		b = putDurable(b, &n.Mem)
+		b = putDurable(b, &st.Stored[k])
+		switch n.Role {
+		case paxos.RoleProposer:
+			promised := n.Promised
+			if perm != nil {
+				promised = permBits(promised, perm)
+			}
+			b = append(b, byte(n.Phase))
+			b = putValue(b, n.Value)
+			b = binary.AppendUvarint(b, n.Clients)
+			b = binary.AppendUvarint(b, promised)
+			b = putBallot(b, n.HighVBal)
+			b = putValue(b, n.HighVal)
+			b = putBallot(b, n.LowVBal)
+			b = putValue(b, n.LowVal)
+			b = putBallot(b, n.Seen)
+			b = putValue(b, n.Decided)
+			b = putValue(b, n.Proposal)
+		case paxos.RoleLearner:
+			for j := 0; j < c.numAcc; j++ {
+				i := j
+				if inv != nil {
+					i = inv[j]
+				}
+				v := &n.Votes[i]
+				b = putBallot(b, v.Bal)
+				b = putValue(b, v.Val)
+				b = append(b, v.N)
+			}
+			b = putValue(b, n.Learned)
+		}
+	}
+	b = c.encodeMsgs(b, st.Net, perm, true)
+	// Sent has To cleared to 0, which is not an addressee (it would read
+	// as acceptor 0's id): only From is renamed there.
+	b = c.encodeMsgs(b, st.Sent, perm, false)
+	b = binary.AppendUvarint(b, st.Invoked)
+	b = binary.AppendUvarint(b, st.Returned)
+	b = binary.AppendUvarint(b, st.Learned)
+	b = binary.AppendUvarint(b, uint64(st.Used.Drops))
+	b = binary.AppendUvarint(b, uint64(st.Used.Dups))
+	return binary.AppendUvarint(b, uint64(st.Used.Crashes))
+}
+
+// encodeMsgs writes a sorted list of messages; under a permutation the
+// renamed messages are sorted again (insertion sort: the lists are short
+// and nearly sorted).
+func (c *codec) encodeMsgs(b []byte, ms []paxos.Message, perm []int, mapTo bool) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ms)))
+	if perm == nil {
+		for i := range ms {
+			b = putMsg(b, &ms[i])
+		}
+		return b
+	}
+	s := append(c.scratch[:0], ms...)
+	for i := range s {
+		s[i].From = c.mapID(s[i].From, perm)
+		if mapTo {
+			s[i].To = c.mapID(s[i].To, perm)
+		}
+		for j := i; j > 0 && s[j].Less(s[j-1]); j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	for i := range s {
+		b = putMsg(b, &s[i])
+	}
+	c.scratch = s
+	return b
+}
+
+func boolByte(x bool) byte {
+	if x {
+		return 1
+	}
+	return 0
+}
+
+// decoder reads an identity encoding.
+type decoder struct {
+	c   *codec
+	b   []byte
+	err error
+}
+
+func (d *decoder) byte() byte {
+	if len(d.b) == 0 {
+		d.err = errCorrupt
+		return 0
+	}
+	x := d.b[0]
+	d.b = d.b[1:]
+	return x
+}
+
+func (d *decoder) uvarint() uint64 {
+	x, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errCorrupt
+		return 0
+	}
+	d.b = d.b[n:]
+	return x
+}
+
+func (d *decoder) ballot() paxos.Ballot {
+	r := d.uvarint()
+	return paxos.Ballot{Round: uint32(r), Proposer: d.byte()}
+}
+
+func (d *decoder) value() paxos.Value {
+	n := int(d.byte())
+	if n == 0 {
+		return paxos.None
+	}
+	if len(d.b) < n {
+		d.err = errCorrupt
+		return paxos.None
+	}
+	raw := d.b[:n]
+	d.b = d.b[n:]
+	for _, v := range d.c.values {
+		if string(v) == string(raw) {
+			return v
+		}
+	}
+	// Not a client value: cannot happen in a world (nodes only hold
+	// client values), but decode it faithfully anyway.
+	return paxos.Value(raw)
+}
+
+func (d *decoder) durable() paxos.Durable {
+	var x paxos.Durable
+	x.MaxBal = d.ballot()
+	x.MaxVBal = d.ballot()
+	x.MaxVal = d.value()
+	x.Round = uint32(d.uvarint())
+	return x
+}
+
+func (d *decoder) msgs(dst []paxos.Message) []paxos.Message {
+	n := int(d.uvarint())
+	dst = dst[:0]
+	for i := 0; i < n && d.err == nil; i++ {
+		var m paxos.Message
+		m.Type = paxos.MsgType(d.byte())
+		m.From = paxos.NodeID(d.byte())
+		m.To = paxos.NodeID(d.byte())
+		m.Bal = d.ballot()
+		m.VBal = d.ballot()
+		m.Val = d.value()
+		dst = append(dst, m)
+	}
+	return dst
+}
+
+// decode reads an identity encoding into st, reusing its slices.
+func (c *codec) decode(b []byte, st *world.State) error {
+	d := decoder{c: c, b: b}
+	if len(st.Nodes) != c.numNodes {
+		st.Nodes = make([]paxos.Node, c.numNodes)
+		st.Stored = make([]paxos.Durable, c.numNodes)
+	}
+	for k := 0; k < c.numNodes; k++ {
+		n := &st.Nodes[k]
+		*n = c.template[k]
+		n.Crashed = d.byte() != 0
+		n.Mem = d.durable()
+		st.Stored[k] = d.durable()
+		switch n.Role {
+		case paxos.RoleProposer:
+			n.Phase = paxos.Phase(d.byte())
+			n.Value = d.value()
+			n.Clients = d.uvarint()
+			n.Promised = d.uvarint()
+			n.HighVBal = d.ballot()
+			n.HighVal = d.value()
+			n.LowVBal = d.ballot()
+			n.LowVal = d.value()
+			n.Seen = d.ballot()
+			n.Decided = d.value()
+			n.Proposal = d.value()
+		case paxos.RoleLearner:
+			for j := 0; j < c.numAcc; j++ {
+				n.Votes[j].Bal = d.ballot()
+				n.Votes[j].Val = d.value()
+				n.Votes[j].N = d.byte()
+			}
+			n.Learned = d.value()
+		}
+	}
+	st.Net = d.msgs(st.Net)
+	st.Sent = d.msgs(st.Sent)
+	st.Invoked = d.uvarint()
+	st.Returned = d.uvarint()
+	st.Learned = d.uvarint()
+	st.Used.Drops = int(d.uvarint())
+	st.Used.Dups = int(d.uvarint())
+	st.Used.Crashes = int(d.uvarint())
+	if d.err == nil && len(d.b) != 0 {
+		d.err = errCorrupt
+	}
+	if d.err != nil {
+		return fmt.Errorf("%w (%d bytes)", d.err, len(b))
+	}
+	return nil
+}

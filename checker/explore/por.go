@@ -1,0 +1,106 @@
+package explore
+
+import (
+	"github.com/paxoscheck/paxoscheck/checker/world"
+	"github.com/paxoscheck/paxoscheck/impl/paxos"
+)
+
+// The partial-order reduction: inert deliveries.
+//
+// A delivery of message m to node n is inert in state s when, in s and in
+// every state reachable from s, delivering m leaves n unchanged and sends
+// nothing: it only removes one copy of m from the network. When the drop
+// and duplication budgets are spent and some delivery is inert, the
+// explorer expands that delivery alone (an ample set of one).
+//
+// Why verdicts are kept. Let s be such a state, t the inert delivery and w
+// any path from s to a state f. Map w to a path w' from s·t: delete the
+// step of w that delivers this copy of m if there is one (it changed
+// nothing but the network), and replace a crash of n in the middle of
+// handling m (world.ActCrashMidStep; m changes nothing, so nothing is
+// persisted) by a plain crash of n, enabled in the same states since it
+// needs the same budget. No step of w drops or duplicates m (those budgets
+// are spent). Every other step of w is enabled after w' as well, because
+// one copy of m more or less enables or disables nothing but m's own
+// delivery. So w' reaches f, or f with one copy of m fewer in flight,
+// and |w'| <= |w|. Invariants, Chosen and the learners' Learned never read
+// the network, so f's verdict is kept. A deadlock f has no message in
+// flight (a message to a live node is deliverable; a crashed node can
+// restart), so then w delivers m and w' reaches f itself. By induction on
+// (|w|, messages in flight), which decreases at every reduced step, every
+// violation and every deadlock reachable in the full graph is reached in
+// the reduced one. Deliveries of fresh messages, crashes and timeouts are
+// never postponed, so the argument needs no cycle proviso.
+//
+// Inertness must hold in all future states, so it is read off state that
+// only grows: a proposer's ballot (its round is durable before its 1a
+// leaves, and phase 1 of a ballot is entered only once), the highest ballot
+// in a learner's vote record or a proposer's Seen (lost on a crash, so
+// used only when n can no longer crash).
+func inert(s *world.Setup, st *world.State, a *world.Action) bool {
+	if a.Kind != world.ActDeliver {
+		return false
+	}
+	m := &a.Msg
+	i := st.NodeIndex(m.To)
+	if i < 0 {
+		return false
+	}
+	n := &st.Nodes[i]
+	if n.Crashed {
+		return false
+	}
+	canCrash := st.Used.Crashes < s.Budget.Crashes && crashable(s, n.ID)
+	switch n.Role {
+	case paxos.RoleProposer:
+		switch m.Type {
+		case paxos.Msg1b:
+			b := n.Ballot()
+			if m.Bal.Less(b) {
+				return true
+			}
+			if m.Bal != b {
+				return false
+			}
+			if n.Phase != paxos.Phase1 {
+				// Phase 1 of ballot b is over (or the proposer restarted
+				// idle at b) and is never entered again: the next timeout
+				// moves to a higher round.
+				return true
+			}
+			// A second 1b from an acceptor already counted in this
+			// phase 1 changes nothing (its vote was already weighed).
+			ai := s.Config.AcceptorIndex(m.From)
+			return ai >= 0 && n.Promised&(1<<uint(ai)) != 0
+		case paxos.MsgNack:
+			return !canCrash && !n.Seen.Less(m.Bal)
+		case paxos.MsgDecided:
+			return !canCrash && n.Decided != paxos.None && n.Clients == 0
+		}
+	case paxos.RoleLearner:
+		if m.Type != paxos.Msg2b || canCrash {
+			return false
+		}
+		ai := s.Config.AcceptorIndex(m.From)
+		return ai >= 0 && m.Bal.Less(n.Votes[ai].Bal)
+	}
+	return false
+}
+
+// porActive reports whether the reduction may be used in st: no drop or
+// duplication can happen any more.
+func porActive(s *world.Setup, st *world.State) bool {
+	return st.Used.Drops >= s.Budget.Drops && st.Used.Dups >= s.Budget.Dups
+}
+
+func crashable(s *world.Setup, id paxos.NodeID) bool {
+	if s.Crashable == nil {
+		return true
+	}
+	for _, x := range s.Crashable {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
