@@ -1,0 +1,159 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/paxoscheck/paxoscheck/checker/explore"
+	"github.com/paxoscheck/paxoscheck/checker/world"
+	"github.com/paxoscheck/paxoscheck/impl/paxos"
+	"github.com/paxoscheck/paxoscheck/traces"
+)
+
+func init() {
+	register(command{name: "explore", summary: "enumerate every interleaving of a small cluster, check every invariant in every state", run: runExplore})
+}
+
+func runExplore(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("explore", "explore [flags]", stderr)
+	acceptors := fs.Int("acceptors", 3, "number of acceptors")
+	proposers := fs.Int("proposers", 2, "number of proposers")
+	learners := fs.Int("learners", 1, "number of learners")
+	clients := fs.Int("clients", 2, "number of clients (one value each, spread over the proposers)")
+	maxRound := fs.Uint("max-round", 1, "highest round a proposer may start (at least 1)")
+	drops := fs.Int("drops", 0, "message drops allowed (0: never)")
+	dups := fs.Int("dups", 0, "message duplications allowed (0: never)")
+	crashes := fs.Int("crashes", 0, "node crashes allowed (0: never); a crashed node may restart")
+	crashRoles := fs.String("crash-roles", "acceptor", "roles that may crash: comma list of acceptor, proposer, learner, or all")
+	midStep := fs.Bool("mid-step-crash", false, "crashes may also strike after a node persisted and before it sent")
+	var bugs listFlag
+	fs.Var(&bugs, "bug", "switch on a catalogue bug (repeatable, or a comma list)")
+	workers := fs.Int("workers", 0, "parallel workers (0: GOMAXPROCS); the verdict and state count do not depend on it")
+	maxStates := fs.Int64("max-states", 0, "stop after this many distinct states (0: no limit)")
+	maxDepth := fs.Int("max-depth", 0, "do not expand states at this depth (0: no limit)")
+	dfs := fs.Bool("dfs", false, "depth-first (one worker; counterexamples are not shortest)")
+	noSym := fs.Bool("no-symmetry", false, "do not merge states that differ by a permutation of acceptors")
+	noPOR := fs.Bool("no-por", false, "no partial-order reduction")
+	out := fs.String("out", "", "directory for the counterexample trace (default: a new temporary directory)")
+	deadlockErr := fs.Bool("deadlock-is-error", false, "a deadlock that is not a bound artefact fails the run")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "paxoscheck explore: "+format+"\n", a...)
+		return exitBadInput
+	}
+	switch {
+	case fs.NArg() > 0:
+		return bad("unexpected argument %q", fs.Arg(0))
+	case *acceptors < 1 || *proposers < 1 || *learners < 1:
+		return bad("need at least one acceptor, proposer and learner")
+	case *acceptors+*proposers+*learners > 256:
+		return bad("%d nodes: at most 256", *acceptors+*proposers+*learners)
+	case *clients < 1:
+		return bad("--clients %d: need at least 1, or no value is ever proposed", *clients)
+	case *maxRound < 1 || *maxRound > 255:
+		return bad("--max-round %d: must be 1..255 (rounds bound the graph)", *maxRound)
+	case *drops < 0 || *dups < 0 || *crashes < 0:
+		return bad("fault budgets must not be negative")
+	case *workers < 0 || *maxStates < 0 || *maxDepth < 0:
+		return bad("--workers, --max-states and --max-depth must not be negative")
+	}
+	bugSet, err := bugs.bugs()
+	if err != nil {
+		return bad("--bug: %v", err)
+	}
+	s := world.NewSetup(*acceptors, *proposers, *learners, *clients)
+	s.Config.Bugs = bugSet
+	s.MaxRound = uint32(*maxRound)
+	s.Budget = world.Budget{Drops: *drops, Dups: *dups, Crashes: *crashes}
+	s.MidStepCrash = *midStep
+	s.Crashable = []paxos.NodeID{}
+	for _, r := range strings.Split(*crashRoles, ",") {
+		switch strings.TrimSpace(r) {
+		case "acceptor":
+			s.Crashable = append(s.Crashable, s.Config.Acceptors...)
+		case "proposer":
+			s.Crashable = append(s.Crashable, s.Config.Proposers...)
+		case "learner":
+			s.Crashable = append(s.Crashable, s.Config.Learners...)
+		case "all":
+			s.Crashable = nil
+		case "":
+		default:
+			return bad("--crash-roles: unknown role %q (want acceptor, proposer, learner or all)", r)
+		}
+		if s.Crashable == nil {
+			break
+		}
+	}
+	if err := s.Validate(); err != nil {
+		return bad("%v", err)
+	}
+	opt := explore.Options{Workers: *workers, MaxStates: *maxStates, MaxDepth: *maxDepth, DFS: *dfs,
+		NoSymmetry: *noSym, NoPOR: *noPOR, DeadlockIsError: *deadlockErr}
+	if f, ok := stderr.(*os.File); ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
+		opt.Progress = func(p explore.Progress) {
+			fmt.Fprintf(stderr, "\r%d distinct, %d queued, depth %d, %.0f states/s   ", p.Distinct, p.Queue, p.Depth, p.StatesPerSec())
+		}
+		defer fmt.Fprint(stderr, "\r\033[K")
+	}
+	r, err := explore.Run(s, opt)
+	if err != nil {
+		return bad("%v", err)
+	}
+	if opt.Progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	fmt.Fprintf(stdout, "explored %d distinct states, %d transitions, max depth %d in %.2fs (%.0f states/s, %d workers)\n",
+		r.Distinct, r.Transitions, r.MaxDepth, r.Elapsed.Seconds(), r.StatesPerSec(), r.Workers)
+	fmt.Fprintf(stdout, "peak heap %.1f MiB, %.1f bytes per stored state; symmetry %v, partial-order reduction %v\n",
+		float64(r.PeakHeap)/(1<<20), r.BytesPerState(), r.Symmetry, r.POR)
+	fmt.Fprintf(stdout, "sometimes: value chosen %v, every learner learned %v; deadlocks %d (bound artefacts %d)\n",
+		r.Chosen, r.AllLearned, r.Deadlocks, r.BoundDeadlocks)
+	if !r.Complete && r.Violation == nil && r.Deadlock == nil {
+		fmt.Fprintln(stdout, "incomplete: --max-states or --max-depth cut the search short")
+	}
+	verr := r.Err()
+	if verr == nil {
+		fmt.Fprintln(stdout, "ok")
+		return exitOK
+	}
+	fmt.Fprintf(stdout, "FAIL: %v\n", verr)
+	if len(r.Path) > 0 || r.Violation != nil || r.Deadlock != nil {
+		tr, err := explore.Trace(s, r)
+		if err != nil {
+			fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
+			return exitViolation
+		}
+		dir := *out
+		if dir == "" {
+			if dir, err = os.MkdirTemp("", "paxoscheck-explore-"); err != nil {
+				fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
+				return exitViolation
+			}
+		} else if err := os.MkdirAll(dir, 0o755); err != nil {
+			fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
+			return exitViolation
+		}
+		name := "counterexample"
+		if bugSet != 0 {
+			name = strings.ReplaceAll(bugSet.String(), ",", "+")
+		}
+		path := filepath.Join(dir, name+".jsonl")
+		if err := traces.WriteFile(path, tr); err != nil {
+			fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
+			return exitViolation
+		}
+		fmt.Fprintf(stdout, "counterexample (%d steps): %s\n", len(r.Path), path)
+		if err := traces.RenderText(stdout, &tr, traces.TextOptions{}); err != nil {
+			fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
+		}
+	}
+	return exitViolation
+}

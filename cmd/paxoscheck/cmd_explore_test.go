@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/paxoscheck/paxoscheck/traces"
+)
+
+// TestExploreCLI: exit codes, the summary, and the counterexample file.
+func TestExploreCLI(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"correct", []string{"--proposers", "1", "--clients", "1"}, exitOK, "ok"},
+		{"bug", []string{"--proposers", "1", "--clients", "1", "--bug", "minority-quorum", "--out", dir}, exitViolation, "LearnedChosen"},
+		{"bad flag", []string{"--no-such-flag"}, exitBadInput, ""},
+		{"bad bug", []string{"--bug", "nope"}, exitBadInput, ""},
+		{"bad round", []string{"--max-round", "0"}, exitBadInput, ""},
+		{"bad role", []string{"--crash-roles", "cook"}, exitBadInput, ""},
+		{"argument", []string{"extra"}, exitBadInput, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(append([]string{"explore"}, c.args...), &out, &errb)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d\nstdout: %s\nstderr: %s", code, c.code, out.String(), errb.String())
+			}
+			if !strings.Contains(out.String(), c.want) {
+				t.Errorf("stdout lacks %q:\n%s", c.want, out.String())
+			}
+			if c.code == exitBadInput && strings.Count(strings.TrimSpace(errb.String()), "\n") > 0 && !strings.Contains(errb.String(), "flag provided") {
+				t.Errorf("bad input should be one line:\n%s", errb.String())
+			}
+		})
+	}
+	tr, err := traces.ReadFile(filepath.Join(dir, "minority-quorum.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Header.Violation == nil || tr.Header.Violation.Invariant != "LearnedChosen" {
+		t.Errorf("header violation %+v", tr.Header.Violation)
+	}
+	_ = os.Remove(dir)
+}
