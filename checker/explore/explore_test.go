@@ -42,6 +42,11 @@ func TestWorkersAgree(t *testing.T) {
 		var steps []int
 		for _, w := range []int{1, 2} {
 			s := small()
+			if raceOn {
+				s = world.NewSetup(3, 2, 1, 1)
+				s.MaxRound = 1
+				s.Budget.Crashes = 1
+			}
 			s.Config.Bugs = bugs
 			r, err := Run(s, Options{Workers: w})
 			if err != nil {
@@ -209,6 +214,9 @@ func TestReductionsKeepVerdicts(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if raceOn && c.name == "correct-faults" {
+				t.Skip("too slow under the race detector")
+			}
 			var verdicts []string
 			var counts []int64
 			for _, opt := range []Options{{}, {NoSymmetry: true}, {NoPOR: true}, {NoSymmetry: true, NoPOR: true}} {
