@@ -11,10 +11,8 @@ package main
 import (
 	"bytes"
 	_ "embed"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 	"text/template"
@@ -26,8 +24,9 @@ import (
 //go:embed walkthrough.md.tmpl
 var tmplText string
 
-// counterexample is the explorer's checked-in skip-prepare trace; when it
-// is absent the walkthrough uses the skip-prepare scenario instead.
+// counterexample is the explorer's checked-in, shortest skip-prepare trace:
+// it shows where the run first goes wrong (an unsafe 2a). The skip-prepare
+// scenario carries the same bug on to a second chosen value.
 const counterexample = "traces/counterexamples/skip-prepare.jsonl"
 
 func main() {
@@ -54,7 +53,12 @@ func generate(root string) ([]byte, error) {
 		}
 		return sc.Run()
 	}
-	skip, skipCmd, err := skipPrepare(root, run)
+	skip, err := run("skip-prepare")
+	if err != nil {
+		return nil, err
+	}
+	skipCmd := "paxoscheck scenario skip-prepare"
+	shortest, err := traces.ReadFile(root + "/" + counterexample)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +95,11 @@ func generate(root string) ([]byte, error) {
 			return b.String(), err
 		},
 		"skipSource": func() string { return skipCmd },
+		"shortestText": func() (string, error) {
+			var b strings.Builder
+			err := traces.RenderText(&b, &shortest, traces.TextOptions{})
+			return "$ paxoscheck show " + counterexample + "\n" + b.String(), err
+		},
 	}
 	t, err := template.New("walkthrough").Funcs(funcs).Parse(tmplText)
 	if err != nil {
@@ -101,19 +110,4 @@ func generate(root string) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// skipPrepare returns the skip-prepare counterexample and the command that
-// shows it: the explorer's checked-in file when it exists, else the
-// scenario of the same name.
-func skipPrepare(root string, run func(string) (traces.Trace, error)) (traces.Trace, string, error) {
-	t, err := traces.ReadFile(root + "/" + counterexample)
-	switch {
-	case err == nil:
-		return t, "paxoscheck show " + counterexample, nil
-	case errors.Is(err, fs.ErrNotExist):
-		t, err = run("skip-prepare")
-		return t, "paxoscheck scenario skip-prepare", err
-	}
-	return t, "", err
 }
