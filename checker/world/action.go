@@ -74,6 +74,10 @@ func (st *State) Actions(s *Setup, buf []Action) []Action {
 				buf = append(buf, Action{Kind: ActCrashMidStep, Node: m.To, Msg: m})
 			}
 		}
+		if s.SetNetwork {
+			// Never a drop or a duplication: see Setup.SetNetwork.
+			continue
+		}
 		if st.Used.Drops < s.Budget.Drops {
 			buf = append(buf, Action{Kind: ActDrop, Node: m.To, Msg: m})
 		}
@@ -136,6 +140,9 @@ func (st *State) Apply(s *Setup, a Action) (Outcome, error) {
 		if !found {
 			return out, fmt.Errorf("%w: %s: message not in flight", paxos.ErrInput, a)
 		}
+		if s.SetNetwork && (a.Kind == ActDrop || a.Kind == ActDuplicate) {
+			return out, fmt.Errorf("%w: %s: the set network has no drops or duplications", paxos.ErrInput, a)
+		}
 		switch a.Kind {
 		case ActDrop:
 			if !s.Unbounded && st.Used.Drops >= s.Budget.Drops {
@@ -164,7 +171,9 @@ func (st *State) Apply(s *Setup, a Action) (Outcome, error) {
 		if err != nil {
 			return out, err
 		}
-		st.Net = slices.Delete(st.Net, i, i+1)
+		if !s.SetNetwork {
+			st.Net = slices.Delete(st.Net, i, i+1)
+		}
 		if a.Kind == ActCrashMidStep {
 			// The durable write happened; the sends did not. In the spec
 			// the step is atomic and loss is implicit, so its messages
@@ -242,7 +251,11 @@ func (st *State) effects(s *Setup, ni int, e paxos.Effects) {
 		st.Stored[ni] = *e.Persist
 	}
 	for _, m := range e.Send {
-		st.Net = insertSorted(st.Net, m)
+		if s.SetNetwork {
+			st.Net = insertSet(st.Net, m)
+		} else {
+			st.Net = insertSorted(st.Net, m)
+		}
 		st.addSent(m)
 	}
 	if e.Learned != paxos.None {

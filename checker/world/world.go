@@ -34,6 +34,16 @@ type Setup struct {
 	// Unbounded lifts the fault budgets in Apply (not in Actions): a
 	// replay follows its trace and does not enforce bounds.
 	Unbounded bool
+	// SetNetwork switches to the network of spec/Paxos.tla: msgs only
+	// grows, and a message once sent may be received any number of times,
+	// in any order, or never. Net is then a set, a delivery does not
+	// remove the message, and drops and duplications are never offered:
+	// the set network already contains every schedule of any number of
+	// drops, duplications and reorderings (a message never delivered is a
+	// lost one, one delivered again is a duplicate). Budget.Drops and
+	// Budget.Dups must be zero. Paths of this graph become ordinary traces
+	// through ToMultiset (network.go).
+	SetNetwork bool
 }
 
 // ErrSetup is wrapped by every error about a Setup.
@@ -90,6 +100,9 @@ func (s *Setup) Validate() error {
 	if s.Budget.Drops < 0 || s.Budget.Dups < 0 || s.Budget.Crashes < 0 {
 		return fmt.Errorf("%w: negative fault budget %+v", ErrSetup, s.Budget)
 	}
+	if s.SetNetwork && (s.Budget.Drops != 0 || s.Budget.Dups != 0) {
+		return fmt.Errorf("%w: drop and duplication budgets %+v with the set network, which needs none (it has every drop and duplication)", ErrSetup, s.Budget)
+	}
 	for _, id := range s.Crashable {
 		if _, _, ok := s.Config.RoleOf(id); !ok {
 			return fmt.Errorf("%w: crashable node %d is not in the configuration", ErrSetup, id)
@@ -129,7 +142,9 @@ type State struct {
 	Nodes []paxos.Node
 	// Stored is what each node has on stable storage, same order.
 	Stored []paxos.Durable
-	// Net is the multiset of messages in flight, sorted by Message.Less.
+	// Net is the multiset of messages in flight, sorted by Message.Less;
+	// with Setup.SetNetwork, the set of messages ever sent (the spec's
+	// msgs, with addressees), sorted.
 	Net []paxos.Message
 	// Sent is the set of 1b, 2a and 2b messages ever sent, with To cleared
 	// (a broadcast is one entry), sorted: the spec's msgs, which the
