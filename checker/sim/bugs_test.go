@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -61,10 +62,19 @@ func TestCatalogueBugsFound(t *testing.T) {
 			if v := replayTrace(t, &tr); v == nil || v.Invariant != f.Violation.Invariant || v.Step != sh.Steps() {
 				t.Fatalf("seed %d: the shrunk trace replays to %v, want %s at step %d", f.Seed, v, f.Violation.Invariant, sh.Steps())
 			}
-			table = append(table, fmt.Sprintf("| %s | %d | %s | %d | %d |", bug, f.Seed, f.Violation.Invariant, f.Steps(), sh.Steps()))
+			// Issue 5: the shrunk run is at most twice as long as the
+			// explorer's shortest counterexample for the same bug.
+			cex, err := traces.ReadFile(filepath.Join("..", "..", "traces", "counterexamples", bug.String()+".jsonl"))
+			if err != nil {
+				t.Fatalf("the explorer's counterexample: %v", err)
+			}
+			if sh.Steps() > 2*len(cex.Steps) {
+				t.Fatalf("seed %d: shrunk to %d steps, more than twice the explorer's shortest (%d)", f.Seed, sh.Steps(), len(cex.Steps))
+			}
+			table = append(table, fmt.Sprintf("| %s | %d | %s | %d | %d | %d |", bug, f.Seed, f.Violation.Invariant, f.Steps(), sh.Steps(), len(cex.Steps)))
 		})
 	}
-	t.Logf("shrunk lengths (default options, seeds from 1):\n| bug | seed | invariant | steps | shrunk |\n|---|---|---|---|---|\n%s", strings.Join(table, "\n"))
+	t.Logf("shrunk lengths (default options, seeds from 1):\n| bug | seed | invariant | steps | shrunk | explorer's shortest |\n|---|---|---|---|---|---|\n%s", strings.Join(table, "\n"))
 }
 
 // replayTrace replays a trace through world.ActionOf and State.Apply, as
