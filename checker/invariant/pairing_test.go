@@ -21,44 +21,10 @@ import (
 
 const specDir = "../../spec"
 
-// cfgKeywords are the section keywords of TLC's configuration files; an
-// INVARIANT(S) section runs until the next one.
-var cfgKeywords = map[string]bool{
-	"CONSTANT": true, "CONSTANTS": true, "INIT": true, "NEXT": true, "SPECIFICATION": true,
-	"INVARIANT": true, "INVARIANTS": true, "PROPERTY": true, "PROPERTIES": true,
-	"SYMMETRY": true, "VIEW": true, "CONSTRAINT": true, "CONSTRAINTS": true,
-	"ACTION_CONSTRAINT": true, "ACTION_CONSTRAINTS": true, "CHECK_DEADLOCK": true,
-	"POSTCONDITION": true, "ALIAS": true,
-}
-
 var (
-	lineComment  = regexp.MustCompile(`\\\*[^\n]*`)
-	blockComment = regexp.MustCompile(`(?s)\(\*.*?\*\)`)
-	goTag        = regexp.MustCompile(`^\\\* Go: checker/invariant\.(\w+)\s*$`)
-	tlaDef       = regexp.MustCompile(`^(\w+)\s*(\(.*\))?\s*==`)
+	goTag  = regexp.MustCompile(`^\\\* Go: checker/invariant\.(\w+)\s*$`)
+	tlaDef = regexp.MustCompile(`^(\w+)\s*(\(.*\))?\s*==`)
 )
-
-// cfgInvariants returns the names of the INVARIANT and INVARIANTS sections
-// of a TLC cfg, in order: one or more names per section, on the keyword's
-// line or the following ones, comments ignored.
-func cfgInvariants(text string) []string {
-	text = blockComment.ReplaceAllString(text, " ")
-	text = lineComment.ReplaceAllString(text, " ")
-	var out []string
-	in := false
-	for _, tok := range strings.FieldsFunc(text, func(r rune) bool {
-		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == ','
-	}) {
-		if cfgKeywords[tok] {
-			in = tok == "INVARIANT" || tok == "INVARIANTS"
-			continue
-		}
-		if in {
-			out = append(out, tok)
-		}
-	}
-	return out
-}
 
 // tlaTags maps each "\* Go: checker/invariant.X" comment of a TLA+ module
 // to the name of the definition that follows it ("" if none does).
@@ -190,7 +156,7 @@ func TestPairing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, n := range cfgInvariants(string(b)) {
+		for _, n := range CfgInvariants(string(b)) {
 			p.cfg[n] = append(p.cfg[n], filepath.Base(c))
 		}
 	}
@@ -267,7 +233,7 @@ func TestCfgInvariants(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := cfgInvariants(tc.cfg); !slices.Equal(got, tc.want) {
+			if got := CfgInvariants(tc.cfg); !slices.Equal(got, tc.want) {
 				t.Fatalf("got %q, want %q", got, tc.want)
 			}
 		})
