@@ -355,7 +355,10 @@ func (s *scanner) str() (Value, error) {
 			case 'f':
 				b.WriteByte('\f')
 			default:
-				return Value{}, s.errf("unknown escape \\%c in a string", e)
+				// Quote the escaped character so that the error stays on
+				// one line even for a backslash before a newline.
+				q := strconv.Quote(string(rune(e)))
+				return Value{}, s.errf("unknown escape \\%s in a string", q[1:len(q)-1])
 			}
 			s.advance(2)
 		default:
