@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"runtime"
@@ -96,7 +97,11 @@ type Result struct {
 	Complete bool
 	// Symmetry and POR say which reductions were in effect.
 	Symmetry, POR bool
-	Workers       int
+	// SetNetwork: the search ran on the set network
+	// (world.Setup.SetNetwork), where a deadlock is a state no action
+	// changes.
+	SetNetwork bool
+	Workers    int
 
 	Elapsed time.Duration
 	// PeakHeap is the largest HeapInuse seen (runtime.MemStats).
@@ -136,6 +141,8 @@ func (r *Result) Err() error {
 	switch {
 	case r.Violation != nil:
 		return fmt.Errorf("%w: %s", ErrViolation, r.Violation.Error())
+	case r.Deadlock != nil && r.SetNetwork:
+		return fmt.Errorf("%w at depth %d: clients %b wait and no action changes the state", ErrDeadlock, r.Deadlock.Depth, r.Deadlock.Waiting)
 	case r.Deadlock != nil:
 		return fmt.Errorf("%w at depth %d: clients %b wait and no action is enabled", ErrDeadlock, r.Deadlock.Depth, r.Deadlock.Waiting)
 	case r.Complete && !r.Chosen:
@@ -255,7 +262,10 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 	if s.sym {
 		s.perms = allPerms(len(setup.Config.Acceptors))
 	}
-	s.por = !opt.NoPOR && opt.MaxDepth == 0
+	// The inert-delivery reduction is off with the set network: there an
+	// inert delivery is a self-loop, so expanding it alone would cut every
+	// other successor (por.go).
+	s.por = !opt.NoPOR && opt.MaxDepth == 0 && !setup.SetNetwork
 	start := time.Now()
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -288,7 +298,7 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 		Distinct: s.distinct.Load(), Transitions: s.transitions.Load(), MaxDepth: int(s.depth.Load()),
 		Deadlocks: s.deadlocks.Load(), BoundDeadlocks: s.boundDead.Load(), FirstDeadlock: s.firstDead,
 		Chosen: s.chosen.Load(), AllLearned: s.allLearned.Load(), Complete: complete,
-		Symmetry: s.sym, POR: s.por, Workers: opt.Workers, Elapsed: time.Since(start),
+		Symmetry: s.sym, POR: s.por, SetNetwork: setup.SetNetwork, Workers: opt.Workers, Elapsed: time.Since(start),
 		PeakHeap: s.peakHeap, StoreBytes: int64(s.visited.Bytes() + s.parents.bytes()),
 	}
 	if f := s.found; f != nil {
@@ -451,13 +461,26 @@ func (w *worker) expand(enc []byte, num uint32, depth int) error {
 			}
 		}
 	}
+	// moved: some action changes the state. With the set network every
+	// message stays deliverable, so a state is stuck (the set network's
+	// deadlock) when every enabled action is a self-loop.
+	moved := false
 	for k := lo; k < hi; k++ {
 		copyState(&w.child, &w.st)
 		if _, err := w.child.Apply(s.setup, w.acts[k]); err != nil {
 			return fmt.Errorf("explore: enabled action %s failed: %w", w.acts[k], err)
 		}
 		w.trans++
-		if !s.visited.Insert(w.fp.fingerprint(&w.child)) {
+		if s.setup.SetNetwork {
+			w.fp.ident = w.fp.c.encode(w.fp.ident[:0], &w.child, nil, nil)
+			if bytes.Equal(w.fp.ident, enc) {
+				continue // a self-loop: the state is already stored
+			}
+			moved = true
+			if !s.visited.Insert(w.fp.orbit(&w.child)) {
+				continue
+			}
+		} else if !s.visited.Insert(w.fp.fingerprint(&w.child)) {
 			continue
 		}
 		n := s.distinct.Add(1)
@@ -471,6 +494,9 @@ func (w *worker) expand(enc []byte, num uint32, depth int) error {
 			s.stop.Store(true)
 			return nil
 		}
+	}
+	if s.setup.SetNetwork && !moved {
+		s.deadlock(&w.st, num, depth)
 	}
 	return nil
 }

@@ -81,6 +81,12 @@ type fingerprinter struct {
 // only one candidate.
 func (f *fingerprinter) fingerprint(st *world.State) uint64 {
 	f.ident = f.c.encode(f.ident[:0], st, nil, nil)
+	return f.orbit(st)
+}
+
+// orbit is fingerprint for a state whose identity encoding is already in
+// f.ident.
+func (f *fingerprinter) orbit(st *world.State) uint64 {
 	h := xxhash.Sum64(f.ident)
 	if f.perms == nil {
 		return h

@@ -12,12 +12,23 @@ import (
 // (source "explore") whose header names the violation: the invariant and
 // the step after which it first fails, or "Deadlock" for an error deadlock.
 // It fails when the path does not replay or does not end in r's verdict.
+//
+// A path of the set network (world.Setup.SetNetwork) is first turned into a
+// multiset path by world.ToMultiset (a Duplicate step before each delivery
+// of a message that is delivered again later) and recorded in the standard
+// multiset world without budgets, the world a replay of the trace uses; the
+// trace is then longer than r.Path by those Duplicate steps.
 func Trace(setup world.Setup, r *Result) (traces.Trace, error) {
+	path := r.Path
+	if setup.SetNetwork {
+		path = world.ToMultiset(path)
+		setup.SetNetwork, setup.Unbounded, setup.Budget = false, true, world.Budget{}
+	}
 	rec, err := world.NewRecorder(&setup)
 	if err != nil {
 		return traces.Trace{}, err
 	}
-	for i, a := range r.Path {
+	for i, a := range path {
 		if _, err := rec.Apply(a); err != nil {
 			return traces.Trace{}, fmt.Errorf("explore: counterexample step %d (%s): %w", i+1, a, err)
 		}
@@ -25,14 +36,17 @@ func Trace(setup world.Setup, r *Result) (traces.Trace, error) {
 	t := rec.Trace("explore")
 	switch {
 	case r.Violation != nil:
-		v := invariant.CheckWorld(&setup, &rec.State, len(r.Path))
+		v := invariant.CheckWorld(&setup, &rec.State, len(path))
 		if v == nil || v.Invariant != r.Violation.Invariant {
 			return t, fmt.Errorf("explore: the counterexample does not end in a %s violation", r.Violation.Invariant)
 		}
-		t.Header.Violation = &traces.Violation{Invariant: v.Invariant, Step: len(r.Path), Detail: v.Detail}
+		t.Header.Violation = &traces.Violation{Invariant: v.Invariant, Step: len(path), Detail: v.Detail}
 	case r.Deadlock != nil:
-		t.Header.Violation = &traces.Violation{Invariant: "Deadlock", Step: len(r.Path),
-			Detail: fmt.Sprintf("no action is enabled while clients %b wait", r.Deadlock.Waiting)}
+		detail := fmt.Sprintf("no action is enabled while clients %b wait", r.Deadlock.Waiting)
+		if r.SetNetwork {
+			detail = fmt.Sprintf("no action changes the state while clients %b wait", r.Deadlock.Waiting)
+		}
+		t.Header.Violation = &traces.Violation{Invariant: "Deadlock", Step: len(path), Detail: detail}
 	}
 	return t, nil
 }

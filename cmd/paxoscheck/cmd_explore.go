@@ -31,6 +31,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	crashes := fs.Int("crashes", 0, "node crashes allowed (0: never); a crashed node may restart")
 	crashRoles := fs.String("crash-roles", "acceptor", "roles that may crash: comma list of acceptor, proposer, learner, or all")
 	midStep := fs.Bool("mid-step-crash", false, "crashes may also strike after a node persisted and before it sent")
+	network := fs.String("network", "multiset", "network model: multiset (messages in flight, --drops/--dups bound the faults) or set (the spec's msgs: any sent message may be received any number of times or never; every drop, duplication and reordering, no budgets)")
 	var bugs listFlag
 	fs.Var(&bugs, "bug", "switch on a catalogue bug (repeatable, or a comma list)")
 	workers := fs.Int("workers", 0, "parallel workers (0: GOMAXPROCS); the verdict and state count do not depend on it")
@@ -63,6 +64,10 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 		return bad("fault budgets must not be negative")
 	case *workers < 0 || *maxStates < 0 || *maxDepth < 0:
 		return bad("--workers, --max-states and --max-depth must not be negative")
+	case *network != "multiset" && *network != "set":
+		return bad("--network %q: want multiset or set", *network)
+	case *network == "set" && (*drops != 0 || *dups != 0):
+		return bad("--drops and --dups do not apply to --network set, which already has every drop and duplication")
 	}
 	bugSet, err := bugs.bugs()
 	if err != nil {
@@ -73,6 +78,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	s.MaxRound = uint32(*maxRound)
 	s.Budget = world.Budget{Drops: *drops, Dups: *dups, Crashes: *crashes}
 	s.MidStepCrash = *midStep
+	s.SetNetwork = *network == "set"
 	s.Crashable = []paxos.NodeID{}
 	for _, r := range strings.Split(*crashRoles, ",") {
 		switch strings.TrimSpace(r) {
@@ -116,6 +122,9 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 		float64(r.PeakHeap)/(1<<20), r.BytesPerState(), r.Symmetry, r.POR)
 	fmt.Fprintf(stdout, "sometimes: value chosen %v, every learner learned %v; deadlocks %d (bound artefacts %d)\n",
 		r.Chosen, r.AllLearned, r.Deadlocks, r.BoundDeadlocks)
+	if r.SetNetwork {
+		fmt.Fprintln(stdout, "network: set (every drop, duplication and reordering; a deadlock is a state no action changes)")
+	}
 	if !r.Complete && r.Violation == nil && r.Deadlock == nil {
 		fmt.Fprintln(stdout, "incomplete: --max-states or --max-depth cut the search short")
 	}
@@ -150,7 +159,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
 			return exitViolation
 		}
-		fmt.Fprintf(stdout, "counterexample (%d steps): %s\n", len(r.Path), path)
+		fmt.Fprintf(stdout, "counterexample (%d steps): %s\n", len(tr.Steps), path)
 		if err := traces.RenderText(stdout, &tr, traces.TextOptions{}); err != nil {
 			fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
 		}
