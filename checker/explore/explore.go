@@ -454,11 +454,31 @@ func (w *worker) expand(enc []byte, num uint32, depth int) error {
 	}
 	lo, hi := 0, len(w.acts)
 	if s.por && porActive(s.setup, &w.st) {
+		// Any one inert delivery is a sound ample set (por.go). With
+		// symmetry the stored state is whichever member of its orbit was
+		// found first, which varies between parallel runs; so among the
+		// inert deliveries take the one whose successor has the smallest
+		// orbit fingerprint, a choice every member of the orbit agrees on.
+		// That keeps distinct-state counts equal for any number of workers.
+		best, bestFP := -1, uint64(0)
 		for k := range w.acts {
-			if inert(s.setup, &w.st, &w.acts[k]) {
-				lo, hi = k, k+1
+			if !inert(s.setup, &w.st, &w.acts[k]) {
+				continue
+			}
+			if !s.sym {
+				best = k
 				break
 			}
+			copyState(&w.child, &w.st)
+			if _, err := w.child.Apply(s.setup, w.acts[k]); err != nil {
+				return fmt.Errorf("explore: enabled action %s failed: %w", w.acts[k], err)
+			}
+			if fp := w.fp.fingerprint(&w.child); best < 0 || fp < bestFP {
+				best, bestFP = k, fp
+			}
+		}
+		if best >= 0 {
+			lo, hi = best, best+1
 		}
 	}
 	// moved: some action changes the state. With the set network every
