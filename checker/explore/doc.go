@@ -56,6 +56,24 @@
 // argument in por.go shows that every invariant violation and every
 // deadlock stays reachable, at most a few inert deliveries later.
 //
+// # Networks
+//
+// With world.Setup.SetNetwork the search runs on the spec's network
+// (spec/Paxos.tla msgs): a message once sent stays deliverable forever, so
+// every schedule of any number of drops, duplications and reorderings is in
+// the graph, with no budgets, and the graph is usually far smaller than the
+// multiset one with even one drop and one duplication (a delivery no longer
+// creates a new network). Set-network states are ordinary world states
+// whose Net has no two equal messages, so the codec and the acceptor
+// symmetry apply unchanged. The partial-order reduction is off: an inert
+// delivery there is a self-loop, and expanding it alone would cut the
+// state's other successors (its proof in por.go relies on a delivery
+// removing the message). A deadlock is a state that no action changes
+// (every enabled action is a self-loop) while a client waits; states where
+// a client waits only because some message was never delivered are not
+// deadlocks, since delivering it is still possible. Counterexamples are
+// turned into multiset traces by world.ToMultiset (Trace).
+//
 // # Properties
 //
 // Safety: every invariant of invariant.All, through invariant.CheckWorld,

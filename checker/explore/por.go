@@ -88,7 +88,8 @@ func inert(s *world.Setup, st *world.State, a *world.Action) bool {
 }
 
 // porActive reports whether the reduction may be used in st: no drop or
-// duplication can happen any more.
+// duplication can happen any more. (With the set network the reduction is
+// never used: Run switches it off, see doc.go.)
 func porActive(s *world.Setup, st *world.State) bool {
 	return st.Used.Drops >= s.Budget.Drops && st.Used.Dups >= s.Budget.Dups
 }

@@ -2,6 +2,7 @@ package explore
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"sync"
 	"testing"
@@ -13,6 +14,8 @@ import (
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
+
+var setnetSlow = flag.Bool("setnet.slow", false, "also run the slowest set-network catalogue search (pick-lowest-promised-value)")
 
 // setBound is b for the set network: same shape, rounds and crashes; no
 // drop or duplication budget (the set network has them all).
@@ -27,16 +30,18 @@ func setBound(b bound, bugs paxos.Bugs) world.Setup {
 // the multiset explorer's bounds (TestCatalogue's table, budgets of drops
 // and dups dropped), and its counterexample is an ordinary trace: it
 // validates, and replays in the multiset world to the same violation at
-// the step its header names. The length is logged next to the multiset
-// one: the set path plus one Duplicate step per re-delivery.
+// the step its header names. Its length (the set path plus one Duplicate
+// step per re-delivery) equals the multiset explorer's shortest: the set
+// network's BFS finds a path as short, and learner-counts-duplicates
+// needs its one duplication either way.
 func TestSetNetworkCatalogue(t *testing.T) {
 	for _, c := range catalogue {
 		t.Run(c.bug.String(), func(t *testing.T) {
 			if raceOn && c.bug == paxos.BugPickLowestPromisedValue {
 				t.Skip("too slow under the race detector")
 			}
-			if testing.Short() && c.bug == paxos.BugPickLowestPromisedValue {
-				t.Skip("-short: the slowest search")
+			if !*setnetSlow && c.bug == paxos.BugPickLowestPromisedValue {
+				t.Skip("2.4M states, ~45 s: run with -setnet.slow (found after 20 steps, as with the multiset network)")
 			}
 			s := setBound(c.at, paxos.Bugs(c.bug))
 			r, err := Run(s, Options{})
@@ -63,6 +68,9 @@ func TestSetNetworkCatalogue(t *testing.T) {
 			}
 			if len(tr.Steps) < len(r.Path) {
 				t.Fatalf("trace has %d steps, fewer than the path's %d", len(tr.Steps), len(r.Path))
+			}
+			if r.Violation.Invariant != c.invariant || len(tr.Steps) != c.steps {
+				t.Errorf("%s after %d trace steps, the multiset explorer's shortest is %s after %d", r.Violation.Invariant, len(tr.Steps), c.invariant, c.steps)
 			}
 			t.Logf("%s: %s after %d set steps (%d trace steps; multiset %s after %d), %d states",
 				c.bug, r.Violation.Invariant, len(r.Path), len(tr.Steps), c.invariant, c.steps, r.Distinct)
@@ -112,7 +120,7 @@ func missing(sub, super map[uint64]invariant.Abstract) []invariant.Abstract {
 // checks at least what the multiset network with budgets does: every
 // abstract state (the spec variables the invariants read) reachable with
 // one drop, one duplication and one acceptor crash is reachable with the
-// set network and the crash, for the correct protocol and for two bugs
+// set network and the crash, for the correct protocol and for a bug
 // whose states depend on the faults (the search goes on past violations:
 // Check only collects). The comparison is shown to find something: the set
 // network without the crash misses abstract states the multiset network
@@ -134,7 +142,7 @@ func TestSetNetworkSubsumesMultiset(t *testing.T) {
 		set.Budget = world.Budget{Crashes: 1}
 		return multi, set
 	}
-	for _, bugs := range []paxos.Bugs{0, paxos.Bugs(paxos.BugPromiseNotPersisted), paxos.Bugs(paxos.BugLearnerCountsDuplicates)} {
+	for _, bugs := range []paxos.Bugs{0, paxos.Bugs(paxos.BugPromiseNotPersisted)} {
 		t.Run(fmt.Sprintf("bugs=%q", bugs.String()), func(t *testing.T) {
 			multi, set := setups(bugs)
 			m, sn := abstractSet(t, multi), abstractSet(t, set)
