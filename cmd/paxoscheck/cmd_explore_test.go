@@ -21,6 +21,10 @@ func TestExploreCLI(t *testing.T) {
 	}{
 		{"correct", []string{"--proposers", "1", "--clients", "1"}, exitOK, "ok"},
 		{"bug", []string{"--proposers", "1", "--clients", "1", "--bug", "minority-quorum", "--out", dir}, exitViolation, "LearnedChosen"},
+		{"set network", []string{"--network", "set", "--proposers", "1", "--clients", "1", "--crashes", "1"}, exitOK, "network: set"},
+		{"set network bug", []string{"--network", "set", "--proposers", "1", "--clients", "1", "--bug", "learner-counts-duplicates", "--out", dir}, exitViolation, "counterexample (10 steps)"},
+		{"bad network", []string{"--network", "bus"}, exitBadInput, ""},
+		{"set network budgets", []string{"--network", "set", "--drops", "1"}, exitBadInput, ""},
 		{"bad flag", []string{"--no-such-flag"}, exitBadInput, ""},
 		{"bad bug", []string{"--bug", "nope"}, exitBadInput, ""},
 		{"bad round", []string{"--max-round", "0"}, exitBadInput, ""},
@@ -48,6 +52,21 @@ func TestExploreCLI(t *testing.T) {
 	}
 	if tr.Header.Violation == nil || tr.Header.Violation.Invariant != "LearnedChosen" {
 		t.Errorf("header violation %+v", tr.Header.Violation)
+	}
+	// The set network's counterexample is an ordinary trace: its second
+	// delivery of a 2b is preceded by a Duplicate step.
+	tr, err = traces.ReadFile(filepath.Join(dir, "learner-counts-duplicates.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dups := 0
+	for _, st := range tr.Steps {
+		if st.Action == traces.EvDuplicate {
+			dups++
+		}
+	}
+	if tr.Header.Violation == nil || tr.Header.Violation.Invariant != "LearnedChosen" || dups != 1 {
+		t.Errorf("set network trace: header violation %+v, %d Duplicate steps, want LearnedChosen and 1", tr.Header.Violation, dups)
 	}
 	_ = os.Remove(dir)
 }
