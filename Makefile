@@ -37,8 +37,10 @@ sim-check: build ## 10,000 seeded simulated runs of the correct protocol, every 
 # The exhaustive runs of make check (issue 4, item 8; see README "Figures"):
 # the spec's message-set network (every drop, duplication and reordering)
 # with one acceptor crash-restart, and the budgeted multiset network with one
-# acceptor crash-restart; 3 acceptors, 2 proposers, 2 clients, one round each.
+# acceptor crash-restart; 3 acceptors, 2 proposers, 2 clients, one round each;
+# and rounds up to 2 on the set network with one client and mid-step crashes.
 explore-check: build ## exhaustive exploration of the correct protocol
+	./bin/paxoscheck explore --network set --acceptors 3 --proposers 2 --clients 1 --max-round 2 --crashes 1 --crash-roles acceptor --mid-step-crash
 	./bin/paxoscheck explore --network set --acceptors 3 --proposers 2 --clients 2 --max-round 1 --crashes 1 --crash-roles acceptor
 	./bin/paxoscheck explore --acceptors 3 --proposers 2 --clients 2 --max-round 1 --crashes 1 --crash-roles acceptor
 
