@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paxoscheck/paxoscheck/checker/explore"
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
@@ -77,31 +78,15 @@ func TestCatalogueBugsFound(t *testing.T) {
 	t.Logf("shrunk lengths (default options, seeds from 1):\n| bug | seed | invariant | steps | shrunk | explorer's shortest |\n|---|---|---|---|---|---|\n%s", strings.Join(table, "\n"))
 }
 
-// replayTrace replays a trace through world.ActionOf and State.Apply, as
-// replay and check do, and returns the first violation.
+// replayTrace replays a trace on the code (explore.Replay) and returns its
+// first violation.
 func replayTrace(t *testing.T, tr *traces.Trace) *invariant.Violation {
 	t.Helper()
-	s, err := world.SetupFromHeader(&tr.Header)
+	v, err := explore.Replay(tr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := world.Init(&s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range tr.Steps {
-		a, err := world.ActionOf(&tr.Steps[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.Apply(&s, a); err != nil {
-			t.Fatalf("step %d: %s: %v", i+1, a, err)
-		}
-		if v := invariant.CheckWorld(&s, &st, i+1); v != nil {
-			return v
-		}
-	}
-	return nil
+	return v
 }
 
 // TestShrinkFindsSomethingShorter checks the shrinker on a case whose

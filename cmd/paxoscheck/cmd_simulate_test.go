@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paxoscheck/paxoscheck/checker/explore"
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
-	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
 
@@ -144,28 +144,13 @@ func TestSimulateKeepAll(t *testing.T) {
 	}
 }
 
-// replayFile replays a trace and returns its first violation.
+// replayFile replays a trace on the code (explore.Replay) and returns its
+// first violation.
 func replayFile(t *testing.T, tr *traces.Trace) *invariant.Violation {
 	t.Helper()
-	s, err := world.SetupFromHeader(&tr.Header)
+	v, err := explore.Replay(tr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := world.Init(&s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range tr.Steps {
-		a, err := world.ActionOf(&tr.Steps[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.Apply(&s, a); err != nil {
-			t.Fatalf("step %d: %v", i+1, err)
-		}
-		if v := invariant.CheckWorld(&s, &st, i+1); v != nil {
-			return v
-		}
-	}
-	return nil
+	return v
 }
