@@ -329,9 +329,14 @@ type worker struct {
 	fp    fingerprinter
 	st    world.State
 	child world.State
-	acts  []world.Action
-	out   level
-	trans int64
+	// ample holds the best inert successor found so far while choosing the
+	// partial-order reduction's single delivery under symmetry, and
+	// ampleIdent its identity encoding, so that it is not computed twice.
+	ample      world.State
+	ampleIdent []byte
+	acts       []world.Action
+	out        level
+	trans      int64
 }
 
 func (s *search) newWorker() *worker {
@@ -475,7 +480,17 @@ func (w *worker) expand(enc []byte, num uint32, depth int) error {
 			}
 			if fp := w.fp.fingerprint(&w.child); best < 0 || fp < bestFP {
 				best, bestFP = k, fp
+				w.child, w.ample = w.ample, w.child
+				w.ampleIdent = append(w.ampleIdent[:0], w.fp.ident...)
 			}
+		}
+		if best >= 0 && s.sym {
+			// The chosen successor is already applied and fingerprinted.
+			w.child, w.ample = w.ample, w.child
+			w.fp.ident = append(w.fp.ident[:0], w.ampleIdent...)
+			w.trans++
+			w.visit(best, bestFP, num, depth)
+			return nil
 		}
 		if best >= 0 {
 			lo, hi = best, best+1
@@ -491,27 +506,18 @@ func (w *worker) expand(enc []byte, num uint32, depth int) error {
 			return fmt.Errorf("explore: enabled action %s failed: %w", w.acts[k], err)
 		}
 		w.trans++
+		var fp uint64
 		if s.setup.SetNetwork {
 			w.fp.ident = w.fp.c.encode(w.fp.ident[:0], &w.child, nil, nil)
 			if bytes.Equal(w.fp.ident, enc) {
 				continue // a self-loop: the state is already stored
 			}
 			moved = true
-			if !s.visited.Insert(w.fp.orbit(&w.child)) {
-				continue
-			}
-		} else if !s.visited.Insert(w.fp.fingerprint(&w.child)) {
-			continue
+			fp = w.fp.orbit(&w.child)
+		} else {
+			fp = w.fp.fingerprint(&w.child)
 		}
-		n := s.distinct.Add(1)
-		if v := s.check(s.setup, &w.child, depth+1); v != nil {
-			s.report(&finding{violation: v, parent: num, act: k, depth: depth + 1})
-			return nil
-		}
-		s.sometimes(&w.child)
-		w.out.push(w.fp.ident, num, uint8(k))
-		if s.opt.MaxStates > 0 && n >= s.opt.MaxStates {
-			s.stop.Store(true)
+		if w.visit(k, fp, num, depth) {
 			return nil
 		}
 	}
@@ -519,6 +525,29 @@ func (w *worker) expand(enc []byte, num uint32, depth int) error {
 		s.deadlock(&w.st, num, depth)
 	}
 	return nil
+}
+
+// visit records w.child, reached from state num by action k, with
+// fingerprint fp and identity encoding w.fp.ident: if it is new, it is
+// counted, checked and queued. It reports whether the search must stop (a
+// violation, or MaxStates reached).
+func (w *worker) visit(k int, fp uint64, num uint32, depth int) bool {
+	s := w.s
+	if !s.visited.Insert(fp) {
+		return false
+	}
+	n := s.distinct.Add(1)
+	if v := s.check(s.setup, &w.child, depth+1); v != nil {
+		s.report(&finding{violation: v, parent: num, act: k, depth: depth + 1})
+		return true
+	}
+	s.sometimes(&w.child)
+	w.out.push(w.fp.ident, num, uint8(k))
+	if s.opt.MaxStates > 0 && n >= s.opt.MaxStates {
+		s.stop.Store(true)
+		return true
+	}
+	return false
 }
 
 // copyState makes dst a deep copy of src, reusing dst's slices.
