@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/anishathalye/porcupine"
 	"github.com/paxoscheck/paxoscheck/checker/world"
@@ -268,5 +269,19 @@ func BenchmarkCheck1000(b *testing.B) {
 		if r := Check(ops, 0); r.Verdict != Ok {
 			b.Fatalf("verdict %s: %s", r.Verdict, r.Detail)
 		}
+	}
+}
+
+// TestCheckTrace checks the error form the simulator's trace-check hook
+// uses: nil for a linearizable history, ErrNotLinearizable for one that is
+// not.
+func TestCheckTrace(t *testing.T) {
+	good := traces.Trace{Steps: []traces.Step{inv(1, 0, "x"), ret(2, 0, "x")}}
+	if err := CheckTrace(&good, time.Second); err != nil {
+		t.Fatalf("linearizable history: %v", err)
+	}
+	bad := traces.Trace{Steps: []traces.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(3, 0, "x"), ret(4, 1, "y")}}
+	if err := CheckTrace(&bad, time.Second); !errors.Is(err, ErrNotLinearizable) {
+		t.Fatalf("two clients told different values: got %v, want ErrNotLinearizable", err)
 	}
 }
