@@ -34,6 +34,8 @@ type codec struct {
 	values []paxos.Value
 
 	scratch []paxos.Message
+	// dead switches fingerprints to the canonical state of dead.go.
+	dead bool
 }
 
 func newCodec(s *world.Setup) (*codec, error) {
@@ -108,8 +110,21 @@ func permBits(x uint64, perm []int) uint64 {
 }
 
 // encode appends the encoding of st with acceptor index i renamed perm[i]
-// (inv is perm's inverse); nil perm is the identity.
+// (inv is perm's inverse); nil perm is the identity. The frontier holds
+// states in their identity encoding; fingerprints hash keys computed by
+// fingerprinter.hash instead.
 func (c *codec) encode(b []byte, st *world.State, perm, inv []int) []byte {
+	b = c.appendNodes(b, st, perm, inv, false)
+	b = c.encodeMsgs(b, st.Net, perm, true)
+	// Sent has To cleared to 0, which is not an addressee (it would read
+	// as acceptor 0's id): only From is renamed there.
+	b = c.encodeMsgs(b, st.Sent, perm, false)
+	return c.appendCounters(b, st)
+}
+
+// appendNodes appends every node's state and storage, acceptors renamed
+// under perm; with canon, the canonical node states of dead.go.
+func (c *codec) appendNodes(b []byte, st *world.State, perm, inv []int, canon bool) []byte {
 	for j := 0; j < c.numAcc; j++ {
 		i := j
 		if inv != nil {
@@ -122,6 +137,10 @@ func (c *codec) encode(b []byte, st *world.State, perm, inv []int) []byte {
 	}
 	for k := c.numAcc; k < c.numNodes; k++ {
 		n := &st.Nodes[k]
+		if canon {
+			cn := canonNode(n, canCrash(c.setup, st, n))
+			n = &cn
+		}
 		b = append(b, boolByte(n.Crashed))
 		b = putDurable(b, &n.Mem)
 		b = putDurable(b, &st.Stored[k])
@@ -156,10 +175,11 @@ func (c *codec) encode(b []byte, st *world.State, perm, inv []int) []byte {
 			b = putValue(b, n.Learned)
 		}
 	}
-	b = c.encodeMsgs(b, st.Net, perm, true)
-	// Sent has To cleared to 0, which is not an addressee (it would read
-	// as acceptor 0's id): only From is renamed there.
-	b = c.encodeMsgs(b, st.Sent, perm, false)
+	return b
+}
+
+// appendCounters appends the client, learner and budget counters.
+func (c *codec) appendCounters(b []byte, st *world.State) []byte {
 	b = binary.AppendUvarint(b, st.Invoked)
 	b = binary.AppendUvarint(b, st.Returned)
 	b = binary.AppendUvarint(b, st.Learned)

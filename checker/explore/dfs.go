@@ -1,21 +1,19 @@
 package explore
 
-import "github.com/paxoscheck/paxoscheck/checker/world"
-
 // dfs is the depth-first search: one worker, a stack of encoded states.
 // It finds deep states sooner; its counterexamples are not shortest.
-func (s *search) dfs(w *worker, init *world.State) (bool, error) {
+func (s *search) dfs(w *worker, initFP uint64) (bool, error) {
 	var stack level
 	var nums []uint32
 	var depths []int
-	stack.push(w.fp.ident, 0, 0)
+	stack.push(w.fp.ident, initFP, 0, 0)
 	nums = append(nums, 0)
 	depths = append(depths, 0)
 	complete := true
 	maxDepth := 0
 	for stack.len() > 0 && !s.stop.Load() {
 		top := stack.len() - 1
-		enc, num, depth := stack.get(top), nums[top], depths[top]
+		enc, fp, num, depth := stack.get(top), stack.fps[top], nums[top], depths[top]
 		if depth > maxDepth {
 			maxDepth = depth
 			s.depth.Store(int64(depth))
@@ -25,7 +23,7 @@ func (s *search) dfs(w *worker, init *world.State) (bool, error) {
 			w.out.reset()
 		} else {
 			w.out.reset()
-			if err := w.expand(enc, num, depth); err != nil {
+			if err := w.expand(enc, fp, num, depth); err != nil {
 				return false, err
 			}
 		}
@@ -35,13 +33,13 @@ func (s *search) dfs(w *worker, init *world.State) (bool, error) {
 			start = stack.ends[top-1]
 		}
 		stack.arena = stack.arena[:start]
-		stack.ends, stack.parent, stack.act = stack.ends[:top], stack.parent[:top], stack.act[:top]
+		stack.ends, stack.fps, stack.parent, stack.act = stack.ends[:top], stack.fps[:top], stack.parent[:top], stack.act[:top]
 		nums, depths = nums[:top], depths[:top]
 		for i := w.out.len() - 1; i >= 0; i-- {
 			nums = append(nums, uint32(s.parents.n))
 			depths = append(depths, depth+1)
 			s.parents.add(w.out.parent[i], w.out.act[i])
-			stack.push(w.out.get(i), w.out.parent[i], w.out.act[i])
+			stack.push(w.out.get(i), w.out.fps[i], w.out.parent[i], w.out.act[i])
 		}
 		s.transitions.Add(w.trans)
 		w.trans = 0

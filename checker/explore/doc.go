@@ -25,16 +25,18 @@
 // encoding (codec.go) and is freed level by level; it is reported in peak
 // memory, not in bytes per stored state.
 //
-// Fingerprints are xxhash64 of the canonical encoding: deterministic across
-// runs and machines. Two distinct states with equal fingerprints would make
+// Fingerprints are 64-bit hashes of the state (xxhash64 of the node states
+// and counters, combined with the sum of a 64-bit mix of each message, see
+// fingerprinter.fingerprint): deterministic across runs and machines. Two distinct states with equal fingerprints would make
 // the search skip one of them; with n states the chance of any collision is
 // about n²/2⁶⁵ (1e-7 for 2M states), the same trade TLC makes.
 //
 // # Reductions
 //
-// Both are on by default and switch off with Options.NoSymmetry and
-// Options.NoPOR; a test runs the bug catalogue both ways and gets the same
-// verdicts.
+// All three are on by default and switch off with Options.NoSymmetry,
+// Options.NoPOR and Options.NoDead; a test runs the bug catalogue every
+// way and gets the same verdicts, and another compares the abstract states
+// (everything an invariant reads) reached with and without them.
 //
 // Symmetry (symmetry.go): acceptors are interchangeable (the protocol and
 // every invariant treat them alike: proposers broadcast to all, quorums are
@@ -54,7 +56,17 @@
 // change its addressee's state ("inert") is delivered at once, alone, with
 // no other successor explored. Invariants never read the network, so the
 // argument in por.go shows that every invariant violation and every
-// deadlock stays reachable, at most a few inert deliveries later.
+// deadlock stays reachable, at most a few inert deliveries later. With the
+// set network, a decided message to a proposer that will never time out
+// again is delivered at once, alone (a persistent, invisible singleton).
+//
+// Dead-state reduction (dead.go): states that differ only in what no later
+// step reads (a proposer's phase-1 tallies outside phase 1, the part of
+// Seen below its own round, a learner's recorded vote values, and with the
+// set network the messages whose delivery can never change anything) share
+// one fingerprint; crashes that lose nothing (a correct acceptor keeps its
+// whole state on storage) are not expanded. It is a bisimulation quotient,
+// so verdicts and shortest counterexample lengths are kept.
 //
 // # Networks
 //
@@ -65,11 +77,12 @@
 // multiset one with even one drop and one duplication (a delivery no longer
 // creates a new network). Set-network states are ordinary world states
 // whose Net has no two equal messages, so the codec and the acceptor
-// symmetry apply unchanged. The partial-order reduction is off: an inert
+// symmetry apply unchanged. The inert-delivery reduction is off: an inert
 // delivery there is a self-loop, and expanding it alone would cut the
 // state's other successors (its proof in por.go relies on a delivery
-// removing the message). A deadlock is a state that no action changes
-// (every enabled action is a self-loop) while a client waits; states where
+// removing the message); the decided-delivery one replaces it. A deadlock
+// is a state that no action changes (every enabled action is a self-loop,
+// or a crash that loses nothing) while a client waits; states where
 // a client waits only because some message was never delivered are not
 // deadlocks, since delivering it is still possible. Counterexamples are
 // turned into multiset traces by world.ToMultiset (Trace).

@@ -1,10 +1,10 @@
 package explore
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,8 +42,9 @@ type Options struct {
 	MaxDepth int
 	// DFS searches depth-first; counterexamples are then not shortest.
 	DFS bool
-	// NoSymmetry and NoPOR switch the reductions off.
-	NoSymmetry, NoPOR bool
+	// NoSymmetry, NoPOR and NoDead switch the reductions off (NoDead: the
+	// dead-state reduction of dead.go).
+	NoSymmetry, NoPOR, NoDead bool
 	// DeadlockIsError makes a deadlock that is not a bound artefact fail
 	// the run.
 	DeadlockIsError bool
@@ -95,8 +96,8 @@ type Result struct {
 	Chosen, AllLearned bool
 	// Complete is false when MaxStates or MaxDepth cut the search short.
 	Complete bool
-	// Symmetry and POR say which reductions were in effect.
-	Symmetry, POR bool
+	// Symmetry, POR and Dead say which reductions were in effect.
+	Symmetry, POR, Dead bool
 	// SetNetwork: the search ran on the set network
 	// (world.Setup.SetNetwork), where a deadlock is a state no action
 	// changes.
@@ -153,11 +154,13 @@ func (r *Result) Err() error {
 	return nil
 }
 
-// level is a frontier: states in their identity encoding, with the number
-// of the state each came from and the action index.
+// level is a frontier: states in their identity encoding, with their
+// fingerprints, the number of the state each came from and the action
+// index.
 type level struct {
 	arena  []byte
 	ends   []uint32
+	fps    []uint64
 	parent []uint32
 	act    []uint8
 }
@@ -172,15 +175,16 @@ func (l *level) get(i int) []byte {
 	return l.arena[start:l.ends[i]]
 }
 
-func (l *level) push(enc []byte, parent uint32, act uint8) {
+func (l *level) push(enc []byte, fp uint64, parent uint32, act uint8) {
 	l.arena = append(l.arena, enc...)
 	l.ends = append(l.ends, uint32(len(l.arena)))
+	l.fps = append(l.fps, fp)
 	l.parent = append(l.parent, parent)
 	l.act = append(l.act, act)
 }
 
 func (l *level) reset() {
-	l.arena, l.ends, l.parent, l.act = l.arena[:0], l.ends[:0], l.parent[:0], l.act[:0]
+	l.arena, l.ends, l.fps, l.parent, l.act = l.arena[:0], l.ends[:0], l.fps[:0], l.parent[:0], l.act[:0]
 }
 
 // search is the shared state of one run.
@@ -190,6 +194,7 @@ type search struct {
 	check   func(s *world.Setup, st *world.State, depth int) *invariant.Violation
 	sym     bool
 	por     bool
+	dead    bool
 	codec   *codec
 	perms   []perm
 	visited fpSet
@@ -258,14 +263,16 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 	if s.check == nil {
 		s.check = invariant.CheckWorld
 	}
+	s.dead = deadOn(&opt)
+	c.dead = s.dead
 	s.sym = !opt.NoSymmetry && symmetric(&setup)
 	if s.sym {
 		s.perms = allPerms(len(setup.Config.Acceptors))
 	}
-	// The inert-delivery reduction is off with the set network: there an
-	// inert delivery is a self-loop, so expanding it alone would cut every
-	// other successor (por.go).
-	s.por = !opt.NoPOR && opt.MaxDepth == 0 && !setup.SetNetwork
+	// The set network has its own partial-order reduction (por.go): there
+	// an inert delivery is a self-loop, and expanding it alone would cut
+	// every other successor.
+	s.por = !opt.NoPOR && opt.MaxDepth == 0
 	start := time.Now()
 	done := make(chan struct{})
 	var wg sync.WaitGroup
@@ -298,7 +305,7 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 		Distinct: s.distinct.Load(), Transitions: s.transitions.Load(), MaxDepth: int(s.depth.Load()),
 		Deadlocks: s.deadlocks.Load(), BoundDeadlocks: s.boundDead.Load(), FirstDeadlock: s.firstDead,
 		Chosen: s.chosen.Load(), AllLearned: s.allLearned.Load(), Complete: complete,
-		Symmetry: s.sym, POR: s.por, SetNetwork: setup.SetNetwork, Workers: opt.Workers, Elapsed: time.Since(start),
+		Symmetry: s.sym, POR: s.por, Dead: s.dead, SetNetwork: setup.SetNetwork, Workers: opt.Workers, Elapsed: time.Since(start),
 		PeakHeap: s.peakHeap, StoreBytes: int64(s.visited.Bytes() + s.parents.bytes()),
 	}
 	if f := s.found; f != nil {
@@ -330,13 +337,11 @@ type worker struct {
 	st    world.State
 	child world.State
 	// ample holds the best inert successor found so far while choosing the
-	// partial-order reduction's single delivery under symmetry, and
-	// ampleIdent its identity encoding, so that it is not computed twice.
-	ample      world.State
-	ampleIdent []byte
-	acts       []world.Action
-	out        level
-	trans      int64
+	// partial-order reduction's single delivery under symmetry.
+	ample world.State
+	acts  []world.Action
+	out   level
+	trans int64
 }
 
 func (s *search) newWorker() *worker {
@@ -353,7 +358,9 @@ func (s *search) run() (bool, error) {
 		return false, err
 	}
 	w0 := s.newWorker()
-	s.visited.Insert(w0.fp.fingerprint(&init))
+	initFP := w0.fp.fingerprint(&init)
+	w0.fp.ident = w0.fp.c.encode(w0.fp.ident[:0], &init, nil, nil)
+	s.visited.Insert(initFP)
 	s.parents.add(0, 0)
 	s.distinct.Store(1)
 	if v := s.check(s.setup, &init, 0); v != nil {
@@ -362,18 +369,18 @@ func (s *search) run() (bool, error) {
 	}
 	s.sometimes(&init)
 	if s.opt.DFS {
-		return s.dfs(w0, &init)
+		return s.dfs(w0, initFP)
 	}
-	return s.bfs(w0, &init)
+	return s.bfs(w0, initFP)
 }
 
-func (s *search) bfs(w0 *worker, init *world.State) (bool, error) {
+func (s *search) bfs(w0 *worker, initFP uint64) (bool, error) {
 	workers := []*worker{w0}
 	for len(workers) < s.opt.Workers {
 		workers = append(workers, s.newWorker())
 	}
 	cur := &level{}
-	cur.push(w0.fp.ident, 0, 0)
+	cur.push(w0.fp.ident, initFP, 0, 0)
 	base := uint32(0) // number of cur's first state
 	complete := true
 	for depth := 0; cur.len() > 0; depth++ {
@@ -399,7 +406,7 @@ func (s *search) bfs(w0 *worker, init *world.State) (bool, error) {
 					}
 					hi := min(lo+chunk, cur.len())
 					for i := lo; i < hi && !s.stop.Load(); i++ {
-						if err := w.expand(cur.get(i), base+uint32(i), depth); err != nil {
+						if err := w.expand(cur.get(i), cur.fps[i], base+uint32(i), depth); err != nil {
 							errs[wi] = err
 							s.stop.Store(true)
 							return
@@ -423,7 +430,7 @@ func (s *search) bfs(w0 *worker, init *world.State) (bool, error) {
 		nxt := &level{}
 		for _, w := range workers {
 			for i := 0; i < w.out.len(); i++ {
-				nxt.push(w.out.get(i), w.out.parent[i], w.out.act[i])
+				nxt.push(w.out.get(i), w.out.fps[i], w.out.parent[i], w.out.act[i])
 				s.parents.add(w.out.parent[i], w.out.act[i])
 			}
 			s.transitions.Add(w.trans)
@@ -442,9 +449,9 @@ func (s *search) bfs(w0 *worker, init *world.State) (bool, error) {
 	return complete, nil
 }
 
-// expand generates the successors of the state enc (number num, at depth
-// depth) into w.out.
-func (w *worker) expand(enc []byte, num uint32, depth int) error {
+// expand generates the successors of the state enc (fingerprint encFP,
+// number num, at depth depth) into w.out.
+func (w *worker) expand(enc []byte, encFP uint64, num uint32, depth int) error {
 	s := w.s
 	if err := w.fp.c.decode(enc, &w.st); err != nil {
 		return err
@@ -458,7 +465,11 @@ func (w *worker) expand(enc []byte, num uint32, depth int) error {
 		return fmt.Errorf("%w: a state has %d enabled actions, at most 256 supported", ErrOptions, len(w.acts))
 	}
 	lo, hi := 0, len(w.acts)
-	if s.por && porActive(s.setup, &w.st) {
+	if s.por && s.setup.SetNetwork {
+		if k := decidedAmple(s.setup, &w.st, w.acts); k >= 0 {
+			lo, hi = k, k+1
+		}
+	} else if s.por && porActive(s.setup, &w.st) {
 		// Any one inert delivery is a sound ample set (por.go). With
 		// symmetry the stored state is whichever member of its orbit was
 		// found first, which varies between parallel runs; so among the
@@ -481,13 +492,11 @@ func (w *worker) expand(enc []byte, num uint32, depth int) error {
 			if fp := w.fp.fingerprint(&w.child); best < 0 || fp < bestFP {
 				best, bestFP = k, fp
 				w.child, w.ample = w.ample, w.child
-				w.ampleIdent = append(w.ampleIdent[:0], w.fp.ident...)
 			}
 		}
 		if best >= 0 && s.sym {
 			// The chosen successor is already applied and fingerprinted.
 			w.child, w.ample = w.ample, w.child
-			w.fp.ident = append(w.fp.ident[:0], w.ampleIdent...)
 			w.trans++
 			w.visit(best, bestFP, num, depth)
 			return nil
@@ -498,38 +507,44 @@ func (w *worker) expand(enc []byte, num uint32, depth int) error {
 	}
 	// moved: some action changes the state. With the set network every
 	// message stays deliverable, so a state is stuck (the set network's
-	// deadlock) when every enabled action is a self-loop.
+	// deadlock) when every enabled action is a self-loop. Crashes that
+	// change nothing (dead.go) are not expanded and do not count.
 	moved := false
 	for k := lo; k < hi; k++ {
+		a := &w.acts[k]
+		if s.dead && (stutterCrash(s.setup, &w.st, a) ||
+			s.setup.SetNetwork && a.Kind == world.ActDeliver && deadMsg(s.setup, &w.st, &a.Msg)) {
+			continue
+		}
 		copyState(&w.child, &w.st)
 		if _, err := w.child.Apply(s.setup, w.acts[k]); err != nil {
 			return fmt.Errorf("explore: enabled action %s failed: %w", w.acts[k], err)
 		}
 		w.trans++
 		var fp uint64
-		if s.setup.SetNetwork {
-			w.fp.ident = w.fp.c.encode(w.fp.ident[:0], &w.child, nil, nil)
-			if bytes.Equal(w.fp.ident, enc) {
-				continue // a self-loop: the state is already stored
-			}
-			moved = true
-			fp = w.fp.orbit(&w.child)
-		} else {
-			fp = w.fp.fingerprint(&w.child)
+		if s.setup.SetNetwork && sameState(&w.child, &w.st) {
+			continue // a self-loop: the state is already stored
 		}
+		fp = w.fp.fingerprint(&w.child)
+		if s.setup.SetNetwork && fp == encFP {
+			// A step that changes only dead state (dead.go), or maps the
+			// state onto a permutation of itself, is a self-loop too.
+			continue
+		}
+		moved = true
 		if w.visit(k, fp, num, depth) {
 			return nil
 		}
 	}
-	if s.setup.SetNetwork && !moved {
+	if !moved {
 		s.deadlock(&w.st, num, depth)
 	}
 	return nil
 }
 
 // visit records w.child, reached from state num by action k, with
-// fingerprint fp and identity encoding w.fp.ident: if it is new, it is
-// counted, checked and queued. It reports whether the search must stop (a
+// fingerprint fp: if it is new, it is counted, checked and queued in its
+// identity encoding. It reports whether the search must stop (a
 // violation, or MaxStates reached).
 func (w *worker) visit(k int, fp uint64, num uint32, depth int) bool {
 	s := w.s
@@ -542,12 +557,22 @@ func (w *worker) visit(k int, fp uint64, num uint32, depth int) bool {
 		return true
 	}
 	s.sometimes(&w.child)
-	w.out.push(w.fp.ident, num, uint8(k))
+	w.fp.ident = w.fp.c.encode(w.fp.ident[:0], &w.child, nil, nil)
+	w.out.push(w.fp.ident, fp, num, uint8(k))
 	if s.opt.MaxStates > 0 && n >= s.opt.MaxStates {
 		s.stop.Store(true)
 		return true
 	}
 	return false
+}
+
+// sameState reports whether a set-network successor a equals its
+// predecessor b. Net and Sent only grow there, so equal lengths mean equal
+// lists.
+func sameState(a, b *world.State) bool {
+	return len(a.Net) == len(b.Net) && len(a.Sent) == len(b.Sent) &&
+		a.Invoked == b.Invoked && a.Returned == b.Returned && a.Learned == b.Learned && a.Used == b.Used &&
+		slices.Equal(a.Nodes, b.Nodes) && slices.Equal(a.Stored, b.Stored)
 }
 
 // copyState makes dst a deep copy of src, reusing dst's slices.

@@ -105,3 +105,61 @@ func crashable(s *world.Setup, id paxos.NodeID) bool {
 	}
 	return false
 }
+
+// The set network's partial-order reduction: decided deliveries.
+//
+// With the set network (world.Setup.SetNetwork) a message, once sent, stays
+// deliverable, so inert deliveries are self-loops and the reduction above
+// does not apply. There the explorer expands alone a delivery t of a
+// decided(v) message to a proposer p when t changes the state and
+//
+//   - p cannot crash any more, and can never time out again: it heard a
+//     decided value already, or max(Round, Seen.Round) >= MaxRound (both
+//     only grow while p is up);
+//   - the setup has one learner, which cannot crash any more: it learns at
+//     most once, so every decided message to p carries v.
+//
+// Then {t} is a persistent set: t stays enabled (messages stay, p stays
+// up); it commutes with every action of another node (the set network's
+// Net and Sent are sets, and neither reads the other's node); and it
+// commutes with every action p can still take: a 1b or a nack (promise and
+// the nack handler do not read Decided or the waiting clients), another
+// decided (it carries v too), a client request (answered at once if v is
+// known, else when t arrives: the same end state either way). No timeout
+// remains to disable. It is invisible: it changes Decided, the waiting
+// clients and Returned, which no invariant reads. So for a path w from s
+// to a state f that violates an invariant, either w contains t, which then
+// moves to the front, or s·t·w reaches f·t, with f's verdict; a stuck state
+// reached by w has p's Decided and clients as t leaves them, which only t's
+// message sets, so w contains t. Each reduced step answers a client or
+// sets Decided, so no state is left unexpanded for ever.
+
+// decidedAmple returns the index in acts of a decided delivery that is a
+// sound ample set in st (see above), or -1. The candidates do not depend on
+// the acceptors, so every member of a symmetry orbit picks the same one.
+func decidedAmple(s *world.Setup, st *world.State, acts []world.Action) int {
+	if len(s.Config.Learners) != 1 {
+		return -1
+	}
+	if l := st.Node(s.Config.Learners[0]); l == nil || canCrash(s, st, l) {
+		return -1
+	}
+	for k := range acts {
+		a := &acts[k]
+		if a.Kind != world.ActDeliver || a.Msg.Type != paxos.MsgDecided {
+			continue
+		}
+		p := st.Node(a.Msg.To)
+		if p == nil || p.Role != paxos.RoleProposer || p.Crashed || canCrash(s, st, p) {
+			continue
+		}
+		if p.Decided == paxos.None && max(p.Mem.Round, p.Seen.Round) < s.MaxRound {
+			continue // p may still time out
+		}
+		if p.Decided != paxos.None && p.Clients == 0 {
+			continue // a self-loop
+		}
+		return k
+	}
+	return -1
+}

@@ -64,32 +64,40 @@ func allPerms(n int) []perm {
 type fingerprinter struct {
 	c     *codec
 	perms []perm // nil: no symmetry
-	ident []byte // identity encoding of the last state fingerprinted
+	ident []byte // identity encoding, filled by the caller when needed
 	buf   []byte
 	sig   []uint64
+	live  []int // indices of the Net messages in the key (dead.go)
 }
 
-// fingerprint returns the fingerprint of st and leaves its identity
-// encoding in f.ident.
+// fingerprint returns the fingerprint of st: a 64-bit hash of its key (the
+// canonical state of dead.go when that reduction is on, else the state),
+// the same for every state of its orbit under symmetry.
 //
-// Under symmetry it is the least hash over the permuted encodings. Only
+// The hash is not of one byte string: the nodes, counters and budgets are
+// encoded and hashed with xxhash, and each message list (a multiset, or
+// the set network's set) is hashed as the sum of a 64-bit mix of each
+// message, which needs no sorting, so a permutation only re-hashes renamed
+// messages. Distinct keys collide with probability about 2^-64 per pair,
+// as for any 64-bit fingerprint.
+//
+// Under symmetry it is the least hash over the permuted keys. Only
 // permutations that list the acceptors in ascending order of their own
 // local state (crashed flag, memory, storage: which names no other
 // acceptor, so it moves with the acceptor) are tried: the candidates of a
-// state and of any of its permutations are then the same set of encodings,
-// so the minimum is still a function of the orbit, and usually there is
-// only one candidate.
+// state and of any of its permutations are then the same set of keys, so
+// the minimum is still a function of the orbit, and usually there is only
+// one candidate.
 func (f *fingerprinter) fingerprint(st *world.State) uint64 {
-	f.ident = f.c.encode(f.ident[:0], st, nil, nil)
-	return f.orbit(st)
-}
-
-// orbit is fingerprint for a state whose identity encoding is already in
-// f.ident.
-func (f *fingerprinter) orbit(st *world.State) uint64 {
-	h := xxhash.Sum64(f.ident)
+	f.live = f.live[:0]
+	dead := f.c.dead && f.c.setup.SetNetwork
+	for i := range st.Net {
+		if !dead || !deadMsg(f.c.setup, st, &st.Net[i]) {
+			f.live = append(f.live, i)
+		}
+	}
 	if f.perms == nil {
-		return h
+		return f.hash(st, nil, nil)
 	}
 	n := f.c.numAcc
 	f.sig = f.sig[:0]
@@ -114,18 +122,71 @@ func (f *fingerprinter) orbit(st *world.State) uint64 {
 		if !ok {
 			continue
 		}
-		var x uint64
-		if isIdentity(p.fwd) {
-			x = h
-		} else {
-			f.buf = f.c.encode(f.buf[:0], st, p.fwd, p.inv)
-			x = xxhash.Sum64(f.buf)
+		fwd, inv := p.fwd, p.inv
+		if isIdentity(fwd) {
+			fwd, inv = nil, nil
 		}
-		if first || x < best {
+		if x := f.hash(st, fwd, inv); first || x < best {
 			best, first = x, false
 		}
 	}
 	return best
+}
+
+// hash is the hash of st's key with acceptor index i renamed fwd[i].
+func (f *fingerprinter) hash(st *world.State, fwd, inv []int) uint64 {
+	c := f.c
+	f.buf = c.appendNodes(f.buf[:0], st, fwd, inv, c.dead)
+	f.buf = c.appendCounters(f.buf, st)
+	h := xxhash.Sum64(f.buf)
+	var net, sent uint64
+	for _, i := range f.live {
+		net += c.msgHash(&st.Net[i], fwd, true)
+	}
+	for i := range st.Sent {
+		sent += c.msgHash(&st.Sent[i], fwd, false)
+	}
+	return mix64(h ^ mix64(net^0x9e3779b97f4a7c15) ^ mix64(mix64(sent^0xc2b2ae3d27d4eb4f)))
+}
+
+// msgHash mixes one message, renamed under fwd (From always, To when
+// mapTo), into 64 bits. Values are numbered by the setup's client values.
+func (c *codec) msgHash(m *paxos.Message, fwd []int, mapTo bool) uint64 {
+	from, to := m.From, m.To
+	if fwd != nil {
+		from = c.mapID(from, fwd)
+		if mapTo {
+			to = c.mapID(to, fwd)
+		}
+	}
+	val := uint64(0)
+	if m.Val != paxos.None {
+		val = 255
+		for i, v := range c.values {
+			if v == m.Val {
+				val = uint64(i + 1)
+				break
+			}
+		}
+		if val == 255 {
+			val = 256 + xxhash.Sum64String(string(m.Val))&0xffff
+		}
+	}
+	a := uint64(m.Type) | uint64(from)<<8 | uint64(to)<<16 | uint64(m.Bal.Proposer)<<24 |
+		uint64(m.VBal.Proposer)<<32 | val<<40
+	b := uint64(m.Bal.Round) | uint64(m.VBal.Round)<<32
+	return mix64(a ^ mix64(b^0x165667b19e3779f9))
+}
+
+// mix64 is the finaliser of MurmurHash3: a bijection of 64-bit words whose
+// output bits each depend on every input bit.
+func mix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
 }
 
 func isIdentity(p []int) bool {

@@ -40,6 +40,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	dfs := fs.Bool("dfs", false, "depth-first (one worker; counterexamples are not shortest)")
 	noSym := fs.Bool("no-symmetry", false, "do not merge states that differ by a permutation of acceptors")
 	noPOR := fs.Bool("no-por", false, "no partial-order reduction")
+	noDead := fs.Bool("no-dead", false, "no dead-state reduction (states differing only in what no later step reads are merged; crashes that lose nothing are skipped)")
 	out := fs.String("out", "", "directory for the counterexample trace (default: a new temporary directory)")
 	deadlockErr := fs.Bool("deadlock-is-error", false, "a deadlock that is not a bound artefact fails the run")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -102,7 +103,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 		return bad("%v", err)
 	}
 	opt := explore.Options{Workers: *workers, MaxStates: *maxStates, MaxDepth: *maxDepth, DFS: *dfs,
-		NoSymmetry: *noSym, NoPOR: *noPOR, DeadlockIsError: *deadlockErr}
+		NoSymmetry: *noSym, NoPOR: *noPOR, NoDead: *noDead, DeadlockIsError: *deadlockErr}
 	if f, ok := stderr.(*os.File); ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
 		opt.Progress = func(p explore.Progress) {
 			fmt.Fprintf(stderr, "\r%d distinct, %d queued, depth %d, %.0f states/s   ", p.Distinct, p.Queue, p.Depth, p.StatesPerSec())
@@ -118,8 +119,8 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "explored %d distinct states, %d transitions, max depth %d in %.2fs (%.0f states/s, %d workers)\n",
 		r.Distinct, r.Transitions, r.MaxDepth, r.Elapsed.Seconds(), r.StatesPerSec(), r.Workers)
-	fmt.Fprintf(stdout, "peak heap %.1f MiB, %.1f bytes per stored state; symmetry %v, partial-order reduction %v\n",
-		float64(r.PeakHeap)/(1<<20), r.BytesPerState(), r.Symmetry, r.POR)
+	fmt.Fprintf(stdout, "peak heap %.1f MiB, %.1f bytes per stored state; symmetry %v, partial-order reduction %v, dead-state reduction %v\n",
+		float64(r.PeakHeap)/(1<<20), r.BytesPerState(), r.Symmetry, r.POR, r.Dead)
 	fmt.Fprintf(stdout, "sometimes: value chosen %v, every learner learned %v; deadlocks %d (bound artefacts %d)\n",
 		r.Chosen, r.AllLearned, r.Deadlocks, r.BoundDeadlocks)
 	if r.SetNetwork {

@@ -1,0 +1,161 @@
+package explore
+
+import (
+	"github.com/paxoscheck/paxoscheck/checker/world"
+	"github.com/paxoscheck/paxoscheck/impl/paxos"
+)
+
+// The dead-state reduction.
+//
+// Two states that differ only in what no future step can read have the
+// same future: the same actions, leading to states that again differ only
+// in what nothing reads, and the same verdict of every invariant (which
+// read the acceptors, Sent, the invoked clients and the learners' Learned,
+// never the state below). The search stores one state per such class: the
+// fingerprint hashes a canonical encoding in which the dead parts are
+// cleared (codec.encode with canon set), while the frontier keeps the real
+// state, so a counterexample is still a real path. This is the quotient of
+// the state graph by a bisimulation, so shortest counterexample lengths
+// are kept too. What is dead, each read off impl/paxos:
+//
+//   - A proposer outside phase 1: Promised, HighVBal/HighVal and
+//     LowVBal/LowVal. promise ignores every 1b unless the proposer is in
+//     phase 1, and timeout, the only way into phase 1, clears them.
+//   - A proposer's Seen, but for its round when that is above the
+//     proposer's own round: Seen is read only by timeout, through
+//     max(Round, Seen.Round), and grows only by MaxBallot, whose round part
+//     depends only on the round parts. All of it once the proposer heard a
+//     value is decided and cannot crash: it never times out again.
+//   - A learner's recorded vote values (learnerDeliver compares and counts
+//     ballots; the value it learns is the delivered message's), and, once
+//     it learned, its whole vote record (it stops counting).
+//
+// With the set network (world.Setup.SetNetwork), a message whose delivery
+// changes nothing now and can change nothing in any later state is left
+// out of the canonical encoding: it only adds self-loops (deadMsg).
+//
+// One more action is not expanded: a crash of a node whose state is
+// exactly what a restart from its stable storage gives back (stutterCrash:
+// a correct acceptor, whose whole state is durable). The node only pauses:
+// while it is down the others take steps that they can take with it up,
+// its storage does not change, and the restart restores it. Any path
+// through such a crash maps to one without it, with one crash more left in
+// the budget, reaching the same node states and Sent; a crashed acceptor's
+// invariant view is its storage (invariant.FromWorld), equal to its memory
+// here. A state whose only enabled actions are such crashes (and, with the
+// set network, self-loops) is reported as stuck: in the full graph the
+// crash and restart lead to the same state with the budget spent, where
+// nothing is enabled.
+
+// deadOn says whether the reduction is used for this search.
+func deadOn(opt *Options) bool { return !opt.NoDead }
+
+// canonNode returns n with the parts no future step reads cleared; mayCrash
+// says whether n can still crash.
+func canonNode(n *paxos.Node, mayCrash bool) paxos.Node {
+	c := *n
+	switch c.Role {
+	case paxos.RoleProposer:
+		if c.Phase != paxos.Phase1 {
+			c.Promised, c.HighVBal, c.HighVal, c.LowVBal, c.LowVal = 0, paxos.Ballot{}, paxos.None, paxos.Ballot{}, paxos.None
+		}
+		if c.Seen.Round > c.Mem.Round && (c.Decided == paxos.None || mayCrash) {
+			c.Seen = paxos.Ballot{Round: c.Seen.Round}
+		} else {
+			c.Seen = paxos.Ballot{}
+		}
+	case paxos.RoleLearner:
+		for i := range c.Votes {
+			if c.Learned != paxos.None {
+				c.Votes[i] = paxos.Vote{}
+			} else {
+				c.Votes[i].Val = paxos.None
+			}
+		}
+	}
+	return c
+}
+
+// canCrash reports whether node n may still crash in st (crashes and
+// mid-step crashes share the budget).
+func canCrash(s *world.Setup, st *world.State, n *paxos.Node) bool {
+	return st.Used.Crashes < s.Budget.Crashes && crashable(s, n.ID)
+}
+
+// deadMsg reports whether delivering m (set network) is a self-loop of the
+// canonical state in st and in every state reachable from st. Each case
+// rests on state that only grows while the addressee is up, so it asks
+// that the addressee cannot crash any more unless the state survives a
+// crash (a proposer's round is durable).
+func deadMsg(s *world.Setup, st *world.State, m *paxos.Message) bool {
+	i := st.NodeIndex(m.To)
+	if i < 0 {
+		return false
+	}
+	n := &st.Nodes[i]
+	if n.Crashed {
+		return false
+	}
+	switch n.Role {
+	case paxos.RoleProposer:
+		switch m.Type {
+		case paxos.Msg1b:
+			// As in inert (por.go): the ballot only grows (its round is
+			// durable), phase 1 of a ballot is entered once, and a counted
+			// acceptor counts once. A crash ends phase 1 for good.
+			b := n.Ballot()
+			if m.Bal.Less(b) {
+				return true
+			}
+			if m.Bal != b {
+				return false
+			}
+			if n.Phase != paxos.Phase1 {
+				return true
+			}
+			ai := s.Config.AcceptorIndex(m.From)
+			return ai >= 0 && n.Promised&(1<<uint(ai)) != 0
+		case paxos.MsgNack:
+			// It can raise Seen only to a round at or below
+			// max(Round, Seen.Round), which only grows: the canonical
+			// Seen does not move. Nor when Seen is dead (decided).
+			r := max(n.Mem.Round, n.Seen.Round)
+			return !canCrash(s, st, n) && (m.Bal.Round <= r || n.Decided != paxos.None)
+		case paxos.MsgDecided:
+			// Decided is set and kept; no client waits, and a later
+			// request is answered at once (request), so none ever will.
+			return !canCrash(s, st, n) && n.Decided != paxos.None && n.Clients == 0
+		}
+	case paxos.RoleLearner:
+		if m.Type != paxos.Msg2b || canCrash(s, st, n) {
+			return false
+		}
+		if n.Learned != paxos.None {
+			return true // the vote record is dead once learned (canonNode)
+		}
+		// A vote older than the one recorded for its acceptor is ignored,
+		// and recorded ballots only grow.
+		ai := s.Config.AcceptorIndex(m.From)
+		return ai >= 0 && m.Bal.Less(n.Votes[ai].Bal)
+	}
+	return false
+}
+
+// stutterCrash reports whether a is a crash of a node whose restart from
+// its stable storage gives back exactly its present state.
+func stutterCrash(s *world.Setup, st *world.State, a *world.Action) bool {
+	if a.Kind != world.ActCrash {
+		return false
+	}
+	i := st.NodeIndex(a.Node)
+	if i < 0 {
+		return false
+	}
+	n := st.Nodes[i]
+	down, _, err := n.Step(&s.Config, paxos.Input{Kind: paxos.InCrash})
+	if err != nil {
+		return false
+	}
+	up, _, err := down.Step(&s.Config, paxos.Input{Kind: paxos.InRestart, Durable: st.Stored[i]})
+	return err == nil && up == n
+}
