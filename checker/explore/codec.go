@@ -34,8 +34,6 @@ type codec struct {
 	values []paxos.Value
 
 	scratch []paxos.Message
-	// dead switches fingerprints to the canonical state of dead.go.
-	dead bool
 }
 
 func newCodec(s *world.Setup) (*codec, error) {

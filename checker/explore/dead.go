@@ -47,9 +47,6 @@ import (
 // crash and restart lead to the same state with the budget spent, where
 // nothing is enabled.
 
-// deadOn says whether the reduction is used for this search.
-func deadOn(opt *Options) bool { return !opt.NoDead }
-
 // canonNode returns n with the parts no future step reads cleared; mayCrash
 // says whether n can still crash.
 func canonNode(n *paxos.Node, mayCrash bool) paxos.Node {
@@ -100,21 +97,7 @@ func deadMsg(s *world.Setup, st *world.State, m *paxos.Message) bool {
 	case paxos.RoleProposer:
 		switch m.Type {
 		case paxos.Msg1b:
-			// As in inert (por.go): the ballot only grows (its round is
-			// durable), phase 1 of a ballot is entered once, and a counted
-			// acceptor counts once. A crash ends phase 1 for good.
-			b := n.Ballot()
-			if m.Bal.Less(b) {
-				return true
-			}
-			if m.Bal != b {
-				return false
-			}
-			if n.Phase != paxos.Phase1 {
-				return true
-			}
-			ai := s.Config.AcceptorIndex(m.From)
-			return ai >= 0 && n.Promised&(1<<uint(ai)) != 0
+			return stale1b(s, n, m)
 		case paxos.MsgNack:
 			// It can raise Seen only to a round at or below
 			// max(Round, Seen.Round), which only grows: the canonical

@@ -263,8 +263,7 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 	if s.check == nil {
 		s.check = invariant.CheckWorld
 	}
-	s.dead = deadOn(&opt)
-	c.dead = s.dead
+	s.dead = !opt.NoDead
 	s.sym = !opt.NoSymmetry && symmetric(&setup)
 	if s.sym {
 		s.perms = allPerms(len(setup.Config.Acceptors))
@@ -348,6 +347,7 @@ func (s *search) newWorker() *worker {
 	w := &worker{s: s}
 	w.fp.c = s.codec.clone()
 	w.fp.perms = s.perms
+	w.fp.dead = s.dead
 	return w
 }
 

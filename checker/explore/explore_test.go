@@ -147,6 +147,34 @@ func TestVacuity(t *testing.T) {
 	}
 }
 
+// deadlockEnd runs s, which must have deadlocks: they are counted and not
+// an error; with DeadlockIsError they fail the run. It returns both results
+// and the state the deadlock path leads to.
+func deadlockEnd(t *testing.T, s world.Setup) (*Result, world.State, *Result) {
+	t.Helper()
+	r, err := Run(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Err() != nil || r.Deadlocks == 0 {
+		t.Fatalf("verdict %v, %d deadlocks; want deadlocks, not an error", r.Err(), r.Deadlocks)
+	}
+	re, err := Run(s, Options{DeadlockIsError: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(re.Err(), ErrDeadlock) {
+		t.Fatalf("verdict %v, want deadlock", re.Err())
+	}
+	st, _ := world.Init(&s)
+	for _, a := range re.Path {
+		if _, err := st.Apply(&s, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r, st, re
+}
+
 // TestDeadlock: with the learner's decided message droppable, a client can
 // wait forever once the proposer has used its rounds: a bound artefact,
 // counted and not an error. A proposer crash that loses the client's
@@ -166,26 +194,7 @@ func TestDeadlock(t *testing.T) {
 	s.MaxRound = 1
 	s.Budget = world.Budget{Crashes: 1}
 	s.Crashable = s.Config.Proposers
-	r, err = Run(s, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Err() != nil || r.Deadlocks == 0 {
-		t.Fatalf("proposer crash: verdict %v, %d deadlocks", r.Err(), r.Deadlocks)
-	}
-	r, err = Run(s, Options{DeadlockIsError: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !errors.Is(r.Err(), ErrDeadlock) {
-		t.Fatalf("verdict %v, want deadlock", r.Err())
-	}
-	st, _ := world.Init(&s)
-	for _, a := range r.Path {
-		if _, err := st.Apply(&s, a); err != nil {
-			t.Fatal(err)
-		}
-	}
+	_, st, _ := deadlockEnd(t, s)
 	if len(st.Actions(&s, nil)) != 0 || st.Invoked&^st.Returned == 0 {
 		t.Error("the deadlock path does not end in a deadlock")
 	}

@@ -50,28 +50,12 @@ func inert(s *world.Setup, st *world.State, a *world.Action) bool {
 	if n.Crashed {
 		return false
 	}
-	canCrash := st.Used.Crashes < s.Budget.Crashes && crashable(s, n.ID)
+	canCrash := canCrash(s, st, n)
 	switch n.Role {
 	case paxos.RoleProposer:
 		switch m.Type {
 		case paxos.Msg1b:
-			b := n.Ballot()
-			if m.Bal.Less(b) {
-				return true
-			}
-			if m.Bal != b {
-				return false
-			}
-			if n.Phase != paxos.Phase1 {
-				// Phase 1 of ballot b is over (or the proposer restarted
-				// idle at b) and is never entered again: the next timeout
-				// moves to a higher round.
-				return true
-			}
-			// A second 1b from an acceptor already counted in this
-			// phase 1 changes nothing (its vote was already weighed).
-			ai := s.Config.AcceptorIndex(m.From)
-			return ai >= 0 && n.Promised&(1<<uint(ai)) != 0
+			return stale1b(s, n, m)
 		case paxos.MsgNack:
 			return !canCrash && !n.Seen.Less(m.Bal)
 		case paxos.MsgDecided:
@@ -85,6 +69,26 @@ func inert(s *world.Setup, st *world.State, a *world.Action) bool {
 		return ai >= 0 && m.Bal.Less(n.Votes[ai].Bal)
 	}
 	return false
+}
+
+// stale1b reports whether proposer n ignores the 1b m now and for ever,
+// crash or not: the ballot only grows (its round is durable); phase 1 of a
+// ballot, once over (or left by a restart, which comes back idle), is never
+// entered again, as the next timeout moves to a higher round; and a second
+// 1b from an acceptor already counted in this phase 1 changes nothing.
+func stale1b(s *world.Setup, n *paxos.Node, m *paxos.Message) bool {
+	b := n.Ballot()
+	if m.Bal.Less(b) {
+		return true
+	}
+	if m.Bal != b {
+		return false
+	}
+	if n.Phase != paxos.Phase1 {
+		return true
+	}
+	ai := s.Config.AcceptorIndex(m.From)
+	return ai >= 0 && n.Promised&(1<<uint(ai)) != 0
 }
 
 // porActive reports whether the reduction may be used in st: no drop or

@@ -171,28 +171,9 @@ func TestSetNetworkStuck(t *testing.T) {
 	s.SetNetwork = true
 	s.Budget = world.Budget{Crashes: 1}
 	s.Crashable = s.Config.Proposers
-	r, err := Run(s, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !r.POR || !r.SetNetwork {
-		t.Errorf("POR %v, SetNetwork %v: want the set network's reduction on", r.POR, r.SetNetwork)
-	}
-	if r.Err() != nil || r.Deadlocks == 0 {
-		t.Fatalf("proposer crash: verdict %v, %d deadlocks", r.Err(), r.Deadlocks)
-	}
-	r, err = Run(s, Options{DeadlockIsError: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !errors.Is(r.Err(), ErrDeadlock) {
-		t.Fatalf("verdict %v, want deadlock", r.Err())
-	}
-	st, _ := world.Init(&s)
-	for _, a := range r.Path {
-		if _, err := st.Apply(&s, a); err != nil {
-			t.Fatal(err)
-		}
+	r0, st, r := deadlockEnd(t, s)
+	if !r0.POR || !r0.SetNetwork {
+		t.Errorf("POR %v, SetNetwork %v: want the set network's reduction on", r0.POR, r0.SetNetwork)
 	}
 	if st.Invoked&^st.Returned == 0 {
 		t.Fatal("no client waits at the end of the deadlock path")

@@ -64,6 +64,8 @@ func allPerms(n int) []perm {
 type fingerprinter struct {
 	c     *codec
 	perms []perm // nil: no symmetry
+	// dead: hash the canonical state of the dead-state reduction (dead.go).
+	dead  bool
 	ident []byte // identity encoding, filled by the caller when needed
 	buf   []byte
 	sig   []uint64
@@ -90,7 +92,7 @@ type fingerprinter struct {
 // one candidate.
 func (f *fingerprinter) fingerprint(st *world.State) uint64 {
 	f.live = f.live[:0]
-	dead := f.c.dead && f.c.setup.SetNetwork
+	dead := f.dead && f.c.setup.SetNetwork
 	for i := range st.Net {
 		if !dead || !deadMsg(f.c.setup, st, &st.Net[i]) {
 			f.live = append(f.live, i)
@@ -136,7 +138,7 @@ func (f *fingerprinter) fingerprint(st *world.State) uint64 {
 // hash is the hash of st's key with acceptor index i renamed fwd[i].
 func (f *fingerprinter) hash(st *world.State, fwd, inv []int) uint64 {
 	c := f.c
-	f.buf = c.appendNodes(f.buf[:0], st, fwd, inv, c.dead)
+	f.buf = c.appendNodes(f.buf[:0], st, fwd, inv, f.dead)
 	f.buf = c.appendCounters(f.buf, st)
 	h := xxhash.Sum64(f.buf)
 	var net, sent uint64
@@ -161,21 +163,23 @@ func (c *codec) msgHash(m *paxos.Message, fwd []int, mapTo bool) uint64 {
 	}
 	val := uint64(0)
 	if m.Val != paxos.None {
-		val = 255
-		for i, v := range c.values {
-			if v == m.Val {
-				val = uint64(i + 1)
-				break
-			}
-		}
-		if val == 255 {
-			val = 256 + xxhash.Sum64String(string(m.Val))&0xffff
-		}
+		val = c.valueNumber(m.Val)
 	}
 	a := uint64(m.Type) | uint64(from)<<8 | uint64(to)<<16 | uint64(m.Bal.Proposer)<<24 |
 		uint64(m.VBal.Proposer)<<32 | val<<40
 	b := uint64(m.Bal.Round) | uint64(m.VBal.Round)<<32
 	return mix64(a ^ mix64(b^0x165667b19e3779f9))
+}
+
+// valueNumber numbers v by the setup's client values (1, 2, ...); a value
+// that is not a client's (never in a world) gets a hash of it, above them.
+func (c *codec) valueNumber(v paxos.Value) uint64 {
+	for i, x := range c.values {
+		if x == v {
+			return uint64(i + 1)
+		}
+	}
+	return 256 + xxhash.Sum64String(string(v))&0xffff
 }
 
 // mix64 is the finaliser of MurmurHash3: a bijection of 64-bit words whose
