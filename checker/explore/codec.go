@@ -13,33 +13,31 @@ import (
 // this package, never bad input.
 var errCorrupt = errors.New("explore: corrupt state encoding")
 
-// codec writes the canonical encoding of a world.State under a permutation
-// of acceptor indices, and reads back the identity encoding. The encoding
+// codec writes the encoding of a world.State that the frontier stores,
+// and reads it back. The encoding
 // lists every field of every node (a node's id, role and index are implied
 // by its position), the stored states, the network and Sent as sorted
 // lists, and the client, learner and budget counters, so that two states of
-// one Setup encode equally exactly when they are equal (after
-// permutation).
+// one Setup encode equally exactly when they are equal.
 type codec struct {
 	setup    *world.Setup
 	numAcc   int
 	numProp  int
 	numNodes int
-	// accIdx maps a node id to its acceptor index, or -1.
-	accIdx [256]int8
+	// accIdx maps a node id to its acceptor index, or -1; nodeIdx to its
+	// index in world.State.Nodes, or -1.
+	accIdx, nodeIdx [256]int8
 	// template holds each node's initial state (id, role, index).
 	template []paxos.Node
 	// values interns the values a state can hold, so decoding does not
 	// allocate.
 	values []paxos.Value
-
-	scratch []paxos.Message
 }
 
 func newCodec(s *world.Setup) (*codec, error) {
 	c := &codec{setup: s, numAcc: len(s.Config.Acceptors), numProp: len(s.Config.Proposers)}
 	for i := range c.accIdx {
-		c.accIdx[i] = -1
+		c.accIdx[i], c.nodeIdx[i] = -1, -1
 	}
 	for i, id := range s.Config.Acceptors {
 		c.accIdx[id] = int8(i)
@@ -49,19 +47,14 @@ func newCodec(s *world.Setup) (*codec, error) {
 		return nil, err
 	}
 	c.template = init.Nodes
+	for i, n := range init.Nodes {
+		c.nodeIdx[n.ID] = int8(i)
+	}
 	c.numNodes = len(init.Nodes)
 	for _, cl := range s.Clients {
 		c.values = append(c.values, cl.Value)
 	}
 	return c, nil
-}
-
-// clone returns a codec sharing the read-only tables with its own scratch
-// space, for another worker.
-func (c *codec) clone() *codec {
-	d := *c
-	d.scratch = nil
-	return &d
 }
 
 func putBallot(b []byte, x paxos.Ballot) []byte {
@@ -88,46 +81,18 @@ func putMsg(b []byte, m *paxos.Message) []byte {
 	return putValue(b, m.Val)
 }
 
-// mapID renames an acceptor id under perm (old index -> new index).
-func (c *codec) mapID(id paxos.NodeID, perm []int) paxos.NodeID {
-	if i := c.accIdx[id]; i >= 0 {
-		return c.setup.Config.Acceptors[perm[i]]
-	}
-	return id
-}
-
-// permBits moves bit i of an acceptor bitmask to bit perm[i].
-func permBits(x uint64, perm []int) uint64 {
-	var out uint64
-	for i, p := range perm {
-		if x&(1<<uint(i)) != 0 {
-			out |= 1 << uint(p)
-		}
-	}
-	return out
-}
-
-// encode appends the encoding of st with acceptor index i renamed perm[i]
-// (inv is perm's inverse); nil perm is the identity. The frontier holds
-// states in their identity encoding; fingerprints hash keys computed by
-// fingerprinter.hash instead.
-func (c *codec) encode(b []byte, st *world.State, perm, inv []int) []byte {
-	b = c.appendNodes(b, st, perm, inv, false)
-	b = c.encodeMsgs(b, st.Net, perm, true)
-	// Sent has To cleared to 0, which is not an addressee (it would read
-	// as acceptor 0's id): only From is renamed there.
-	b = c.encodeMsgs(b, st.Sent, perm, false)
+// encode appends the encoding of st, as the frontier holds it
+// (fingerprints are computed from the state itself, hash.go).
+func (c *codec) encode(b []byte, st *world.State) []byte {
+	b = c.appendNodes(b, st)
+	b = c.encodeMsgs(b, st.Net)
+	b = c.encodeMsgs(b, st.Sent)
 	return c.appendCounters(b, st)
 }
 
-// appendNodes appends every node's state and storage, acceptors renamed
-// under perm; with canon, the canonical node states of dead.go.
-func (c *codec) appendNodes(b []byte, st *world.State, perm, inv []int, canon bool) []byte {
-	for j := 0; j < c.numAcc; j++ {
-		i := j
-		if inv != nil {
-			i = inv[j]
-		}
+// appendNodes appends every node's state and storage.
+func (c *codec) appendNodes(b []byte, st *world.State) []byte {
+	for i := 0; i < c.numAcc; i++ {
 		n := &st.Nodes[i]
 		b = append(b, boolByte(n.Crashed))
 		b = putDurable(b, &n.Mem)
@@ -135,23 +100,15 @@ func (c *codec) appendNodes(b []byte, st *world.State, perm, inv []int, canon bo
 	}
 	for k := c.numAcc; k < c.numNodes; k++ {
 		n := &st.Nodes[k]
-		if canon {
-			cn := canonNode(n, canCrash(c.setup, st, n))
-			n = &cn
-		}
 		b = append(b, boolByte(n.Crashed))
 		b = putDurable(b, &n.Mem)
 		b = putDurable(b, &st.Stored[k])
 		switch n.Role {
 		case paxos.RoleProposer:
-			promised := n.Promised
-			if perm != nil {
-				promised = permBits(promised, perm)
-			}
 			b = append(b, byte(n.Phase))
 			b = putValue(b, n.Value)
 			b = binary.AppendUvarint(b, n.Clients)
-			b = binary.AppendUvarint(b, promised)
+			b = binary.AppendUvarint(b, n.Promised)
 			b = putBallot(b, n.HighVBal)
 			b = putValue(b, n.HighVal)
 			b = putBallot(b, n.LowVBal)
@@ -160,11 +117,7 @@ func (c *codec) appendNodes(b []byte, st *world.State, perm, inv []int, canon bo
 			b = putValue(b, n.Decided)
 			b = putValue(b, n.Proposal)
 		case paxos.RoleLearner:
-			for j := 0; j < c.numAcc; j++ {
-				i := j
-				if inv != nil {
-					i = inv[j]
-				}
+			for i := 0; i < c.numAcc; i++ {
 				v := &n.Votes[i]
 				b = putBallot(b, v.Bal)
 				b = putValue(b, v.Val)
@@ -186,31 +139,12 @@ func (c *codec) appendCounters(b []byte, st *world.State) []byte {
 	return binary.AppendUvarint(b, uint64(st.Used.Crashes))
 }
 
-// encodeMsgs writes a sorted list of messages; under a permutation the
-// renamed messages are sorted again (insertion sort: the lists are short
-// and nearly sorted).
-func (c *codec) encodeMsgs(b []byte, ms []paxos.Message, perm []int, mapTo bool) []byte {
+// encodeMsgs writes a sorted list of messages.
+func (c *codec) encodeMsgs(b []byte, ms []paxos.Message) []byte {
 	b = binary.AppendUvarint(b, uint64(len(ms)))
-	if perm == nil {
-		for i := range ms {
-			b = putMsg(b, &ms[i])
-		}
-		return b
+	for i := range ms {
+		b = putMsg(b, &ms[i])
 	}
-	s := append(c.scratch[:0], ms...)
-	for i := range s {
-		s[i].From = c.mapID(s[i].From, perm)
-		if mapTo {
-			s[i].To = c.mapID(s[i].To, perm)
-		}
-		for j := i; j > 0 && s[j].Less(s[j-1]); j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-	for i := range s {
-		b = putMsg(b, &s[i])
-	}
-	c.scratch = s
 	return b
 }
 

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"pgregory.net/rapid"
@@ -51,10 +52,11 @@ func TestCodecRoundTrip(t *testing.T) {
 		}
 		st := randomState(t, &s)
 		var back world.State
-		if err := c.decode(c.encode(nil, &st, nil, nil), &back); err != nil {
+		if err := c.decode(c.encode(nil, &st), &back); err != nil {
 			t.Fatal(err)
 		}
-		if d := cmp.Diff(st, back); d != "" {
+		// An empty list decodes as nil: the same state.
+		if d := cmp.Diff(st, back, cmpopts.EquateEmpty()); d != "" {
 			t.Fatalf("round trip changed the state (-want +got):\n%s", d)
 		}
 	})
@@ -65,7 +67,7 @@ func TestCodecRejectsCorrupt(t *testing.T) {
 	s := walkSetup()
 	c, _ := newCodec(&s)
 	st, _ := world.Init(&s)
-	enc := c.encode(nil, &st, nil, nil)
+	enc := c.encode(nil, &st)
 	var back world.State
 	for name, b := range map[string][]byte{"truncated": enc[:len(enc)-1], "padded": append(enc, 0), "empty": nil} {
 		if err := c.decode(b, &back); err == nil {
@@ -82,19 +84,12 @@ func TestFingerprintSymmetry(t *testing.T) {
 		s := walkSetup()
 		c, _ := newCodec(&s)
 		perms := allPerms(3)
-		sym := fingerprinter{c: c, perms: perms}
+		sym := fingerprinter{c: c, sym: true}
 		st := randomState(t, &s)
 		p := perms[rapid.IntRange(0, len(perms)-1).Draw(t, "perm")]
 		img := permuteState(&s, &st, p.fwd)
 		if a, b := sym.fingerprint(&st), sym.fingerprint(&img); a != b {
 			t.Fatalf("perm %v: fingerprints %x and %x differ", p.fwd, a, b)
-		}
-		// The permuted encoding of st equals the identity encoding of its
-		// image: the codec and permuteState agree.
-		e1 := c.encode(nil, &st, p.fwd, p.inv)
-		e2 := c.encode(nil, &img, nil, nil)
-		if string(e1) != string(e2) {
-			t.Fatalf("perm %v: permuted encoding differs from the image's", p.fwd)
 		}
 	})
 }
@@ -128,7 +123,7 @@ func TestFingerprintSeparates(t *testing.T) {
 	}
 	a, b := deliver(0), deliver(1)
 	plain := fingerprinter{c: c}
-	sym := fingerprinter{c: c, perms: allPerms(3)}
+	sym := fingerprinter{c: c, sym: true}
 	if plain.fingerprint(&a) == plain.fingerprint(&b) {
 		t.Error("without symmetry, mirror states share a fingerprint")
 	}

@@ -12,11 +12,11 @@ import (
 // in what nothing reads, and the same verdict of every invariant (which
 // read the acceptors, Sent, the invoked clients and the learners' Learned,
 // never the state below). The search stores one state per such class: the
-// fingerprint hashes a canonical encoding in which the dead parts are
-// cleared (codec.encode with canon set), while the frontier keeps the real
-// state, so a counterexample is still a real path. This is the quotient of
-// the state graph by a bisimulation, so shortest counterexample lengths
-// are kept too. What is dead, each read off impl/paxos:
+// fingerprint hashes a canonical state in which the dead parts are left
+// out (fingerprinter.nodeParts and deadMsg, hash.go), while the frontier
+// keeps the real state, so a counterexample is still a real path. This is
+// the quotient of the state graph by a bisimulation, so shortest
+// counterexample lengths are kept too. What is dead, each read off impl/paxos:
 //
 //   - A proposer outside phase 1: Promised, HighVBal/HighVal and
 //     LowVBal/LowVal. promise ignores every 1b unless the proposer is in
@@ -32,7 +32,7 @@ import (
 //
 // With the set network (world.Setup.SetNetwork), a message whose delivery
 // changes nothing now and can change nothing in any later state is left
-// out of the canonical encoding: it only adds self-loops (deadMsg).
+// out of the fingerprint: it only adds self-loops (deadMsg).
 //
 // One more action is not expanded: a crash of a node whose state is
 // exactly what a restart from its stable storage gives back (stutterCrash:
@@ -47,36 +47,16 @@ import (
 // crash and restart lead to the same state with the budget spent, where
 // nothing is enabled.
 
-// canonNode returns n with the parts no future step reads cleared; mayCrash
-// says whether n can still crash.
-func canonNode(n *paxos.Node, mayCrash bool) paxos.Node {
-	c := *n
-	switch c.Role {
-	case paxos.RoleProposer:
-		if c.Phase != paxos.Phase1 {
-			c.Promised, c.HighVBal, c.HighVal, c.LowVBal, c.LowVal = 0, paxos.Ballot{}, paxos.None, paxos.Ballot{}, paxos.None
-		}
-		if c.Seen.Round > c.Mem.Round && (c.Decided == paxos.None || mayCrash) {
-			c.Seen = paxos.Ballot{Round: c.Seen.Round}
-		} else {
-			c.Seen = paxos.Ballot{}
-		}
-	case paxos.RoleLearner:
-		for i := range c.Votes {
-			if c.Learned != paxos.None {
-				c.Votes[i] = paxos.Vote{}
-			} else {
-				c.Votes[i].Val = paxos.None
-			}
-		}
-	}
-	return c
-}
-
 // canCrash reports whether node n may still crash in st (crashes and
 // mid-step crashes share the budget).
 func canCrash(s *world.Setup, st *world.State, n *paxos.Node) bool {
-	return st.Used.Crashes < s.Budget.Crashes && crashable(s, n.ID)
+	return canCrashAfter(s, st.Used.Crashes, n)
+}
+
+// canCrashAfter reports whether node n may still crash once used crashes
+// are spent.
+func canCrashAfter(s *world.Setup, used int, n *paxos.Node) bool {
+	return used < s.Budget.Crashes && crashable(s, n.ID)
 }
 
 // deadMsg reports whether delivering m (set network) is a self-loop of the
@@ -85,11 +65,12 @@ func canCrash(s *world.Setup, st *world.State, n *paxos.Node) bool {
 // that the addressee cannot crash any more unless the state survives a
 // crash (a proposer's round is durable).
 func deadMsg(s *world.Setup, st *world.State, m *paxos.Message) bool {
-	i := st.NodeIndex(m.To)
-	if i < 0 {
-		return false
-	}
-	n := &st.Nodes[i]
+	n := st.Node(m.To)
+	return n != nil && deadFor(s, st.Used.Crashes, n, m)
+}
+
+// deadFor is deadMsg for m's addressee in state n, with used crashes spent.
+func deadFor(s *world.Setup, used int, n *paxos.Node, m *paxos.Message) bool {
 	if n.Crashed {
 		return false
 	}
@@ -103,18 +84,18 @@ func deadMsg(s *world.Setup, st *world.State, m *paxos.Message) bool {
 			// max(Round, Seen.Round), which only grows: the canonical
 			// Seen does not move. Nor when Seen is dead (decided).
 			r := max(n.Mem.Round, n.Seen.Round)
-			return !canCrash(s, st, n) && (m.Bal.Round <= r || n.Decided != paxos.None)
+			return !canCrashAfter(s, used, n) && (m.Bal.Round <= r || n.Decided != paxos.None)
 		case paxos.MsgDecided:
 			// Decided is set and kept; no client waits, and a later
 			// request is answered at once (request), so none ever will.
-			return !canCrash(s, st, n) && n.Decided != paxos.None && n.Clients == 0
+			return !canCrashAfter(s, used, n) && n.Decided != paxos.None && n.Clients == 0
 		}
 	case paxos.RoleLearner:
-		if m.Type != paxos.Msg2b || canCrash(s, st, n) {
+		if m.Type != paxos.Msg2b || canCrashAfter(s, used, n) {
 			return false
 		}
 		if n.Learned != paxos.None {
-			return true // the vote record is dead once learned (canonNode)
+			return true // the vote record is dead once learned (nodeParts)
 		}
 		// A vote older than the one recorded for its acceptor is ignored,
 		// and recorded ballots only grow.

@@ -6,7 +6,7 @@ func (s *search) dfs(w *worker, initFP uint64) (bool, error) {
 	var stack level
 	var nums []uint32
 	var depths []int
-	stack.push(w.fp.ident, initFP, 0, 0)
+	stack.push(w.ident, initFP, 0, 0)
 	nums = append(nums, 0)
 	depths = append(depths, 0)
 	complete := true
@@ -28,12 +28,7 @@ func (s *search) dfs(w *worker, initFP uint64) (bool, error) {
 			}
 		}
 		// Pop, then push the children (expand has decoded enc already).
-		start := uint32(0)
-		if top > 0 {
-			start = stack.ends[top-1]
-		}
-		stack.arena = stack.arena[:start]
-		stack.ends, stack.fps, stack.parent, stack.act = stack.ends[:top], stack.fps[:top], stack.parent[:top], stack.act[:top]
+		stack.truncate(top)
 		nums, depths = nums[:top], depths[:top]
 		for i := w.out.len() - 1; i >= 0; i-- {
 			nums = append(nums, uint32(s.parents.n))

@@ -25,11 +25,16 @@
 // encoding (codec.go) and is freed level by level; it is reported in peak
 // memory, not in bytes per stored state.
 //
-// Fingerprints are 64-bit hashes of the state (xxhash64 of the node states
-// and counters, combined with the sum of a 64-bit mix of each message, see
-// fingerprinter.fingerprint): deterministic across runs and machines. Two distinct states with equal fingerprints would make
+// Fingerprints are 64-bit hashes of the state (hash.go): a column per
+// acceptor (its node and storage, the messages from or to it, the
+// proposers' Promised bits and the learners' votes for it) and a rest, each
+// a sum of 64-bit mixes of its parts, mixed again and added up. They are
+// deterministic across runs and machines, and worked out for a successor
+// from its parent's parts and the world.Change of the action, without
+// building the successor unless it is new (tests check every one against
+// the whole hash). Two distinct states with equal fingerprints would make
 // the search skip one of them; with n states the chance of any collision is
-// about n²/2⁶⁵ (1e-7 for 2M states), the same trade TLC makes.
+// about n²/2⁶⁵ (4e-6 for 12.7M states), the same trade TLC makes.
 //
 // # Reductions
 //
@@ -38,15 +43,14 @@
 // way and gets the same verdicts, and another compares the abstract states
 // (everything an invariant reads) reached with and without them.
 //
-// Symmetry (symmetry.go): acceptors are interchangeable (the protocol and
-// every invariant treat them alike: proposers broadcast to all, quorums are
-// counts), so a state and its image under a permutation of acceptor ids
-// have the same future up to that permutation. The fingerprint of a state
-// is the minimum over all permutations of the hash of the permuted
-// encoding, so one state per orbit is stored. The permutation renames
-// acceptor ids in messages (Net and Sent), reorders the acceptors' node and
-// stored states, the learners' Votes arrays and the bits of each
-// proposer's Promised mask. It is applied to the encoding only; the
+// Symmetry (symmetry.go, hash.go): acceptors are interchangeable (the
+// protocol and every invariant treat them alike: proposers broadcast to
+// all, quorums are counts), so a state and its image under a permutation of
+// acceptor ids have the same future up to that permutation. The
+// fingerprint adds up the acceptors' columns, in which an acceptor's own id
+// is left out, so it is the same for every state of an orbit and differs
+// (barring collisions) between orbits: one state per orbit is stored, and
+// no permutation is ever enumerated, whatever the number of acceptors. The
 // frontier keeps the real state, so a counterexample is a real path. It is
 // off when only some acceptors may crash (Setup.Crashable breaks the
 // symmetry). Values are not permuted: each client's value is tied to its

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -154,49 +153,98 @@ func (r *Result) Err() error {
 	return nil
 }
 
-// level is a frontier: states in their identity encoding, with their
+// level is a list of states in their identity encoding, with their
 // fingerprints, the number of the state each came from and the action
-// index.
+// index. The encodings live in fixed-size chunks, so a growing level never
+// copies what it holds; a reset level keeps its chunks for reuse.
 type level struct {
-	arena  []byte
-	ends   []uint32
+	chunks [][]byte
+	spare  [][]byte
+	at     []uint64 // entry i: its chunk << 32 | its start in the chunk
+	ends   []uint32 // entry i: its end in the chunk
 	fps    []uint64
 	parent []uint32
 	act    []uint8
 }
 
+// chunkSize is the size of a level's chunks.
+const chunkSize = 1 << 20
+
 func (l *level) len() int { return len(l.ends) }
 
 func (l *level) get(i int) []byte {
-	start := uint32(0)
-	if i > 0 {
-		start = l.ends[i-1]
-	}
-	return l.arena[start:l.ends[i]]
+	return l.chunks[l.at[i]>>32][uint32(l.at[i]):l.ends[i]]
 }
 
 func (l *level) push(enc []byte, fp uint64, parent uint32, act uint8) {
-	l.arena = append(l.arena, enc...)
-	l.ends = append(l.ends, uint32(len(l.arena)))
+	k := len(l.chunks) - 1
+	if k < 0 || len(l.chunks[k])+len(enc) > cap(l.chunks[k]) {
+		var c []byte
+		if n := len(l.spare); n > 0 && cap(l.spare[n-1]) >= len(enc) {
+			c, l.spare = l.spare[n-1][:0], l.spare[:n-1]
+		} else {
+			c = make([]byte, 0, max(chunkSize, len(enc)))
+		}
+		l.chunks = append(l.chunks, c)
+		k++
+	}
+	start := len(l.chunks[k])
+	l.chunks[k] = append(l.chunks[k], enc...)
+	l.at = append(l.at, uint64(k)<<32|uint64(start))
+	l.ends = append(l.ends, uint32(len(l.chunks[k])))
 	l.fps = append(l.fps, fp)
 	l.parent = append(l.parent, parent)
 	l.act = append(l.act, act)
 }
 
-func (l *level) reset() {
-	l.arena, l.ends, l.fps, l.parent, l.act = l.arena[:0], l.ends[:0], l.fps[:0], l.parent[:0], l.act[:0]
+// truncate keeps the first n entries (the depth-first stack pops this way).
+func (l *level) truncate(n int) {
+	keep := 0
+	if n > 0 {
+		k := int(l.at[n-1] >> 32)
+		l.chunks[k] = l.chunks[k][:l.ends[n-1]]
+		keep = k + 1
+	}
+	l.spare = append(l.spare, l.chunks[keep:]...)
+	clear(l.chunks[keep:])
+	l.chunks = l.chunks[:keep]
+	l.at, l.ends, l.fps, l.parent, l.act = l.at[:n], l.ends[:n], l.fps[:n], l.parent[:n], l.act[:n]
+}
+
+func (l *level) reset() { l.truncate(0) }
+
+// frontier is one breadth-first level: the workers' output levels one after
+// the other, numbered in that order.
+type frontier struct {
+	segs   []*level
+	starts []int // index of each segment's first state
+	n      int
+}
+
+func (f *frontier) add(l *level) {
+	f.segs = append(f.segs, l)
+	f.starts = append(f.starts, f.n)
+	f.n += l.len()
+}
+
+// get returns state i's encoding and fingerprint.
+func (f *frontier) get(i int) ([]byte, uint64) {
+	k := len(f.starts) - 1
+	for f.starts[k] > i {
+		k--
+	}
+	l, j := f.segs[k], i-f.starts[k]
+	return l.get(j), l.fps[j]
 }
 
 // search is the shared state of one run.
 type search struct {
 	setup   *world.Setup
 	opt     Options
-	check   func(s *world.Setup, st *world.State, depth int) *invariant.Violation
 	sym     bool
 	por     bool
 	dead    bool
 	codec   *codec
-	perms   []perm
 	visited fpSet
 	parents parentStore
 
@@ -259,15 +307,9 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrOptions, err)
 	}
-	s := &search{setup: &setup, opt: opt, codec: c, check: opt.Check}
-	if s.check == nil {
-		s.check = invariant.CheckWorld
-	}
+	s := &search{setup: &setup, opt: opt, codec: c}
 	s.dead = !opt.NoDead
 	s.sym = !opt.NoSymmetry && symmetric(&setup)
-	if s.sym {
-		s.perms = allPerms(len(setup.Config.Acceptors))
-	}
 	// The set network has its own partial-order reduction (por.go): there
 	// an inert delivery is a self-loop, and expanding it alone would cut
 	// every other successor.
@@ -335,19 +377,32 @@ type worker struct {
 	fp    fingerprinter
 	st    world.State
 	child world.State
-	// ample holds the best inert successor found so far while choosing the
-	// partial-order reduction's single delivery under symmetry.
-	ample world.State
+	// built says that child already holds the successor being visited.
+	built bool
+	// chs holds changes: the one being looked at, and while the
+	// partial-order reduction chooses its single delivery under symmetry,
+	// the best one so far (chs[1]).
+	chs   [2]world.Change
+	ident []byte // identity encoding of a state for the frontier
 	acts  []world.Action
-	out   level
-	trans int64
+	// out receives the successors; prev is the level before, read while
+	// out is written (breadth-first).
+	out, prev *level
+	trans     int64
+	// check checks a state's invariants (Options.Check, or the worker's
+	// own invariant.Checker).
+	check func(s *world.Setup, st *world.State, depth int) *invariant.Violation
 }
 
 func (s *search) newWorker() *worker {
-	w := &worker{s: s}
-	w.fp.c = s.codec.clone()
-	w.fp.perms = s.perms
+	w := &worker{s: s, out: &level{}, prev: &level{}}
+	w.fp.c = s.codec // read-only
+	w.fp.sym = s.sym
 	w.fp.dead = s.dead
+	w.check = s.opt.Check
+	if w.check == nil {
+		w.check = new(invariant.Checker).CheckWorld
+	}
 	return w
 }
 
@@ -359,11 +414,11 @@ func (s *search) run() (bool, error) {
 	}
 	w0 := s.newWorker()
 	initFP := w0.fp.fingerprint(&init)
-	w0.fp.ident = w0.fp.c.encode(w0.fp.ident[:0], &init, nil, nil)
+	w0.ident = w0.fp.c.encode(w0.ident[:0], &init)
 	s.visited.Insert(initFP)
 	s.parents.add(0, 0)
 	s.distinct.Store(1)
-	if v := s.check(s.setup, &init, 0); v != nil {
+	if v := w0.check(s.setup, &init, 0); v != nil {
 		s.found = &finding{violation: v, act: -1}
 		return false, nil
 	}
@@ -379,34 +434,40 @@ func (s *search) bfs(w0 *worker, initFP uint64) (bool, error) {
 	for len(workers) < s.opt.Workers {
 		workers = append(workers, s.newWorker())
 	}
-	cur := &level{}
-	cur.push(w0.fp.ident, initFP, 0, 0)
+	// Each worker writes the next level into one of its two levels while
+	// the current level (the other ones) is read.
+	first := &level{}
+	first.push(w0.ident, initFP, 0, 0)
+	cur := &frontier{}
+	cur.add(first)
 	base := uint32(0) // number of cur's first state
 	complete := true
-	for depth := 0; cur.len() > 0; depth++ {
+	for depth := 0; cur.n > 0; depth++ {
 		s.depth.Store(int64(depth))
 		if s.opt.MaxDepth > 0 && depth >= s.opt.MaxDepth {
 			complete = false
 			break
 		}
-		s.queue.Store(int64(cur.len()))
+		s.queue.Store(int64(cur.n))
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		errs := make([]error, len(workers))
 		const chunk = 32
 		for wi, w := range workers {
+			w.out, w.prev = w.prev, w.out
 			w.out.reset()
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				for !s.stop.Load() {
 					lo := int(next.Add(chunk)) - chunk
-					if lo >= cur.len() {
+					if lo >= cur.n {
 						return
 					}
-					hi := min(lo+chunk, cur.len())
+					hi := min(lo+chunk, cur.n)
 					for i := lo; i < hi && !s.stop.Load(); i++ {
-						if err := w.expand(cur.get(i), cur.fps[i], base+uint32(i), depth); err != nil {
+						enc, fp := cur.get(i)
+						if err := w.expand(enc, fp, base+uint32(i), depth); err != nil {
 							errs[wi] = err
 							s.stop.Store(true)
 							return
@@ -426,17 +487,17 @@ func (s *search) bfs(w0 *worker, initFP uint64) (bool, error) {
 			return false, nil
 		}
 		// The next level, in worker order: numbers are assigned here.
-		base += uint32(cur.len())
-		nxt := &level{}
+		base += uint32(cur.n)
+		nxt := &frontier{}
 		for _, w := range workers {
 			for i := 0; i < w.out.len(); i++ {
-				nxt.push(w.out.get(i), w.out.fps[i], w.out.parent[i], w.out.act[i])
 				s.parents.add(w.out.parent[i], w.out.act[i])
 			}
+			nxt.add(w.out)
 			s.transitions.Add(w.trans)
 			w.trans = 0
 		}
-		if nxt.len() > 0 {
+		if nxt.n > 0 {
 			s.depth.Store(int64(depth + 1))
 		}
 		s.sampleHeap()
@@ -464,18 +525,19 @@ func (w *worker) expand(enc []byte, encFP uint64, num uint32, depth int) error {
 	if len(w.acts) > 256 {
 		return fmt.Errorf("%w: a state has %d enabled actions, at most 256 supported", ErrOptions, len(w.acts))
 	}
+	if got := w.fp.load(&w.st); verifyFingerprints && got != encFP {
+		return fmt.Errorf("explore: state %d decodes to fingerprint %x, stored as %x", num, got, encFP)
+	}
 	lo, hi := 0, len(w.acts)
 	if s.por && s.setup.SetNetwork {
 		if k := decidedAmple(s.setup, &w.st, w.acts); k >= 0 {
 			lo, hi = k, k+1
 		}
 	} else if s.por && porActive(s.setup, &w.st) {
-		// Any one inert delivery is a sound ample set (por.go). With
-		// symmetry the stored state is whichever member of its orbit was
-		// found first, which varies between parallel runs; so among the
-		// inert deliveries take the one whose successor has the smallest
-		// orbit fingerprint, a choice every member of the orbit agrees on.
-		// That keeps distinct-state counts equal for any number of workers.
+		// Under symmetry the inert delivery taken is the one whose
+		// successor has the least fingerprint: a choice every member of
+		// the orbit agrees on, so the state count does not depend on which
+		// member was stored first (by which worker).
 		best, bestFP := -1, uint64(0)
 		for k := range w.acts {
 			if !inert(s.setup, &w.st, &w.acts[k]) {
@@ -485,30 +547,26 @@ func (w *worker) expand(enc []byte, encFP uint64, num uint32, depth int) error {
 				best = k
 				break
 			}
-			copyState(&w.child, &w.st)
-			if _, err := w.child.Apply(s.setup, w.acts[k]); err != nil {
+			ch := &w.chs[0] // the best one so far is in chs[1]
+			if err := w.st.Peek(s.setup, w.acts[k], ch); err != nil {
 				return fmt.Errorf("explore: enabled action %s failed: %w", w.acts[k], err)
 			}
-			if fp := w.fp.fingerprint(&w.child); best < 0 || fp < bestFP {
+			fp, _ := w.fp.child(ch, &w.child)
+			if best < 0 || fp < bestFP {
 				best, bestFP = k, fp
-				w.child, w.ample = w.ample, w.child
+				w.chs[0], w.chs[1] = w.chs[1], w.chs[0]
 			}
 		}
 		if best >= 0 && s.sym {
-			// The chosen successor is already applied and fingerprinted.
-			w.child, w.ample = w.ample, w.child
 			w.trans++
-			w.visit(best, bestFP, num, depth)
-			return nil
+			w.built = false
+			_, err := w.visit(best, bestFP, &w.chs[1], num, depth)
+			return err
 		}
 		if best >= 0 {
 			lo, hi = best, best+1
 		}
 	}
-	// moved: some action changes the state. With the set network every
-	// message stays deliverable, so a state is stuck (the set network's
-	// deadlock) when every enabled action is a self-loop. Crashes that
-	// change nothing (dead.go) are not expanded and do not count.
 	moved := false
 	for k := lo; k < hi; k++ {
 		a := &w.acts[k]
@@ -516,66 +574,70 @@ func (w *worker) expand(enc []byte, encFP uint64, num uint32, depth int) error {
 			s.setup.SetNetwork && a.Kind == world.ActDeliver && deadMsg(s.setup, &w.st, &a.Msg)) {
 			continue
 		}
-		copyState(&w.child, &w.st)
-		if _, err := w.child.Apply(s.setup, w.acts[k]); err != nil {
-			return fmt.Errorf("explore: enabled action %s failed: %w", w.acts[k], err)
+		ch := &w.chs[0]
+		if err := w.st.Peek(s.setup, *a, ch); err != nil {
+			return fmt.Errorf("explore: enabled action %s failed: %w", *a, err)
 		}
 		w.trans++
 		var fp uint64
-		if s.setup.SetNetwork && sameState(&w.child, &w.st) {
-			continue // a self-loop: the state is already stored
-		}
-		fp = w.fp.fingerprint(&w.child)
+		fp, w.built = w.fp.child(ch, &w.child)
 		if s.setup.SetNetwork && fp == encFP {
-			// A step that changes only dead state (dead.go), or maps the
-			// state onto a permutation of itself, is a self-loop too.
+			// A self-loop, or a step that changes only what no later
+			// step reads: the state is already stored.
 			continue
 		}
 		moved = true
-		if w.visit(k, fp, num, depth) {
-			return nil
+		if stop, err := w.visit(k, fp, ch, num, depth); stop || err != nil {
+			return err
 		}
 	}
 	if !moved {
 		s.deadlock(&w.st, num, depth)
 	}
+	if w.fp.cross != nil && s.sym {
+		return crossErr(w.fp.cross)
+	}
 	return nil
 }
 
-// visit records w.child, reached from state num by action k, with
-// fingerprint fp: if it is new, it is counted, checked and queued in its
-// identity encoding. It reports whether the search must stop (a
-// violation, or MaxStates reached).
-func (w *worker) visit(k int, fp uint64, num uint32, depth int) bool {
+// visit handles the successor that action k (change ch) leads to, with
+// fingerprint fp: if it is new, it is built (unless w.built says it is in
+// w.child already), counted, checked and queued in its identity encoding.
+// It reports whether the search must stop (a violation, or MaxStates).
+func (w *worker) visit(k int, fp uint64, ch *world.Change, num uint32, depth int) (bool, error) {
 	s := w.s
 	if !s.visited.Insert(fp) {
-		return false
+		return false, nil
+	}
+	if !w.built {
+		copyState(&w.child, &w.st)
+		w.child.Commit(s.setup, ch)
+	}
+	if verifyFingerprints {
+		if whole := w.fp.fingerprint(&w.child); whole != fp {
+			return true, fmt.Errorf("explore: %s: fingerprint %x worked out from the change, %x from the state", ch.Action, fp, whole)
+		}
 	}
 	n := s.distinct.Add(1)
-	if v := s.check(s.setup, &w.child, depth+1); v != nil {
+	if v := w.check(s.setup, &w.child, depth+1); v != nil {
 		s.report(&finding{violation: v, parent: num, act: k, depth: depth + 1})
-		return true
+		return true, nil
 	}
 	s.sometimes(&w.child)
-	w.fp.ident = w.fp.c.encode(w.fp.ident[:0], &w.child, nil, nil)
-	w.out.push(w.fp.ident, fp, num, uint8(k))
+	w.ident = w.fp.c.encode(w.ident[:0], &w.child)
+	w.out.push(w.ident, fp, num, uint8(k))
 	if s.opt.MaxStates > 0 && n >= s.opt.MaxStates {
 		s.stop.Store(true)
-		return true
+		return true, nil
 	}
-	return false
+	return false, nil
 }
 
-// sameState reports whether a set-network successor a equals its
-// predecessor b. Net and Sent only grow there, so equal lengths mean equal
-// lists.
-func sameState(a, b *world.State) bool {
-	return len(a.Net) == len(b.Net) && len(a.Sent) == len(b.Sent) &&
-		a.Invoked == b.Invoked && a.Returned == b.Returned && a.Learned == b.Learned && a.Used == b.Used &&
-		slices.Equal(a.Nodes, b.Nodes) && slices.Equal(a.Stored, b.Stored)
-}
+// verifyFingerprints makes every search check each stored state's
+// fingerprint, worked out from the change that led to it, against the
+// whole hash of the state (tests switch it on).
+var verifyFingerprints bool
 
-// copyState makes dst a deep copy of src, reusing dst's slices.
 func copyState(dst, src *world.State) {
 	dst.Nodes = append(dst.Nodes[:0], src.Nodes...)
 	dst.Stored = append(dst.Stored[:0], src.Stored...)

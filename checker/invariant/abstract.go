@@ -48,9 +48,15 @@ type Abstract struct {
 //   - proposed is the set of values of clients that have invoked.
 //   - learned is the set of values the learners currently hold.
 func FromWorld(s *world.Setup, st *world.State) Abstract {
+	return fromWorld(s, st, Abstract{})
+}
+
+// fromWorld is FromWorld writing into a's slices.
+func fromWorld(s *world.Setup, st *world.State, a Abstract) Abstract {
 	c := &s.Config
 	np := len(c.Proposers)
-	a := Abstract{NumAcceptors: len(c.Acceptors)}
+	a = Abstract{NumAcceptors: len(c.Acceptors), MaxBal: a.MaxBal[:0], MaxVBal: a.MaxVBal[:0],
+		MaxVal: a.MaxVal[:0], Msgs: a.Msgs[:0], Proposed: a.Proposed[:0], Learned: a.Learned[:0]}
 	for i := range c.Acceptors {
 		n, d := st.Nodes[i], st.Stored[i]
 		mem := n.Mem
@@ -129,4 +135,30 @@ func Check(a *Abstract, step int) *Violation {
 func CheckWorld(s *world.Setup, st *world.State, step int) *Violation {
 	a := FromWorld(s, st)
 	return Check(&a, step)
+}
+
+// A Checker is CheckWorld keeping its buffers from one call to the next,
+// for a search that checks millions of states; one per goroutine.
+type Checker struct{ a Abstract }
+
+// CheckWorld is the package's CheckWorld.
+func (c *Checker) CheckWorld(s *world.Setup, st *world.State, step int) *Violation {
+	c.a = fromWorld(s, st, c.a)
+	v := Check(&c.a, step)
+	if v != nil {
+		// The violation keeps the state; the buffers are reused.
+		// (An empty list becomes nil, as FromWorld leaves it.)
+		a := &v.State
+		a.MaxBal, a.MaxVBal, a.MaxVal = own(a.MaxBal), own(a.MaxVBal), own(a.MaxVal)
+		a.Msgs, a.Proposed, a.Learned = own(a.Msgs), own(a.Proposed), own(a.Learned)
+	}
+	return v
+}
+
+// own returns a copy of x, nil when x is empty.
+func own[T any](x []T) []T {
+	if len(x) == 0 {
+		return nil
+	}
+	return slices.Clone(x)
 }

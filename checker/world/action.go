@@ -131,139 +131,191 @@ type Outcome struct {
 
 // Apply performs a on st in place (clone first to keep the old state) and
 // returns what happened. An action that is not enabled is an error and
-// leaves st unchanged.
+// leaves st unchanged. It is Peek followed by Commit.
 func (st *State) Apply(s *Setup, a Action) (Outcome, error) {
-	out := Outcome{Action: a}
+	var c Change
+	if err := st.Peek(s, a, &c); err != nil {
+		return c.Outcome, err
+	}
+	st.Commit(s, &c)
+	return c.Outcome, nil
+}
+
+// A Change is what one action does to a state, worked out by Peek without
+// touching the state and carried out by Commit. At most one node steps; the
+// explorer reads a Change to fingerprint the successor before (and
+// instead of, when it is already known) building it.
+type Change struct {
+	Outcome
+	// Index is the node that stepped (its new state is Node), or -1 for a
+	// drop or a duplication.
+	Index int
+	Node  paxos.Node
+	// Persist is the node's new stored state, or nil.
+	Persist *paxos.Durable
+	// Send lists the messages the step sent; they enter the network unless
+	// Lost (a crash between persisting and sending), and Sent either way.
+	Send []paxos.Message
+	Lost bool
+	// Take is the index in Net of the message taken out (a multiset
+	// delivery or a drop), or -1; Copy inserts a copy of Action.Msg (a
+	// duplication).
+	Take int
+	Copy bool
+	// The counters after the action.
+	Invoked, Returned, Learned uint64
+	Used                       Budget
+}
+
+// Peek works out into c what a does to st, without changing st. An action
+// that is not enabled is an error.
+func (st *State) Peek(s *Setup, a Action, c *Change) error {
+	c.Outcome = Outcome{Action: a}
+	c.Index, c.Persist, c.Send, c.Lost, c.Take, c.Copy = -1, nil, nil, false, -1, false
+	c.Invoked, c.Returned, c.Learned, c.Used = st.Invoked, st.Returned, st.Learned, st.Used
 	switch a.Kind {
 	case ActDrop, ActDuplicate, ActDeliver, ActCrashMidStep:
-		i, found := slices.BinarySearchFunc(st.Net, a.Msg, cmpMsg)
+		i, found := slices.BinarySearchFunc(st.Net, a.Msg, paxos.Message.Compare)
 		if !found {
-			return out, fmt.Errorf("%w: %s: message not in flight", paxos.ErrInput, a)
+			return fmt.Errorf("%w: %s: message not in flight", paxos.ErrInput, a)
 		}
 		if s.SetNetwork && (a.Kind == ActDrop || a.Kind == ActDuplicate) {
-			return out, fmt.Errorf("%w: %s: the set network has no drops or duplications", paxos.ErrInput, a)
+			return fmt.Errorf("%w: %s: the set network has no drops or duplications", paxos.ErrInput, a)
 		}
 		switch a.Kind {
 		case ActDrop:
 			if !s.Unbounded && st.Used.Drops >= s.Budget.Drops {
-				return out, fmt.Errorf("%w: %s: drop budget spent", paxos.ErrInput, a)
+				return fmt.Errorf("%w: %s: drop budget spent", paxos.ErrInput, a)
 			}
-			st.Net = slices.Delete(st.Net, i, i+1)
-			st.Used.Drops++
-			out.Event = traces.EvDrop
-			return out, nil
+			c.Take = i
+			c.Used.Drops++
+			c.Event = traces.EvDrop
+			return nil
 		case ActDuplicate:
 			if !s.Unbounded && st.Used.Dups >= s.Budget.Dups {
-				return out, fmt.Errorf("%w: %s: duplication budget spent", paxos.ErrInput, a)
+				return fmt.Errorf("%w: %s: duplication budget spent", paxos.ErrInput, a)
 			}
-			st.Net = slices.Insert(st.Net, i, a.Msg)
-			st.Used.Dups++
+			c.Copy = true
+			c.Used.Dups++
 			m := a.Msg
-			out.Dup = &m
-			out.Event = traces.EvDuplicate
-			return out, nil
+			c.Dup = &m
+			c.Event = traces.EvDuplicate
+			return nil
 		}
 		ni := st.NodeIndex(a.Msg.To)
 		if ni < 0 {
-			return out, fmt.Errorf("%w: %s: no such node", paxos.ErrInput, a)
+			return fmt.Errorf("%w: %s: no such node", paxos.ErrInput, a)
 		}
-		n, eff, err := st.Nodes[ni].Step(&s.Config, paxos.Input{Kind: paxos.InDeliver, Msg: a.Msg})
+		var eff paxos.Effects
+		var err error
+		c.Node, eff, err = st.Nodes[ni].Step(&s.Config, paxos.Input{Kind: paxos.InDeliver, Msg: a.Msg})
 		if err != nil {
-			return out, err
+			return err
 		}
 		if !s.SetNetwork {
-			st.Net = slices.Delete(st.Net, i, i+1)
+			c.Take = i
 		}
+		c.Index = ni
 		if a.Kind == ActCrashMidStep {
-			// The durable write happened; the sends did not. In the spec
-			// the step is atomic and loss is implicit, so its messages
-			// count as sent (and lost): the vote it made durable stays a
-			// vote in the invariants' msgs (checker/invariant.FromWorld).
-			if eff.Persist != nil {
-				st.Stored[ni] = *eff.Persist
-			}
-			for _, m := range eff.Send {
-				st.addSent(m)
-			}
-			crashed, _, _ := n.Step(&s.Config, paxos.Input{Kind: paxos.InCrash})
-			st.Nodes[ni] = crashed
-			st.Used.Crashes++
-			out.Event = traces.EvCrash
-			out.Effects = paxos.Effects{Persist: eff.Persist}
-			return out, nil
+			// The step persisted and its messages count as sent (Sent), but
+			// the crash strikes before they reach the network.
+			c.Persist, c.Send, c.Lost = eff.Persist, eff.Send, true
+			c.Node, _, _ = c.Node.Step(&s.Config, paxos.Input{Kind: paxos.InCrash})
+			c.Used.Crashes++
+			c.Event = traces.EvCrash
+			c.Effects = paxos.Effects{Persist: eff.Persist}
+			return nil
 		}
-		st.Nodes[ni] = n
-		out.Event = deliverEvent(a.Msg.Type)
-		out.Effects = eff
-		st.effects(s, ni, eff)
-		return out, nil
+		c.Event = deliverEvent(a.Msg.Type)
+		c.effects(st, eff)
+		return nil
 	case ActTimeout, ActCrash, ActRestart:
 		ni := st.NodeIndex(a.Node)
 		if ni < 0 {
-			return out, fmt.Errorf("%w: %s: no such node", paxos.ErrInput, a)
+			return fmt.Errorf("%w: %s: no such node", paxos.ErrInput, a)
 		}
 		in := paxos.Input{Kind: paxos.InTimeout}
 		switch a.Kind {
 		case ActCrash:
 			in.Kind = paxos.InCrash
-			out.Event = traces.EvCrash
+			c.Event = traces.EvCrash
 		case ActRestart:
 			in = paxos.Input{Kind: paxos.InRestart, Durable: st.Stored[ni]}
-			out.Event = traces.EvRestart
+			c.Event = traces.EvRestart
 		default:
-			out.Event = traces.EvPhase1a
+			c.Event = traces.EvPhase1a
 		}
-		n, eff, err := st.Nodes[ni].Step(&s.Config, in)
+		var eff paxos.Effects
+		var err error
+		c.Node, eff, err = st.Nodes[ni].Step(&s.Config, in)
 		if err != nil {
-			return out, err
+			return err
 		}
 		if a.Kind == ActCrash {
-			st.Used.Crashes++
+			c.Used.Crashes++
 		}
-		st.Nodes[ni] = n
-		out.Effects = eff
-		st.effects(s, ni, eff)
-		return out, nil
+		c.Index = ni
+		c.effects(st, eff)
+		return nil
 	case ActInvoke:
 		if int(a.Client) >= len(s.Clients) || st.Invoked&(1<<a.Client) != 0 {
-			return out, fmt.Errorf("%w: %s: no such client, or it already invoked", paxos.ErrInput, a)
+			return fmt.Errorf("%w: %s: no such client, or it already invoked", paxos.ErrInput, a)
 		}
-		c := s.Clients[a.Client]
-		ni := st.NodeIndex(c.Proposer)
-		n, eff, err := st.Nodes[ni].Step(&s.Config, paxos.Input{Kind: paxos.InRequest, Client: c.ID, Value: c.Value})
+		cl := s.Clients[a.Client]
+		ni := st.NodeIndex(cl.Proposer)
+		var eff paxos.Effects
+		var err error
+		c.Node, eff, err = st.Nodes[ni].Step(&s.Config, paxos.Input{Kind: paxos.InRequest, Client: cl.ID, Value: cl.Value})
 		if err != nil {
-			return out, err
+			return err
 		}
-		st.Nodes[ni] = n
-		st.Invoked |= 1 << c.ID
-		out.Event = traces.EvInvoke
-		out.Effects = eff
-		st.effects(s, ni, eff)
-		return out, nil
+		c.Index = ni
+		c.Invoked |= 1 << cl.ID
+		c.Event = traces.EvInvoke
+		c.effects(st, eff)
+		return nil
 	}
-	return out, fmt.Errorf("%w: unknown action kind %d", paxos.ErrInput, a.Kind)
+	return fmt.Errorf("%w: unknown action kind %d", paxos.ErrInput, a.Kind)
 }
 
-// effects carries out a step's effects in the order the core's contract
-// demands: persist, then send, then answer clients.
-func (st *State) effects(s *Setup, ni int, e paxos.Effects) {
-	if e.Persist != nil {
-		st.Stored[ni] = *e.Persist
+// effects records a step's effects; Commit carries them out in the order
+// the core's contract demands: persist, then send, then answer clients.
+func (c *Change) effects(st *State, e paxos.Effects) {
+	c.Effects = e
+	c.Persist, c.Send = e.Persist, e.Send
+	if e.Learned != paxos.None {
+		c.Learned |= 1 << st.Nodes[c.Index].Index
 	}
-	for _, m := range e.Send {
-		if s.SetNetwork {
+	for _, r := range e.Replies {
+		c.Returned |= 1 << r.Client
+	}
+}
+
+// Commit carries out a Change that Peek worked out on this very state.
+func (st *State) Commit(s *Setup, c *Change) {
+	if c.Take >= 0 {
+		st.Net = slices.Delete(st.Net, c.Take, c.Take+1)
+	}
+	if c.Copy {
+		st.Net = insertSorted(st.Net, c.Action.Msg)
+	}
+	if c.Index >= 0 {
+		st.Nodes[c.Index] = c.Node
+		if c.Persist != nil {
+			st.Stored[c.Index] = *c.Persist
+		}
+	}
+	for _, m := range c.Send {
+		switch {
+		case c.Lost:
+		case s.SetNetwork:
 			st.Net = insertSet(st.Net, m)
-		} else {
+		default:
 			st.Net = insertSorted(st.Net, m)
 		}
 		st.addSent(m)
 	}
-	if e.Learned != paxos.None {
-		st.Learned |= 1 << st.Nodes[ni].Index
-	}
-	for _, r := range e.Replies {
-		st.Returned |= 1 << r.Client
-	}
+	st.Invoked, st.Returned, st.Learned, st.Used = c.Invoked, c.Returned, c.Learned, c.Used
 }
 
 // addSent records m in Sent if it is a spec message (1b, 2a, 2b).

@@ -234,24 +234,14 @@ func appendU64(b []byte, x uint64) []byte {
 }
 
 func insertSorted(ms []paxos.Message, m paxos.Message) []paxos.Message {
-	i, _ := slices.BinarySearchFunc(ms, m, cmpMsg)
+	i, _ := slices.BinarySearchFunc(ms, m, paxos.Message.Compare)
 	return slices.Insert(ms, i, m)
 }
 
 func insertSet(ms []paxos.Message, m paxos.Message) []paxos.Message {
-	i, found := slices.BinarySearchFunc(ms, m, cmpMsg)
+	i, found := slices.BinarySearchFunc(ms, m, paxos.Message.Compare)
 	if found {
 		return ms
 	}
 	return slices.Insert(ms, i, m)
-}
-
-func cmpMsg(a, b paxos.Message) int {
-	switch {
-	case a.Less(b):
-		return -1
-	case b.Less(a):
-		return 1
-	}
-	return 0
 }

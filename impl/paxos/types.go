@@ -1,8 +1,10 @@
 package paxos
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // NodeID names a node of the cluster. Acceptors, proposers and learners are
@@ -45,13 +47,10 @@ func (b Ballot) Less(o Ballot) bool {
 
 // Compare returns -1, 0 or +1 as b is below, equal to or above o.
 func (b Ballot) Compare(o Ballot) int {
-	switch {
-	case b.Less(o):
-		return -1
-	case o.Less(b):
-		return 1
+	if c := cmp.Compare(b.Round, o.Round); c != 0 {
+		return c
 	}
-	return 0
+	return cmp.Compare(b.Proposer, o.Proposer)
 }
 
 // Spec maps b onto the spec's ballot numbers: (Round-1)*numProposers +
@@ -205,23 +204,27 @@ func (m Message) String() string {
 
 // Less orders messages canonically (by every field), so that a multiset of
 // messages has one sorted form.
-func (m Message) Less(o Message) bool {
+func (m Message) Less(o Message) bool { return m.Compare(o) < 0 }
+
+// Compare returns -1, 0 or +1 as m is before, equal to or after o in the
+// order of Less.
+func (m Message) Compare(o Message) int {
 	if m.Type != o.Type {
-		return m.Type < o.Type
+		return cmp.Compare(m.Type, o.Type)
 	}
 	if m.From != o.From {
-		return m.From < o.From
+		return cmp.Compare(m.From, o.From)
 	}
 	if m.To != o.To {
-		return m.To < o.To
+		return cmp.Compare(m.To, o.To)
 	}
 	if c := m.Bal.Compare(o.Bal); c != 0 {
-		return c < 0
+		return c
 	}
 	if c := m.VBal.Compare(o.VBal); c != 0 {
-		return c < 0
+		return c
 	}
-	return m.Val < o.Val
+	return strings.Compare(string(m.Val), string(o.Val))
 }
 
 // Role is what a node does.

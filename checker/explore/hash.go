@@ -1,0 +1,428 @@
+package explore
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/paxoscheck/paxoscheck/checker/world"
+	"github.com/paxoscheck/paxoscheck/impl/paxos"
+)
+
+// Fingerprints.
+//
+// A state's fingerprint is built from columns, one per acceptor, and a
+// rest. Acceptor a's column holds everything that names a: its node and
+// stored state, every message (Net and Sent) from or to a with a's id left
+// out, each proposer's Promised bit for a and each learner's recorded vote
+// of a. The rest holds the other nodes' states (without those bits and
+// votes), the messages that name no acceptor and the counters. Inside a
+// column and inside the rest the parts are 64-bit mixes added together
+// (so a set or multiset of messages hashes the same in any order, and one
+// part can be taken out and another put in by subtraction and addition);
+// each column sum and the rest sum is mixed once more, and the fingerprint
+// is
+//
+//	mix(rest) + Σ_a mix(column_a)         with acceptor symmetry,
+//	mix(rest) + Σ_a mix(column_a ⊕ a)     without.
+//
+// With symmetry the sum over columns does not depend on their order, so a
+// state and its image under any permutation of acceptors get one
+// fingerprint; and two states with one fingerprint (barring a collision)
+// have the same rest and the same columns up to some permutation, that is,
+// one is the other's image: exactly one state per orbit is stored, with no
+// permutation ever enumerated. The outer mix on each column keeps the parts
+// of different columns from trading places.
+//
+// The search expands a state (load computes and keeps its parts) into many
+// successors, most of them already stored. An action changes one node, adds
+// messages, maybe takes one out, and changes the counters, so child works
+// out the successor's fingerprint from the kept parts and a world.Change
+// without building the successor: the node's parts are swapped, the
+// messages to that node are re-examined (the dead-state reduction leaves
+// some out, and whether one is left out depends on its addressee only), the
+// new messages are added. A crash changes the fault budget, which every
+// node's canonical form and every message's deadness read: that successor
+// is built and hashed whole. A test checks child against the whole hash on
+// every successor of the searches it runs.
+
+// maxCols is the most acceptors a configuration has.
+const maxCols = paxos.MaxAcceptors
+
+// parts are the sums a fingerprint is built from.
+type parts struct {
+	rest uint64
+	col  [maxCols]uint64
+}
+
+func (p *parts) add(q *parts, n int) {
+	p.rest += q.rest
+	for i := 0; i < n; i++ {
+		p.col[i] += q.col[i]
+	}
+}
+
+func (p *parts) sub(q *parts, n int) {
+	p.rest -= q.rest
+	for i := 0; i < n; i++ {
+		p.col[i] -= q.col[i]
+	}
+}
+
+// put adds (sign 1) or takes out (sign -1) h in column col (-1: the rest).
+func (p *parts) put(col int, h uint64, sign uint64) {
+	if col < 0 {
+		p.rest += sign * h
+	} else {
+		p.col[col] += sign * h
+	}
+}
+
+// Salts keep parts of different kinds apart.
+const (
+	saltRest    = 0x9e3779b97f4a7c15
+	saltCol     = 0xc2b2ae3d27d4eb4f
+	saltPos     = 0x165667b19e3779f9
+	saltNet     = 0x27d4eb2f165667c5
+	saltSent    = 0x85ebca77c2b2ae63
+	saltAcc     = 0xff51afd7ed558ccd
+	saltNode    = 0xc4ceb9fe1a85ec53
+	saltProm    = 0x94d049bb133111eb
+	saltVote    = 0xbf58476d1ce4e5b9
+	saltCounter = 0xd6e8feb86659fd93
+)
+
+// noAcc stands for the acceptor's id in a message hashed into its column.
+const noAcc = 0xff
+
+// msgPart is one Net message's part of the base state.
+type msgPart struct {
+	h    uint64
+	col  int8
+	live bool
+}
+
+// fingerprinter hashes states. A worker owns one; codec is shared read-only
+// but for its scratch space.
+type fingerprinter struct {
+	c    *codec
+	sym  bool // acceptor symmetry
+	dead bool // the dead-state reduction (dead.go)
+	buf  []byte
+	// cross is set when a message between two acceptors was hashed: the
+	// acceptor symmetry cannot rename it (impl/paxos sends none).
+	cross *paxos.Message
+
+	// The base: the parts of the state being expanded (load).
+	st    *world.State
+	base  parts
+	nodes []parts   // each node's parts
+	net   []msgPart // each Net message's part
+	byTo  [][]int32 // Net indices by addressee node index
+	cnt   uint64    // the counters' part
+	tmp   parts
+}
+
+// deadOn reports whether the dead-state reduction leaves dead messages out
+// (it does with the set network only).
+func (f *fingerprinter) deadOn() bool { return f.dead && f.c.setup.SetNetwork }
+
+// fingerprint hashes st whole; the base is left alone.
+func (f *fingerprinter) fingerprint(st *world.State) uint64 {
+	var p parts
+	n := f.c.numAcc
+	for i := range st.Nodes {
+		f.nodeParts(st, i, &st.Nodes[i], &st.Stored[i], &f.tmp)
+		p.add(&f.tmp, n)
+	}
+	for i := range st.Net {
+		m := &st.Net[i]
+		if f.deadOn() && f.deadMsg(st, m, -1, nil) {
+			continue
+		}
+		col, h := f.msgHash(m, saltNet)
+		p.put(col, h, 1)
+	}
+	f.addSent(&p, st.Sent)
+	p.rest += counterHash(st.Invoked, st.Returned, st.Learned, st.Used)
+	return f.final(&p)
+}
+
+// load makes st the base and returns its fingerprint (equal to
+// fingerprint(st)).
+func (f *fingerprinter) load(st *world.State) uint64 {
+	f.st = st
+	n := f.c.numAcc
+	p := &f.base
+	*p = parts{}
+	f.nodes = slices.Grow(f.nodes[:0], len(st.Nodes))[:len(st.Nodes)]
+	for i := range st.Nodes {
+		f.nodeParts(st, i, &st.Nodes[i], &st.Stored[i], &f.nodes[i])
+		p.add(&f.nodes[i], n)
+	}
+	if len(f.byTo) < len(st.Nodes) {
+		f.byTo = make([][]int32, len(st.Nodes))
+	}
+	for i := range f.byTo {
+		f.byTo[i] = f.byTo[i][:0]
+	}
+	f.net = f.net[:0]
+	for i := range st.Net {
+		m := &st.Net[i]
+		col, h := f.msgHash(m, saltNet)
+		live := !f.deadOn() || !f.deadMsg(st, m, -1, nil)
+		f.net = append(f.net, msgPart{h: h, col: int8(col), live: live})
+		if live {
+			p.put(col, h, 1)
+		}
+		if k := f.c.nodeIdx[m.To]; k >= 0 {
+			f.byTo[k] = append(f.byTo[k], int32(i))
+		}
+	}
+	f.addSent(p, st.Sent)
+	f.cnt = counterHash(st.Invoked, st.Returned, st.Learned, st.Used)
+	p.rest += f.cnt
+	return f.final(p)
+}
+
+// child returns the fingerprint of the state that ch (worked out by Peek on
+// the base) leads to. When it had to build that state to hash it, it
+// leaves it in into and reports built.
+func (f *fingerprinter) child(ch *world.Change, into *world.State) (fp uint64, built bool) {
+	st := f.st
+	if ch.Used.Crashes != st.Used.Crashes {
+		copyState(into, st)
+		into.Commit(f.c.setup, ch)
+		return f.fingerprint(into), true
+	}
+	n := f.c.numAcc
+	p := f.base
+	k := ch.Index
+	if k >= 0 {
+		p.sub(&f.nodes[k], n)
+		stored := &st.Stored[k]
+		if ch.Persist != nil {
+			stored = ch.Persist
+		}
+		f.nodeParts(st, k, &ch.Node, stored, &f.tmp)
+		p.add(&f.tmp, n)
+		if f.deadOn() {
+			for _, i := range f.byTo[k] {
+				mp := &f.net[i]
+				if live := !f.deadMsg(st, &st.Net[i], k, &ch.Node); live != mp.live {
+					sign := uint64(1)
+					if mp.live {
+						sign = ^uint64(0)
+					}
+					p.put(int(mp.col), mp.h, sign)
+				}
+			}
+		}
+	}
+	if ch.Take >= 0 {
+		if mp := &f.net[ch.Take]; mp.live {
+			p.put(int(mp.col), mp.h, ^uint64(0))
+		}
+	}
+	if ch.Copy {
+		col, h := f.msgHash(&ch.Action.Msg, saltNet)
+		p.put(col, h, 1)
+	}
+	set := f.c.setup.SetNetwork
+	for j := range ch.Send {
+		m := &ch.Send[j]
+		if !ch.Lost && !(set && (has(st.Net, m) || slices.Contains(ch.Send[:j], *m))) {
+			if !f.deadOn() || !f.deadMsg(st, m, k, &ch.Node) {
+				col, h := f.msgHash(m, saltNet)
+				p.put(col, h, 1)
+			}
+		}
+		if m.Type == paxos.Msg1b || m.Type == paxos.Msg2a || m.Type == paxos.Msg2b {
+			s := *m
+			s.To = 0
+			if !has(st.Sent, &s) && !sentEarlier(ch.Send[:j], &s) {
+				col, h := f.msgHash(&s, saltSent)
+				p.put(col, h, 1)
+			}
+		}
+	}
+	p.rest += counterHash(ch.Invoked, ch.Returned, ch.Learned, ch.Used) - f.cnt
+	return f.final(&p), false
+}
+
+// has reports whether the sorted list ms holds m.
+func has(ms []paxos.Message, m *paxos.Message) bool {
+	_, found := slices.BinarySearchFunc(ms, *m, paxos.Message.Compare)
+	return found
+}
+
+// sentEarlier reports whether ms holds a spec message equal to s (To
+// cleared) before it, so that Sent gets it once.
+func sentEarlier(ms []paxos.Message, s *paxos.Message) bool {
+	for i := range ms {
+		if m := ms[i]; m.Type == s.Type {
+			m.To = 0
+			if m == *s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (f *fingerprinter) addSent(p *parts, sent []paxos.Message) {
+	for i := range sent {
+		col, h := f.msgHash(&sent[i], saltSent)
+		p.put(col, h, 1)
+	}
+}
+
+// deadMsg reports whether m is a dead message of st (dead.go), with node k
+// in state nk instead of its state in st (k -1: st as it is).
+func (f *fingerprinter) deadMsg(st *world.State, m *paxos.Message, k int, nk *paxos.Node) bool {
+	i := int(f.c.nodeIdx[m.To])
+	if i < 0 {
+		return false
+	}
+	n := &st.Nodes[i]
+	if i == k {
+		n = nk
+	}
+	return deadFor(f.c.setup, st.Used.Crashes, n, m)
+}
+
+// final mixes the sums into the fingerprint.
+func (f *fingerprinter) final(p *parts) uint64 {
+	fp := mix64(p.rest ^ saltRest)
+	for a := 0; a < f.c.numAcc; a++ {
+		x := p.col[a] ^ saltCol
+		if !f.sym {
+			x += uint64(a+1) * saltPos
+		}
+		fp += mix64(x)
+	}
+	return fp
+}
+
+// nodeParts computes node i's parts (its state n, stored state d) into out.
+func (f *fingerprinter) nodeParts(st *world.State, i int, n *paxos.Node, d *paxos.Durable, out *parts) {
+	c := f.c
+	*out = parts{}
+	// An acceptor's part is the same at any index (its column is where it
+	// is); the other nodes' parts name their index.
+	b := append(f.buf[:0], boolByte(n.Crashed))
+	b = putDurable(b, &n.Mem)
+	b = putDurable(b, d)
+	if i < c.numAcc {
+		f.buf = b
+		out.col[i] = mix64(xxhash.Sum64(b) ^ saltAcc)
+		return
+	}
+	b = append(b, byte(i))
+	dead := f.dead && !canCrash(c.setup, st, n)
+	switch n.Role {
+	case paxos.RoleProposer:
+		// The canonical proposer (dead.go): tallies only in phase 1, Seen
+		// only by its round and only while it can matter.
+		tallies := !f.dead || n.Phase == paxos.Phase1
+		seen := n.Seen
+		if f.dead {
+			seen = paxos.Ballot{}
+			if n.Seen.Round > n.Mem.Round && (n.Decided == paxos.None || !dead) {
+				seen.Round = n.Seen.Round
+			}
+		}
+		b = append(b, byte(n.Phase))
+		b = putValue(b, n.Value)
+		b = binary.AppendUvarint(b, n.Clients)
+		if tallies {
+			b = putBallot(b, n.HighVBal)
+			b = putValue(b, n.HighVal)
+			b = putBallot(b, n.LowVBal)
+			b = putValue(b, n.LowVal)
+			for a, m := 0, n.Promised; m != 0; a, m = a+1, m>>1 {
+				if m&1 != 0 && a < c.numAcc {
+					out.col[a] += mix64(uint64(i)<<8 ^ saltProm)
+				}
+			}
+		}
+		b = putBallot(b, seen)
+		b = putValue(b, n.Decided)
+		b = putValue(b, n.Proposal)
+	case paxos.RoleLearner:
+		// The canonical learner (dead.go): vote ballots (and the
+		// duplicates bug's counts) until it learned, values never.
+		if !f.dead || n.Learned == paxos.None {
+			for a := 0; a < c.numAcc; a++ {
+				v := &n.Votes[a]
+				x := uint64(v.Bal.Round) | uint64(v.Bal.Proposer)<<32 | uint64(v.N)<<40
+				if !f.dead && v.Val != paxos.None {
+					x |= c.valueNumber(v.Val) << 48
+				}
+				if x != 0 {
+					out.col[a] += mix64(mix64(x^saltVote) + uint64(i))
+				}
+			}
+		}
+		b = putValue(b, n.Learned)
+	}
+	f.buf = b
+	out.rest = mix64(xxhash.Sum64(b) ^ saltNode)
+}
+
+// msgHash returns the column of m (the acceptor it names, or -1) and its
+// hash there, salted by where it is (Net or Sent).
+func (f *fingerprinter) msgHash(m *paxos.Message, salt uint64) (int, uint64) {
+	c := f.c
+	from, to := uint64(m.From), uint64(m.To)
+	col := -1
+	if a := c.accIdx[m.From]; a >= 0 {
+		col, from = int(a), noAcc
+	}
+	if a := c.accIdx[m.To]; a >= 0 && salt == saltNet {
+		if col >= 0 {
+			f.cross = m
+		}
+		col, to = int(a), noAcc
+	}
+	val := uint64(0)
+	if m.Val != paxos.None {
+		val = c.valueNumber(m.Val)
+	}
+	x := uint64(m.Type) | from<<8 | to<<16 | uint64(m.Bal.Proposer)<<24 |
+		uint64(m.VBal.Proposer)<<32 | val<<40
+	y := uint64(m.Bal.Round) | uint64(m.VBal.Round)<<32
+	return col, mix64(x ^ mix64(y^salt))
+}
+
+// counterHash is the counters' part.
+func counterHash(invoked, returned, learned uint64, used world.Budget) uint64 {
+	u := uint64(used.Drops) | uint64(used.Dups)<<21 | uint64(used.Crashes)<<42
+	return mix64(invoked ^ mix64(returned^mix64(learned^mix64(u^saltCounter))))
+}
+
+// valueNumber is a small number for a value: its client's index + 1, or a
+// hash of it for a value no client proposed.
+func (c *codec) valueNumber(v paxos.Value) uint64 {
+	for i, x := range c.values {
+		if x == v {
+			return uint64(i + 1)
+		}
+	}
+	return 256 + xxhash.Sum64String(string(v))&0xffff
+}
+
+func mix64(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	return x
+}
+
+// crossErr is the error for a message symmetry cannot rename.
+func crossErr(m *paxos.Message) error {
+	return fmt.Errorf("%w: message %s from acceptor %d to acceptor %d: the acceptor symmetry cannot rename it; run without symmetry", ErrOptions, m, m.From, m.To)
+}
