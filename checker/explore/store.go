@@ -9,7 +9,7 @@ type parentStore struct {
 	n     int
 }
 
-const pageBits = 16
+const pageBits = 12
 
 type parentPage struct {
 	parent [1 << pageBits]uint32
