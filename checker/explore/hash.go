@@ -46,6 +46,13 @@ import (
 // node's canonical form and every message's deadness read: that successor
 // is built and hashed whole. A test checks child against the whole hash on
 // every successor of the searches it runs.
+//
+// DESIGN.md has fingerprints hash a canonical byte string of the state.
+// Here each node is still hashed from its canonical bytes (putDurable and
+// friends, as the frontier's codec writes them), but the global state is
+// the sum above rather than one string: that is what makes symmetry free
+// and a successor's fingerprint cheap. It is as exact: equal sums mean
+// equal parts, barring a 64-bit collision.
 
 // maxCols is the most acceptors a configuration has.
 const maxCols = paxos.MaxAcceptors
