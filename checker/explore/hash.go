@@ -110,8 +110,8 @@ type msgPart struct {
 	live bool
 }
 
-// fingerprinter hashes states. A worker owns one; codec is shared read-only
-// but for its scratch space.
+// fingerprinter hashes states. A worker owns one; the codec is shared,
+// read-only.
 type fingerprinter struct {
 	c    *codec
 	sym  bool // acceptor symmetry
@@ -388,10 +388,13 @@ func (f *fingerprinter) msgHash(m *paxos.Message, salt uint64) (int, uint64) {
 		col, from = int(a), noAcc
 	}
 	if a := c.accIdx[m.To]; a >= 0 && salt == saltNet {
-		if col >= 0 {
+		if col < 0 {
+			col, to = int(a), noAcc
+		} else {
+			// From's column, To's id as it is: exact without symmetry,
+			// which is off or refused (crossErr) for such a message.
 			f.cross = m
 		}
-		col, to = int(a), noAcc
 	}
 	val := uint64(0)
 	if m.Val != paxos.None {

@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/paxoscheck/paxoscheck/checker/world"
@@ -100,4 +101,29 @@ func randomStateFixed(t *testing.T, s *world.Setup) world.State {
 		t.Fatal("the walk left no message")
 	}
 	return st
+}
+
+// TestCrossMessage: a message between two acceptors (impl/paxos sends
+// none) is flagged, since the acceptor symmetry cannot rename it, and
+// without symmetry states that differ in its sender differ in fingerprint.
+func TestCrossMessage(t *testing.T) {
+	s := walkSetup()
+	c, _ := newCodec(&s)
+	st, _ := world.Init(&s)
+	acc := s.Config.Acceptors
+	a, b := st.Clone(), st.Clone()
+	a.Net = []paxos.Message{{Type: paxos.Msg1b, From: acc[0], To: acc[2], Bal: paxos.Ballot{Round: 1}}}
+	b.Net = []paxos.Message{{Type: paxos.Msg1b, From: acc[1], To: acc[2], Bal: paxos.Ballot{Round: 1}}}
+	plain := fingerprinter{c: c}
+	if plain.fingerprint(&a) == plain.fingerprint(&b) {
+		t.Error("without symmetry, messages from different acceptors share a fingerprint")
+	}
+	sym := fingerprinter{c: c, sym: true}
+	sym.fingerprint(&a)
+	if sym.cross == nil {
+		t.Fatal("a message between two acceptors was not flagged")
+	}
+	if err := crossErr(sym.cross); !strings.Contains(err.Error(), "from acceptor 0 to acceptor 2") {
+		t.Errorf("error %q does not name the message's ends", err)
+	}
 }
