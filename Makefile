@@ -43,7 +43,7 @@ sim-check: build ## 10,000 seeded simulated runs of the correct protocol, every 
 # with mid-step crashes, and the budgeted multiset network with 2 clients,
 # with and without one drop.
 explore-check: build ## exhaustive exploration of the correct protocol
-	./bin/paxoscheck explore --network set --acceptors 3 --proposers 2 --clients 2 --max-round 2 --crashes 1 --crash-roles acceptor
+	./bin/paxoscheck explore --network set --acceptors 3 --proposers 2 --clients 2 --max-round 2 --crashes 1 --crash-roles acceptor --progress 30s
 	./bin/paxoscheck explore --network set --acceptors 3 --proposers 2 --clients 1 --max-round 2 --crashes 1 --crash-roles acceptor --mid-step-crash
 	./bin/paxoscheck explore --network set --acceptors 3 --proposers 2 --clients 2 --max-round 1 --crashes 1 --crash-roles acceptor
 	./bin/paxoscheck explore --acceptors 3 --proposers 2 --clients 2 --max-round 1 --crashes 1 --crash-roles acceptor

@@ -43,6 +43,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	noDead := fs.Bool("no-dead", false, "no dead-state reduction (states differing only in what no later step reads are merged; crashes that lose nothing are skipped)")
 	out := fs.String("out", "", "directory for the counterexample trace (default: a new temporary directory)")
 	deadlockErr := fs.Bool("deadlock-is-error", false, "a deadlock that is not a bound artefact fails the run")
+	progress := fs.Duration("progress", 0, "also print a progress line to stderr this often when stderr is not a terminal (CI logs; 0: only on a terminal, every second)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -104,17 +105,28 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	}
 	opt := explore.Options{Workers: *workers, MaxStates: *maxStates, MaxDepth: *maxDepth, DFS: *dfs,
 		NoSymmetry: *noSym, NoPOR: *noPOR, NoDead: *noDead, DeadlockIsError: *deadlockErr}
+	if *progress < 0 {
+		return bad("--progress: negative interval %s", *progress)
+	}
+	tty := false
 	if f, ok := stderr.(*os.File); ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
+		tty = true
 		opt.Progress = func(p explore.Progress) {
 			fmt.Fprintf(stderr, "\r%d distinct, %d queued, depth %d, %.0f states/s   ", p.Distinct, p.Queue, p.Depth, p.StatesPerSec())
 		}
 		defer fmt.Fprint(stderr, "\r\033[K")
+	} else if *progress > 0 {
+		opt.ProgressEvery = *progress
+		opt.Progress = func(p explore.Progress) {
+			fmt.Fprintf(stderr, "explore: %d distinct, %d queued, depth %d, %.0f states/s, %.0fs\n",
+				p.Distinct, p.Queue, p.Depth, p.StatesPerSec(), p.Elapsed.Seconds())
+		}
 	}
 	r, err := explore.Run(s, opt)
 	if err != nil {
 		return bad("%v", err)
 	}
-	if opt.Progress != nil {
+	if tty {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
 	fmt.Fprintf(stdout, "explored %d distinct states, %d transitions, max depth %d in %.2fs (%.0f states/s, %d workers)\n",

@@ -29,6 +29,7 @@ func TestExploreCLI(t *testing.T) {
 		{"bad bug", []string{"--bug", "nope"}, exitBadInput, ""},
 		{"bad round", []string{"--max-round", "0"}, exitBadInput, ""},
 		{"bad role", []string{"--crash-roles", "cook"}, exitBadInput, ""},
+		{"bad progress", []string{"--progress", "-1s"}, exitBadInput, ""},
 		{"argument", []string{"extra"}, exitBadInput, ""},
 	}
 	for _, c := range cases {
@@ -69,4 +70,22 @@ func TestExploreCLI(t *testing.T) {
 		t.Errorf("set network trace: header violation %+v, %d Duplicate steps, want LearnedChosen and 1", tr.Header.Violation, dups)
 	}
 	_ = os.Remove(dir)
+}
+
+// TestExploreProgressLines: with --progress and a stderr that is not a
+// terminal (a CI log), progress comes as whole lines; without it, none.
+func TestExploreProgressLines(t *testing.T) {
+	args := []string{"explore", "--network", "set", "--clients", "2", "--max-round", "2", "--crashes", "1", "--max-states", "60000", "--workers", "1"}
+	var out, errb bytes.Buffer
+	if code := run(append(args, "--progress", "1ms"), &out, &errb); code != exitOK {
+		t.Fatalf("exit %d\nstderr: %s", code, errb.String())
+	}
+	if !strings.HasPrefix(errb.String(), "explore: ") || !strings.Contains(errb.String(), " distinct, ") || !strings.HasSuffix(errb.String(), "\n") {
+		t.Errorf("stderr has no progress lines:\n%s", errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run(args, &out, &errb); code != exitOK || errb.Len() != 0 {
+		t.Errorf("without --progress: exit %d, stderr %q", code, errb.String())
+	}
 }
