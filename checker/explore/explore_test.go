@@ -64,6 +64,34 @@ func TestWorkersAgree(t *testing.T) {
 	}
 }
 
+// TestDFSAgrees: the depth-first search stores the same states as the
+// breadth-first one on both networks (its stack pops through chunk
+// boundaries of the frontier's storage many times on the way).
+func TestDFSAgrees(t *testing.T) {
+	if raceOn {
+		t.Skip("90,000 states searched twice: slow under the race detector (depth-first search has one goroutine)")
+	}
+	for _, set := range []bool{false, true} {
+		s := small()
+		if set {
+			s = world.NewSetup(3, 2, 1, 1)
+			s.SetNetwork, s.MaxRound, s.Budget.Crashes, s.MidStepCrash = true, 2, 1, true
+		}
+		bfs, err := Run(s, Options{MaxStates: 200000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dfs, err := Run(s, Options{DFS: true, MaxStates: 200000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bfs.Complete || !dfs.Complete || bfs.Distinct != dfs.Distinct {
+			t.Errorf("set network %v: breadth-first %d states (complete %v), depth-first %d (complete %v)",
+				set, bfs.Distinct, bfs.Complete, dfs.Distinct, dfs.Complete)
+		}
+	}
+}
+
 // TestPlantedViolation: a check that fails in states where some acceptor
 // has voted is reported at the smallest depth (invoke, timeout, two 1a
 // deliveries, two 1b deliveries give the 2a; the 7th step is the vote),
