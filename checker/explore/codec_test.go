@@ -46,6 +46,10 @@ func randomState(t *rapid.T, s *world.Setup) world.State {
 func TestCodecRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		s := walkSetup()
+		if rapid.Bool().Draw(t, "set") {
+			s.SetNetwork = true
+			s.Budget.Drops, s.Budget.Dups = 0, 0
+		}
 		c, err := newCodec(&s)
 		if err != nil {
 			t.Fatal(err)

@@ -245,9 +245,7 @@ func (f *fingerprinter) child(ch *world.Change, into *world.State) (fp uint64, b
 				p.put(col, h, 1)
 			}
 		}
-		if m.Type == paxos.Msg1b || m.Type == paxos.Msg2a || m.Type == paxos.Msg2b {
-			s := *m
-			s.To = 0
+		if s, ok := world.SentForm(*m); ok {
 			if !has(st.Sent, &s) && !sentEarlier(ch.Send[:j], &s) {
 				col, h := f.msgHash(&s, saltSent)
 				p.put(col, h, 1)
@@ -264,15 +262,12 @@ func has(ms []paxos.Message, m *paxos.Message) bool {
 	return found
 }
 
-// sentEarlier reports whether ms holds a spec message equal to s (To
-// cleared) before it, so that Sent gets it once.
+// sentEarlier reports whether ms holds a message recorded in Sent as s
+// (world.SentForm) before it, so that Sent gets it once.
 func sentEarlier(ms []paxos.Message, s *paxos.Message) bool {
 	for i := range ms {
-		if m := ms[i]; m.Type == s.Type {
-			m.To = 0
-			if m == *s {
-				return true
-			}
+		if f, ok := world.SentForm(ms[i]); ok && f == *s {
+			return true
 		}
 	}
 	return false

@@ -320,11 +320,21 @@ func (st *State) Commit(s *Setup, c *Change) {
 
 // addSent records m in Sent if it is a spec message (1b, 2a, 2b).
 func (st *State) addSent(m paxos.Message) {
+	if f, ok := SentForm(m); ok {
+		st.Sent = insertSet(st.Sent, f)
+	}
+}
+
+// SentForm is how m is recorded in Sent, the spec's msgs: a 1b, 2a or 2b
+// message with its addressee cleared (the spec's messages name none); ok
+// is false for the other types, which Sent does not hold.
+func SentForm(m paxos.Message) (f paxos.Message, ok bool) {
 	switch m.Type {
 	case paxos.Msg1b, paxos.Msg2a, paxos.Msg2b:
 		m.To = 0
-		st.Sent = insertSet(st.Sent, m)
+		return m, true
 	}
+	return m, false
 }
 
 func deliverEvent(t paxos.MsgType) string {
