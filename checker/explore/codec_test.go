@@ -19,6 +19,21 @@ func walkSetup() world.Setup {
 	return s
 }
 
+// drawSetup is walkSetup on the multiset or (drawn) the set network, and
+// its codec.
+func drawSetup(t *rapid.T) (world.Setup, *codec) {
+	s := walkSetup()
+	if rapid.Bool().Draw(t, "set") {
+		s.SetNetwork = true
+		s.Budget.Drops, s.Budget.Dups = 0, 0
+	}
+	c, err := newCodec(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c
+}
+
 // randomState walks the state graph at random (rapid draws every choice,
 // so a failure shrinks to a short walk and prints its seed).
 func randomState(t *rapid.T, s *world.Setup) world.State {
@@ -45,15 +60,7 @@ func randomState(t *rapid.T, s *world.Setup) world.State {
 // so the frontier loses nothing.
 func TestCodecRoundTrip(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		s := walkSetup()
-		if rapid.Bool().Draw(t, "set") {
-			s.SetNetwork = true
-			s.Budget.Drops, s.Budget.Dups = 0, 0
-		}
-		c, err := newCodec(&s)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, c := drawSetup(t)
 		st := randomState(t, &s)
 		var back world.State
 		if err := c.decode(c.encode(nil, &st), &back); err != nil {

@@ -60,49 +60,11 @@ func canCrashAfter(s *world.Setup, used int, n *paxos.Node) bool {
 }
 
 // deadMsg reports whether delivering m (set network) is a self-loop of the
-// canonical state in st and in every state reachable from st. Each case
-// rests on state that only grows while the addressee is up, so it asks
-// that the addressee cannot crash any more unless the state survives a
-// crash (a proposer's round is durable).
+// canonical state in st and in every state reachable from st (idle,
+// por.go).
 func deadMsg(s *world.Setup, st *world.State, m *paxos.Message) bool {
 	n := st.Node(m.To)
-	return n != nil && deadFor(s, st.Used.Crashes, n, m)
-}
-
-// deadFor is deadMsg for m's addressee in state n, with used crashes spent.
-func deadFor(s *world.Setup, used int, n *paxos.Node, m *paxos.Message) bool {
-	if n.Crashed {
-		return false
-	}
-	switch n.Role {
-	case paxos.RoleProposer:
-		switch m.Type {
-		case paxos.Msg1b:
-			return stale1b(s, n, m)
-		case paxos.MsgNack:
-			// It can raise Seen only to a round at or below
-			// max(Round, Seen.Round), which only grows: the canonical
-			// Seen does not move. Nor when Seen is dead (decided).
-			r := max(n.Mem.Round, n.Seen.Round)
-			return !canCrashAfter(s, used, n) && (m.Bal.Round <= r || n.Decided != paxos.None)
-		case paxos.MsgDecided:
-			// Decided is set and kept; no client waits, and a later
-			// request is answered at once (request), so none ever will.
-			return !canCrashAfter(s, used, n) && n.Decided != paxos.None && n.Clients == 0
-		}
-	case paxos.RoleLearner:
-		if m.Type != paxos.Msg2b || canCrashAfter(s, used, n) {
-			return false
-		}
-		if n.Learned != paxos.None {
-			return true // the vote record is dead once learned (nodeParts)
-		}
-		// A vote older than the one recorded for its acceptor is ignored,
-		// and recorded ballots only grow.
-		ai := s.Config.AcceptorIndex(m.From)
-		return ai >= 0 && m.Bal.Less(n.Votes[ai].Bal)
-	}
-	return false
+	return n != nil && idle(s, st.Used.Crashes, n, m, true)
 }
 
 // stutterCrash reports whether a is a crash of a node whose restart from

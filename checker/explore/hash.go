@@ -129,31 +129,24 @@ type fingerprinter struct {
 	byTo  [][]int32 // Net indices by addressee node index
 	cnt   uint64    // the counters' part
 	tmp   parts
+	whole *fingerprinter // for fingerprint
 }
 
 // deadOn reports whether the dead-state reduction leaves dead messages out
 // (it does with the set network only).
 func (f *fingerprinter) deadOn() bool { return f.dead && f.c.setup.SetNetwork }
 
-// fingerprint hashes st whole; the base is left alone.
+// fingerprint hashes st whole; the base is left alone (another
+// fingerprinter, kept for the purpose, loads st).
 func (f *fingerprinter) fingerprint(st *world.State) uint64 {
-	var p parts
-	n := f.c.numAcc
-	for i := range st.Nodes {
-		f.nodeParts(st, i, &st.Nodes[i], &st.Stored[i], &f.tmp)
-		p.add(&f.tmp, n)
+	if f.whole == nil {
+		f.whole = &fingerprinter{c: f.c, sym: f.sym, dead: f.dead}
 	}
-	for i := range st.Net {
-		m := &st.Net[i]
-		if f.deadOn() && f.deadMsg(st, m, -1, nil) {
-			continue
-		}
-		col, h := f.msgHash(m, saltNet)
-		p.put(col, h, 1)
+	fp := f.whole.load(st)
+	if f.whole.cross != nil {
+		f.cross = f.whole.cross
 	}
-	f.addSent(&p, st.Sent)
-	p.rest += counterHash(st.Invoked, st.Returned, st.Learned, st.Used)
-	return f.final(&p)
+	return fp
 }
 
 // load makes st the base and returns its fingerprint (equal to
@@ -291,7 +284,7 @@ func (f *fingerprinter) deadMsg(st *world.State, m *paxos.Message, k int, nk *pa
 	if i == k {
 		n = nk
 	}
-	return deadFor(f.c.setup, st.Used.Crashes, n, m)
+	return idle(f.c.setup, st.Used.Crashes, n, m, true)
 }
 
 // final mixes the sums into the fingerprint.

@@ -41,30 +41,51 @@ func inert(s *world.Setup, st *world.State, a *world.Action) bool {
 	if a.Kind != world.ActDeliver {
 		return false
 	}
-	m := &a.Msg
-	i := st.NodeIndex(m.To)
-	if i < 0 {
-		return false
-	}
-	n := &st.Nodes[i]
+	n := st.Node(a.Msg.To)
+	return n != nil && idle(s, st.Used.Crashes, n, &a.Msg, false)
+}
+
+// idle reports whether delivering m to node n (with used crashes spent)
+// changes nothing now and in every state reachable from here: nothing at
+// all (inert), or, with canonical, nothing the dead-state reduction's
+// canonical state holds (deadMsg, dead.go). Each case rests on state that
+// only grows while n is up, so it asks that n cannot crash any more unless
+// the state survives a crash (a proposer's round is durable).
+func idle(s *world.Setup, used int, n *paxos.Node, m *paxos.Message, canonical bool) bool {
 	if n.Crashed {
 		return false
 	}
-	canCrash := canCrash(s, st, n)
+	mayCrash := canCrashAfter(s, used, n)
 	switch n.Role {
 	case paxos.RoleProposer:
 		switch m.Type {
 		case paxos.Msg1b:
 			return stale1b(s, n, m)
 		case paxos.MsgNack:
-			return !canCrash && !n.Seen.Less(m.Bal)
+			if mayCrash {
+				return false
+			}
+			if !canonical {
+				return !n.Seen.Less(m.Bal)
+			}
+			// It can raise Seen only to a round at or below
+			// max(Round, Seen.Round), which only grows: the canonical
+			// Seen does not move. Nor when Seen is dead (decided).
+			return m.Bal.Round <= max(n.Mem.Round, n.Seen.Round) || n.Decided != paxos.None
 		case paxos.MsgDecided:
-			return !canCrash && n.Decided != paxos.None && n.Clients == 0
+			// Decided is set and kept; no client waits, and a later
+			// request is answered at once (request), so none ever will.
+			return !mayCrash && n.Decided != paxos.None && n.Clients == 0
 		}
 	case paxos.RoleLearner:
-		if m.Type != paxos.Msg2b || canCrash {
+		if m.Type != paxos.Msg2b || mayCrash {
 			return false
 		}
+		if canonical && n.Learned != paxos.None {
+			return true // the vote record is dead once learned (nodeParts)
+		}
+		// A vote older than the one recorded for its acceptor is ignored,
+		// and recorded ballots only grow.
 		ai := s.Config.AcceptorIndex(m.From)
 		return ai >= 0 && m.Bal.Less(n.Votes[ai].Bal)
 	}

@@ -217,8 +217,10 @@ func (st *State) Peek(s *Setup, a Action, c *Change) error {
 		}
 		c.Index = ni
 		if a.Kind == ActCrashMidStep {
-			// The step persisted and its messages count as sent (Sent), but
-			// the crash strikes before they reach the network.
+			// The durable write happened; the sends did not. In the spec
+			// the step is atomic and loss is implicit, so its messages
+			// count as sent (and lost): the vote it made durable stays a
+			// vote in the invariants' msgs (checker/invariant.FromWorld).
 			c.Persist, c.Send, c.Lost = eff.Persist, eff.Send, true
 			c.Node, _, _ = c.Node.Step(&s.Config, paxos.Input{Kind: paxos.InCrash})
 			c.Used.Crashes++
