@@ -2,8 +2,6 @@ package sim
 
 import (
 	"math/rand/v2"
-
-	"pgregory.net/rapid"
 )
 
 // Chooser makes the scheduling decisions of a run. Choose returns a number
@@ -31,16 +29,3 @@ func NewRandChooser(seed uint64) *RandChooser {
 
 // Choose implements Chooser.
 func (c *RandChooser) Choose(n int, _ string) int { return c.rng.IntN(n) }
-
-// RapidChooser draws every choice from rapid, so that rapid's shrinker can
-// shrink a failing schedule: it shrinks draws towards 0, and the simulator
-// orders its options so that 0 is the most ordinary one (deliver the first
-// message in flight).
-type RapidChooser struct {
-	T *rapid.T
-}
-
-// Choose implements Chooser.
-func (c RapidChooser) Choose(n int, label string) int {
-	return rapid.IntRange(0, n-1).Draw(c.T, label)
-}

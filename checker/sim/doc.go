@@ -6,8 +6,8 @@
 // action.
 //
 // Every scheduling decision goes through a Chooser. A PRNG chooser seeded
-// with a printed seed gives reproducible runs (Run); a rapid chooser lets
-// pgregory.net/rapid generate and shrink schedules (RapidCheck). A failing
+// with a printed seed gives reproducible runs (Run); in the tests, a rapid
+// chooser lets pgregory.net/rapid generate and shrink schedules. A failing
 // run is reduced to a short schedule that still breaks the same invariant
 // (Shrink), and every run can be turned into a trace (Result.Trace).
 //

@@ -62,7 +62,7 @@ func contains(acts []world.Action, a world.Action) bool {
 //
 // rapid's shrinker cannot start from a given failing example (rapid only
 // shrinks failures it generated itself), so seeded runs are shrunk here;
-// RapidCheck finds and shrinks failures with rapid directly.
+// the tests' RapidCheck finds and shrinks failures with rapid directly.
 func (s *Sim) Shrink(r *Result) *Result {
 	if r.Violation == nil {
 		return r

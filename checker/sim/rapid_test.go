@@ -6,10 +6,29 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"testing"
 	"time"
 
 	"pgregory.net/rapid"
 )
+
+// The rapid driver lives in the tests only: rapid keeps its settings in
+// package-level command-line flags and reports through a testing.TB, so
+// production code (the simulate command) uses the seeded PRNG chooser and
+// Shrink, and never rapid.
+
+// RapidChooser draws every choice from rapid, so that rapid's shrinker can
+// shrink a failing schedule: it shrinks draws towards 0, and the simulator
+// orders its options so that 0 is the most ordinary one (deliver the first
+// message in flight).
+type RapidChooser struct {
+	T *rapid.T
+}
+
+// Choose implements Chooser.
+func (c RapidChooser) Choose(n int, label string) int {
+	return rapid.IntRange(0, n-1).Draw(c.T, label)
+}
 
 // RapidConfig configures RapidCheck.
 type RapidConfig struct {
@@ -17,7 +36,8 @@ type RapidConfig struct {
 	// rapid pick a random one.
 	Seed uint64
 	// Checks is the number of schedules rapid generates before giving up
-	// (-rapid.checks).
+	// (-rapid.checks; under -short rapid runs a fifth of -rapid.checks, so
+	// RapidCheck then asks for five times as many, and Checks is what runs).
 	Checks int
 	// ShrinkTime bounds the time rapid spends shrinking
 	// (-rapid.shrinktime); 0 keeps rapid's default (30 s).
@@ -50,9 +70,13 @@ func (s *Sim) RapidCheck(cfg RapidConfig) (*Result, error) {
 	}
 	rapidMu.Lock()
 	defer rapidMu.Unlock()
+	checks := cfg.Checks
+	if testing.Short() {
+		checks *= 5 // rapid divides -rapid.checks by 5 under -short
+	}
 	set := map[string]string{
 		"rapid.seed":       strconv.FormatUint(cfg.Seed, 10),
-		"rapid.checks":     strconv.Itoa(cfg.Checks),
+		"rapid.checks":     strconv.Itoa(checks),
 		"rapid.nofailfile": "true",
 	}
 	if cfg.ShrinkTime > 0 {
