@@ -59,7 +59,7 @@ var catalogue = []struct {
 }
 
 // TestCatalogue finds every catalogue bug at its bounds, with the shortest
-// counterexample (no partial-order reduction, which may lengthen it), and
+// counterexample, and
 // shows that the bounds are the smallest: at the smaller ones the search
 // is complete and clean. The counterexample must equal the checked-in
 // trace (go test -run TestCatalogue -update rewrites them); it is searched
@@ -72,11 +72,11 @@ func TestCatalogue(t *testing.T) {
 				t.Skip("a million states: too slow under the race detector")
 			}
 			s := c.at.setup(paxos.Bugs(c.bug))
-			r, err := Run(s, Options{Workers: 1, NoPOR: true, NoDead: true})
+			r, err := Run(s, Options{Workers: 1, NoDead: true})
 			if err != nil {
 				t.Fatal(err)
 			}
-			rd, err := Run(s, Options{Workers: 1, NoPOR: true})
+			rd, err := Run(s, Options{Workers: 1})
 			if err != nil {
 				t.Fatal(err)
 			}

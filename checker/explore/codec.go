@@ -92,41 +92,46 @@ func (c *codec) encode(b []byte, st *world.State) []byte {
 
 // appendNodes appends every node's state and storage.
 func (c *codec) appendNodes(b []byte, st *world.State) []byte {
-	for i := 0; i < c.numAcc; i++ {
-		n := &st.Nodes[i]
-		b = append(b, boolByte(n.Crashed))
-		b = putDurable(b, &n.Mem)
-		b = putDurable(b, &st.Stored[i])
-	}
-	for k := c.numAcc; k < c.numNodes; k++ {
-		n := &st.Nodes[k]
-		b = append(b, boolByte(n.Crashed))
-		b = putDurable(b, &n.Mem)
+	for k := 0; k < c.numNodes; k++ {
+		b = c.appendNodeState(b, &st.Nodes[k])
 		b = putDurable(b, &st.Stored[k])
-		switch n.Role {
-		case paxos.RoleProposer:
-			b = append(b, byte(n.Phase))
-			b = putValue(b, n.Value)
-			b = binary.AppendUvarint(b, n.Clients)
-			b = binary.AppendUvarint(b, n.Promised)
-			b = putBallot(b, n.HighVBal)
-			b = putValue(b, n.HighVal)
-			b = putBallot(b, n.LowVBal)
-			b = putValue(b, n.LowVal)
-			b = putBallot(b, n.Seen)
-			b = putValue(b, n.Decided)
-			b = putValue(b, n.Proposal)
-		case paxos.RoleLearner:
-			for i := 0; i < c.numAcc; i++ {
-				v := &n.Votes[i]
-				b = putBallot(b, v.Bal)
-				b = putValue(b, v.Val)
-				b = append(b, v.N)
-			}
-			b = putValue(b, n.Learned)
-		}
 	}
 	return b
+}
+
+// appendNodeState appends every field of n that varies (its id, role and
+// index are implied by its position).
+func (c *codec) appendNodeState(b []byte, n *paxos.Node) []byte {
+	b = append(b, boolByte(n.Crashed))
+	b = putDurable(b, &n.Mem)
+	switch n.Role {
+	case paxos.RoleProposer:
+		b = append(b, byte(n.Phase))
+		b = putValue(b, n.Value)
+		b = binary.AppendUvarint(b, n.Clients)
+		b = binary.AppendUvarint(b, n.Promised)
+		b = putBallot(b, n.HighVBal)
+		b = putValue(b, n.HighVal)
+		b = putBallot(b, n.LowVBal)
+		b = putValue(b, n.LowVal)
+		b = putBallot(b, n.Seen)
+		b = putValue(b, n.Decided)
+		b = putValue(b, n.Proposal)
+	case paxos.RoleLearner:
+		for i := 0; i < c.numAcc; i++ {
+			v := &n.Votes[i]
+			b = putBallot(b, v.Bal)
+			b = putValue(b, v.Val)
+			b = append(b, v.N)
+		}
+		b = putValue(b, n.Learned)
+	}
+	return b
+}
+
+// appendNode appends node n whole, its id included.
+func (c *codec) appendNode(b []byte, n *paxos.Node) []byte {
+	return c.appendNodeState(append(b, byte(n.ID)), n)
 }
 
 // appendCounters appends the client, learner and budget counters.
@@ -245,7 +250,6 @@ func (c *codec) decode(b []byte, st *world.State) error {
 		*n = c.template[k]
 		n.Crashed = d.byte() != 0
 		n.Mem = d.durable()
-		st.Stored[k] = d.durable()
 		switch n.Role {
 		case paxos.RoleProposer:
 			n.Phase = paxos.Phase(d.byte())
@@ -267,6 +271,7 @@ func (c *codec) decode(b []byte, st *world.State) error {
 			}
 			n.Learned = d.value()
 		}
+		st.Stored[k] = d.durable()
 	}
 	st.Net = d.msgs(st.Net)
 	st.Sent = d.msgs(st.Sent)

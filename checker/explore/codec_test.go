@@ -95,7 +95,7 @@ func TestFingerprintSymmetry(t *testing.T) {
 		s := walkSetup()
 		c, _ := newCodec(&s)
 		perms := allPerms(3)
-		sym := fingerprinter{c: c, sym: true}
+		sym := fingerprinter{c: c, h: hintSymmetry}
 		st := randomState(t, &s)
 		p := perms[rapid.IntRange(0, len(perms)-1).Draw(t, "perm")]
 		img := permuteState(&s, &st, p.fwd)
@@ -134,7 +134,7 @@ func TestFingerprintSeparates(t *testing.T) {
 	}
 	a, b := deliver(0), deliver(1)
 	plain := fingerprinter{c: c}
-	sym := fingerprinter{c: c, sym: true}
+	sym := fingerprinter{c: c, h: hintSymmetry}
 	if plain.fingerprint(&a) == plain.fingerprint(&b) {
 		t.Error("without symmetry, mirror states share a fingerprint")
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,15 +36,21 @@ type Options struct {
 	// MaxStates stops the search once this many distinct states are
 	// stored (0: no limit). The result is then incomplete.
 	MaxStates int64
-	// MaxDepth stops expanding states at this depth (0: no limit). It
-	// switches the partial-order reduction off, whose extra steps would
-	// count against it.
+	// MaxDepth stops expanding states at this depth (0: no limit).
 	MaxDepth int
 	// DFS searches depth-first; counterexamples are then not shortest.
 	DFS bool
-	// NoSymmetry, NoPOR and NoDead switch the reductions off (NoDead: the
-	// dead-state reduction of dead.go).
-	NoSymmetry, NoPOR, NoDead bool
+	// NoSymmetry and NoDead switch the reductions off (NoDead: the
+	// dead-state reduction of dead.go, every hint of hints.go but
+	// symmetry). Whatever is on is certified against the code in the same
+	// run (certify.go).
+	NoSymmetry, NoDead bool
+	// MaxMemory stops the search, incomplete (Result.Stopped), when the
+	// memory the process holds passes this many bytes; 0 means
+	// DefaultMaxMemory(), a negative value no limit. The Go runtime is
+	// also asked to keep the heap under it (debug.SetMemoryLimit) while
+	// the search runs.
+	MaxMemory int64
 	// DeadlockIsError makes a deadlock that is not a bound artefact fail
 	// the run.
 	DeadlockIsError bool
@@ -93,10 +100,21 @@ type Result struct {
 	// Chosen and AllLearned say whether the "sometimes" properties were
 	// reached.
 	Chosen, AllLearned bool
-	// Complete is false when MaxStates or MaxDepth cut the search short.
+	// Complete is false when MaxStates, MaxDepth or MaxMemory cut the
+	// search short; Stopped then says which ("max-states", "max-depth",
+	// "max-memory").
 	Complete bool
-	// Symmetry, POR and Dead say which reductions were in effect.
-	Symmetry, POR, Dead bool
+	Stopped  string
+	// Symmetry and Dead say which reductions were in effect in the final
+	// search; Hints lists its hints (hints.go) by name.
+	Symmetry, Dead bool
+	Hints          []string
+	// Refuted lists the hints the code under test refuted, in order; the
+	// search was started again without each (Restarts times). Certified
+	// counts the node steps the certifier ran (certify.go).
+	Refuted   []Refutation
+	Restarts  int
+	Certified int64
 	// SetNetwork: the search ran on the set network
 	// (world.Setup.SetNetwork), where a deadlock is a state no action
 	// changes.
@@ -106,6 +124,8 @@ type Result struct {
 	Elapsed time.Duration
 	// PeakHeap is the largest HeapInuse seen (runtime.MemStats).
 	PeakHeap uint64
+	// MaxMemory is the memory limit the search ran under (bytes; 0: none).
+	MaxMemory int64
 	// StoreBytes is what the stored states cost: fingerprint tables and
 	// predecessor pages.
 	StoreBytes int64
@@ -241,18 +261,22 @@ func (f *frontier) get(i int) ([]byte, uint64) {
 type search struct {
 	setup   *world.Setup
 	opt     Options
-	sym     bool
-	por     bool
-	dead    bool
+	h       hints // the reduction hints in force (hints.go)
 	codec   *codec
 	visited fpSet
 	parents parentStore
+	cert    *certifier
+	// refuted is the refutation that ended this search, if any: Run
+	// starts again without the hint.
+	refuted *Refutation
+	workers []*worker
 
 	distinct    atomic.Int64
 	transitions atomic.Int64
 	queue       atomic.Int64
 	depth       atomic.Int64
 	stop        atomic.Bool
+	memStop     atomic.Bool
 	chosen      atomic.Bool
 	allLearned  atomic.Bool
 	deadlocks   atomic.Int64
@@ -275,7 +299,10 @@ type finding struct {
 	depth  int
 }
 
-// Run explores the state graph of setup under opt.
+// Run explores the state graph of setup under opt. The reductions it
+// tries are proved against the code as the search goes (certify.go); when
+// the code refutes one, the search starts again without it, and Result
+// says so.
 func Run(setup world.Setup, opt Options) (*Result, error) {
 	if err := setup.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrOptions, err)
@@ -303,20 +330,38 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 	if opt.ProgressEvery <= 0 {
 		opt.ProgressEvery = time.Second
 	}
+	if opt.MaxMemory == 0 {
+		opt.MaxMemory = DefaultMaxMemory()
+	}
 	c, err := newCodec(&setup)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrOptions, err)
 	}
-	s := &search{setup: &setup, opt: opt, codec: c}
-	s.dead = !opt.NoDead
-	s.sym = !opt.NoSymmetry && symmetric(&setup)
-	// The set network has its own partial-order reduction (por.go): there
-	// an inert delivery is a self-loop, and expanding it alone would cut
-	// every other successor.
-	s.por = !opt.NoPOR && opt.MaxDepth == 0
+	h := allHints
+	if opt.NoDead {
+		h &^= deadHints
+	}
+	if opt.NoSymmetry || !symmetric(&setup) {
+		h &^= hintSymmetry
+	}
 	start := time.Now()
+	var cur atomic.Pointer[search]
 	done := make(chan struct{})
 	var wg sync.WaitGroup
+	if opt.MaxMemory > 0 {
+		old := debug.SetMemoryLimit(opt.MaxMemory)
+		defer debug.SetMemoryLimit(old)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			watchMemory(opt.MaxMemory, done, func() {
+				if s := cur.Load(); s != nil {
+					s.memStop.Store(true)
+					s.stop.Store(true)
+				}
+			})
+		}()
+	}
 	if opt.Progress != nil {
 		wg.Add(1)
 		go func() {
@@ -328,6 +373,7 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 				case <-done:
 					return
 				case <-t.C:
+					s := cur.Load()
 					s.sampleHeap()
 					opt.Progress(Progress{Distinct: s.distinct.Load(), Transitions: s.transitions.Load(),
 						Queue: s.queue.Load(), Depth: int(s.depth.Load()), Elapsed: time.Since(start)})
@@ -335,30 +381,56 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 			}
 		}()
 	}
-	complete, err := s.run()
-	close(done)
-	wg.Wait()
-	if err != nil {
-		return nil, err
-	}
-	s.sampleHeap()
-	r := &Result{
-		Distinct: s.distinct.Load(), Transitions: s.transitions.Load(), MaxDepth: int(s.depth.Load()),
-		Deadlocks: s.deadlocks.Load(), BoundDeadlocks: s.boundDead.Load(), FirstDeadlock: s.firstDead,
-		Chosen: s.chosen.Load(), AllLearned: s.allLearned.Load(), Complete: complete,
-		Symmetry: s.sym, POR: s.por, Dead: s.dead, SetNetwork: setup.SetNetwork, Workers: opt.Workers, Elapsed: time.Since(start),
-		PeakHeap: s.peakHeap, StoreBytes: int64(s.visited.Bytes() + s.parents.bytes()),
-	}
-	if f := s.found; f != nil {
-		r.Violation, r.Deadlock = f.violation, f.deadlock
-		r.Complete = false
-		path, err := s.rebuild(f)
+	defer func() {
+		close(done)
+		wg.Wait()
+	}()
+	var refuted []Refutation
+	for {
+		s := &search{setup: &setup, opt: opt, codec: c, h: h}
+		s.cert = newCertifier(&setup, c, h)
+		s.cert.stop = &s.memStop
+		cur.Store(s)
+		complete, err := s.run()
 		if err != nil {
 			return nil, err
 		}
-		r.Path = path
+		if s.refuted != nil {
+			// The code does not bear the hint out: search again without
+			// it. Each round switches at least one hint off.
+			refuted = append(refuted, *s.refuted)
+			h &^= s.refuted.hints
+			continue
+		}
+		s.sampleHeap()
+		r := &Result{
+			Distinct: s.distinct.Load(), Transitions: s.transitions.Load(), MaxDepth: int(s.depth.Load()),
+			Deadlocks: s.deadlocks.Load(), BoundDeadlocks: s.boundDead.Load(), FirstDeadlock: s.firstDead,
+			Chosen: s.chosen.Load(), AllLearned: s.allLearned.Load(), Complete: complete,
+			Symmetry: h&hintSymmetry != 0, Dead: h&deadHints != 0, Hints: h.names(),
+			Refuted: refuted, Restarts: len(refuted), Certified: s.cert.steps,
+			SetNetwork: setup.SetNetwork, Workers: opt.Workers, Elapsed: time.Since(start),
+			PeakHeap: s.peakHeap, StoreBytes: int64(s.visited.Bytes() + s.parents.bytes()), MaxMemory: max(opt.MaxMemory, 0),
+		}
+		switch {
+		case s.memStop.Load():
+			r.Complete, r.Stopped = false, "max-memory"
+		case !complete && s.found == nil && opt.MaxStates > 0 && r.Distinct >= opt.MaxStates:
+			r.Stopped = "max-states"
+		case !complete && s.found == nil:
+			r.Stopped = "max-depth"
+		}
+		if f := s.found; f != nil {
+			r.Violation, r.Deadlock = f.violation, f.deadlock
+			r.Complete = false
+			path, err := s.rebuild(f)
+			if err != nil {
+				return nil, err
+			}
+			r.Path = path
+		}
+		return r, nil
 	}
-	return r, nil
 }
 
 func (s *search) sampleHeap() {
@@ -379,12 +451,13 @@ type worker struct {
 	child world.State
 	// built says that child already holds the successor being visited.
 	built bool
-	// chs holds changes: the one being looked at, and while the
-	// partial-order reduction chooses its single delivery under symmetry,
-	// the best one so far (chs[1]).
-	chs   [2]world.Change
+	ch    world.Change
 	ident []byte // identity encoding of a state for the frontier
 	acts  []world.Action
+	// seen holds the keys of the (class, input) pairs this worker has
+	// handed the certifier (pending, until the level ends).
+	seen    fpShard
+	pending []certRecord
 	// out receives the successors; prev is the level before, read while
 	// out is written (breadth-first).
 	out, prev *level
@@ -397,8 +470,7 @@ type worker struct {
 func (s *search) newWorker() *worker {
 	w := &worker{s: s, out: &level{}, prev: &level{}}
 	w.fp.c = s.codec // read-only
-	w.fp.sym = s.sym
-	w.fp.dead = s.dead
+	w.fp.h = s.h
 	w.check = s.opt.Check
 	if w.check == nil {
 		w.check = new(invariant.Checker).CheckWorld
@@ -423,17 +495,42 @@ func (s *search) run() (bool, error) {
 		return false, nil
 	}
 	s.sometimes(&init)
+	// The certifier starts from every node's initial local state.
+	w0.fp.load(&init)
+	for i := range init.Nodes {
+		s.cert.addVariant(local{n: init.Nodes[i], d: init.Stored[i], mc: w0.fp.mc[i]})
+	}
+	s.workers = []*worker{w0}
 	if s.opt.DFS {
 		return s.dfs(w0, initFP)
 	}
 	return s.bfs(w0, initFP)
 }
 
-func (s *search) bfs(w0 *worker, initFP uint64) (bool, error) {
-	workers := []*worker{w0}
-	for len(workers) < s.opt.Workers {
-		workers = append(workers, s.newWorker())
+// certify hands the certifier what the workers recorded and closes its
+// sets; it reports whether a hint was refuted (the search must stop and
+// start again without it).
+func (s *search) certify() bool {
+	var recs []certRecord
+	for _, w := range s.workers {
+		recs = append(recs, w.pending...)
+		w.pending = w.pending[:0]
 	}
+	if r := s.cert.add(recs); r != nil {
+		s.refuted = r
+		s.stop.Store(true)
+		return true
+	}
+	// A closure cut short by a memory stop certifies nothing: the search
+	// ends incomplete.
+	return s.cert.stopped
+}
+
+func (s *search) bfs(w0 *worker, initFP uint64) (bool, error) {
+	for len(s.workers) < s.opt.Workers {
+		s.workers = append(s.workers, s.newWorker())
+	}
+	workers := s.workers
 	// Each worker writes the next level into one of its two levels while
 	// the current level (the other ones) is read.
 	first := &level{}
@@ -483,7 +580,13 @@ func (s *search) bfs(w0 *worker, initFP uint64) (bool, error) {
 				return false, err
 			}
 		}
-		if s.found != nil {
+		// No verdict before the reductions used so far are certified:
+		// a violation found with a refuted hint is found again without
+		// it, and then as shortest.
+		if s.certify() {
+			return false, nil
+		}
+		if s.found != nil || s.memStop.Load() {
 			return false, nil
 		}
 		// The next level, in worker order: numbers are assigned here.
@@ -528,60 +631,20 @@ func (w *worker) expand(enc []byte, encFP uint64, num uint32, depth int) error {
 	if got := w.fp.load(&w.st); verifyFingerprints && got != encFP {
 		return fmt.Errorf("explore: state %d decodes to fingerprint %x, stored as %x", num, got, encFP)
 	}
-	lo, hi := 0, len(w.acts)
-	if s.por && s.setup.SetNetwork {
-		if k := decidedAmple(s.setup, &w.st, w.acts); k >= 0 {
-			lo, hi = k, k+1
-		}
-	} else if s.por && porActive(s.setup, &w.st) {
-		// Under symmetry the inert delivery taken is the one whose
-		// successor has the least fingerprint: a choice every member of
-		// the orbit agrees on, so the state count does not depend on which
-		// member was stored first (by which worker).
-		best, bestFP := -1, uint64(0)
-		for k := range w.acts {
-			if !inert(s.setup, &w.st, &w.acts[k]) {
-				continue
-			}
-			if !s.sym {
-				best = k
-				break
-			}
-			ch := &w.chs[0] // the best one so far is in chs[1]
-			if err := w.st.Peek(s.setup, w.acts[k], ch); err != nil {
-				return fmt.Errorf("explore: enabled action %s failed: %w", w.acts[k], err)
-			}
-			fp, _ := w.fp.child(ch, &w.child)
-			if best < 0 || fp < bestFP {
-				best, bestFP = k, fp
-				w.chs[0], w.chs[1] = w.chs[1], w.chs[0]
-			}
-		}
-		if best >= 0 && s.sym {
-			w.trans++
-			w.built = false
-			_, err := w.visit(best, bestFP, &w.chs[1], num, depth)
-			return err
-		}
-		if best >= 0 {
-			lo, hi = best, best+1
-		}
-	}
 	moved := false
-	for k := lo; k < hi; k++ {
+	for k := range w.acts {
 		a := &w.acts[k]
-		if s.dead && (stutterCrash(s.setup, &w.st, a) ||
-			s.setup.SetNetwork && a.Kind == world.ActDeliver && deadMsg(s.setup, &w.st, &a.Msg)) {
+		if w.skip(a) {
 			continue
 		}
-		ch := &w.chs[0]
+		ch := &w.ch
 		if err := w.st.Peek(s.setup, *a, ch); err != nil {
 			return fmt.Errorf("explore: enabled action %s failed: %w", *a, err)
 		}
 		w.trans++
 		var fp uint64
 		fp, w.built = w.fp.child(ch, &w.child)
-		if s.setup.SetNetwork && fp == encFP {
+		if fp == encFP {
 			// A self-loop, or a step that changes only what no later
 			// step reads: the state is already stored.
 			continue
@@ -594,10 +657,45 @@ func (w *worker) expand(enc []byte, encFP uint64, num uint32, depth int) error {
 	if !moved {
 		s.deadlock(&w.st, num, depth)
 	}
-	if w.fp.cross != nil && s.sym {
+	if w.fp.cross != nil && w.fp.sym() {
 		return crossErr(w.fp.cross)
 	}
 	return nil
+}
+
+// skip records action a of the loaded state for the certifier and reports
+// whether the dead-state reduction leaves it unexplored: an action on a
+// dead message, or a crash that only pauses its node (dead.go).
+func (w *worker) skip(a *world.Action) bool {
+	h := w.s.h
+	switch a.Kind {
+	case world.ActDeliver, world.ActCrashMidStep, world.ActDrop, world.ActDuplicate:
+		if w.fp.dead(&a.Msg, -1, nil) {
+			// Certified as dead where its addressee's class is, from
+			// the messages the certifier saw sent (certify.go).
+			return true
+		}
+	}
+	if a.Kind == world.ActDrop || a.Kind == world.ActDuplicate {
+		return false // no node steps
+	}
+	j := w.s.codec.nodeIdx[a.Node]
+	if a.Kind == world.ActDeliver || a.Kind == world.ActCrashMidStep {
+		j = w.s.codec.nodeIdx[a.Msg.To]
+	}
+	l := func() local { return local{n: w.st.Nodes[j], d: w.st.Stored[j], mc: w.fp.mc[j]} }
+	if a.Kind == world.ActCrash && h&hintStutter != 0 {
+		if l := l(); stutters(w.s.setup, &l) {
+			if key := mix64(w.fp.keys[j] ^ saltStutter); w.seen.insert(norm(key)) {
+				w.pending = append(w.pending, certRecord{key: key, l: l, stutter: true})
+			}
+			return true
+		}
+	}
+	if key := mix64(w.fp.keys[j] ^ actionKey(a)); w.seen.insert(norm(key)) {
+		w.pending = append(w.pending, certRecord{key: key, l: l(), a: *a})
+	}
+	return false
 }
 
 // visit handles the successor that action k (change ch) leads to, with

@@ -105,7 +105,7 @@ func TestPlantedViolation(t *testing.T) {
 		}
 		return nil
 	}
-	for _, opt := range []Options{{Workers: 1}, {Workers: 2}, {Workers: 1, NoSymmetry: true, NoPOR: true}, {DFS: true}} {
+	for _, opt := range []Options{{Workers: 1}, {Workers: 2}, {Workers: 1, NoSymmetry: true}, {DFS: true}} {
 		t.Run(fmt.Sprintf("%+v", opt), func(t *testing.T) {
 			opt.Check = voted
 			s := small()
@@ -229,8 +229,8 @@ func TestDeadlock(t *testing.T) {
 }
 
 // TestReductionsKeepVerdicts runs the bug catalogue, and the correct
-// protocol, with and without symmetry, partial-order reduction and the
-// dead-state reduction: the verdicts are identical. (pick-lowest-promised-value needs three
+// protocol, with and without symmetry and the dead-state reduction: the
+// verdicts are identical. (pick-lowest-promised-value needs three
 // proposers, and without reductions takes minutes: it is left out.)
 func TestReductionsKeepVerdicts(t *testing.T) {
 	type cfg struct {
@@ -256,7 +256,7 @@ func TestReductionsKeepVerdicts(t *testing.T) {
 			}
 			var verdicts []string
 			var counts []int64
-			for _, opt := range []Options{{}, {NoSymmetry: true}, {NoPOR: true}, {NoDead: true}, {NoSymmetry: true, NoPOR: true, NoDead: true}} {
+			for _, opt := range []Options{{}, {NoSymmetry: true}, {NoDead: true}, {NoSymmetry: true, NoDead: true}} {
 				opt.Workers = 1
 				r, err := Run(c.s, opt)
 				if err != nil {
@@ -272,7 +272,7 @@ func TestReductionsKeepVerdicts(t *testing.T) {
 				verdicts = append(verdicts, v)
 				counts = append(counts, r.Distinct)
 			}
-			t.Logf("states (all reductions, no symmetry, no POR, no dead-state, none): %v", counts)
+			t.Logf("states (all reductions, no symmetry, no dead-state, none): %v", counts)
 			for _, v := range verdicts[1:] {
 				if v != verdicts[0] {
 					t.Fatalf("verdicts differ: %q", verdicts)

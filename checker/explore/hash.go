@@ -35,14 +35,16 @@ import (
 // permutation ever enumerated. The outer mix on each column keeps the parts
 // of different columns from trading places.
 //
+// Nodes are hashed in their canonical state (canonical, hints.go), and
+// dead messages (deadMsg) are left out: the dead-state reduction.
+//
 // The search expands a state (load computes and keeps its parts) into many
 // successors, most of them already stored. An action changes one node, adds
 // messages, maybe takes one out, and changes the counters, so child works
 // out the successor's fingerprint from the kept parts and a world.Change
 // without building the successor: the node's parts are swapped, the
-// messages to that node are re-examined (the dead-state reduction leaves
-// some out, and whether one is left out depends on its addressee only), the
-// new messages are added. A crash changes the fault budget, which every
+// messages to that node are re-examined (whether one is left out depends
+// on its addressee only), the new messages are added. A crash changes the fault budget, which every
 // node's canonical form and every message's deadness read: that successor
 // is built and hashed whole. A test checks child against the whole hash on
 // every successor of the searches it runs.
@@ -98,6 +100,7 @@ const (
 	saltProm    = 0x94d049bb133111eb
 	saltVote    = 0xbf58476d1ce4e5b9
 	saltCounter = 0xd6e8feb86659fd93
+	saltStutter = 0x2545f4914f6cdd1d
 )
 
 // noAcc stands for the acceptor's id in a message hashed into its column.
@@ -113,10 +116,9 @@ type msgPart struct {
 // fingerprinter hashes states. A worker owns one; the codec is shared,
 // read-only.
 type fingerprinter struct {
-	c    *codec
-	sym  bool // acceptor symmetry
-	dead bool // the dead-state reduction (dead.go)
-	buf  []byte
+	c   *codec
+	h   hints // the reduction hints in force (hints.go), symmetry included
+	buf []byte
 	// cross is set when a message between two acceptors was hashed: the
 	// acceptor symmetry cannot rename it (impl/paxos sends none).
 	cross *paxos.Message
@@ -124,23 +126,24 @@ type fingerprinter struct {
 	// The base: the parts of the state being expanded (load).
 	st    *world.State
 	base  parts
-	nodes []parts   // each node's parts
-	net   []msgPart // each Net message's part
-	byTo  [][]int32 // Net indices by addressee node index
-	cnt   uint64    // the counters' part
+	nodes []parts      // each node's parts
+	canon []paxos.Node // each node's canonical state (canonical, hints.go)
+	mc    []bool       // whether each node may still crash
+	keys  []uint64     // each node's class key (certify.go)
+	net   []msgPart    // each Net message's part
+	byTo  [][]int32    // Net indices by addressee node index
+	cnt   uint64       // the counters' part
 	tmp   parts
 	whole *fingerprinter // for fingerprint
 }
 
-// deadOn reports whether the dead-state reduction leaves dead messages out
-// (it does with the set network only).
-func (f *fingerprinter) deadOn() bool { return f.dead && f.c.setup.SetNetwork }
+func (f *fingerprinter) sym() bool { return f.h&hintSymmetry != 0 }
 
 // fingerprint hashes st whole; the base is left alone (another
 // fingerprinter, kept for the purpose, loads st).
 func (f *fingerprinter) fingerprint(st *world.State) uint64 {
 	if f.whole == nil {
-		f.whole = &fingerprinter{c: f.c, sym: f.sym, dead: f.dead}
+		f.whole = &fingerprinter{c: f.c, h: f.h}
 	}
 	fp := f.whole.load(st)
 	if f.whole.cross != nil {
@@ -156,9 +159,16 @@ func (f *fingerprinter) load(st *world.State) uint64 {
 	n := f.c.numAcc
 	p := &f.base
 	*p = parts{}
-	f.nodes = slices.Grow(f.nodes[:0], len(st.Nodes))[:len(st.Nodes)]
+	k := len(st.Nodes)
+	f.nodes = slices.Grow(f.nodes[:0], k)[:k]
+	f.canon = slices.Grow(f.canon[:0], k)[:k]
+	f.mc = slices.Grow(f.mc[:0], k)[:k]
+	f.keys = slices.Grow(f.keys[:0], k)[:k]
 	for i := range st.Nodes {
-		f.nodeParts(st, i, &st.Nodes[i], &st.Stored[i], &f.nodes[i])
+		f.mc[i] = canCrashAfter(f.c.setup, st.Used.Crashes, &st.Nodes[i])
+		f.canon[i] = canonical(f.h, &st.Nodes[i], f.mc[i])
+		f.nodeParts(i, &f.canon[i], &st.Stored[i], &f.nodes[i])
+		f.keys[i] = partsKey(&f.nodes[i], n, f.mc[i])
 		p.add(&f.nodes[i], n)
 	}
 	if len(f.byTo) < len(st.Nodes) {
@@ -171,7 +181,7 @@ func (f *fingerprinter) load(st *world.State) uint64 {
 	for i := range st.Net {
 		m := &st.Net[i]
 		col, h := f.msgHash(m, saltNet)
-		live := !f.deadOn() || !f.deadMsg(st, m, -1, nil)
+		live := !f.dead(m, -1, nil)
 		f.net = append(f.net, msgPart{h: h, col: int8(col), live: live})
 		if live {
 			p.put(col, h, 1)
@@ -192,6 +202,8 @@ func (f *fingerprinter) load(st *world.State) uint64 {
 func (f *fingerprinter) child(ch *world.Change, into *world.State) (fp uint64, built bool) {
 	st := f.st
 	if ch.Used.Crashes != st.Used.Crashes {
+		// A crash changes which nodes may crash, which every node's
+		// canonical state and every message's deadness read.
 		copyState(into, st)
 		into.Commit(f.c.setup, ch)
 		return f.fingerprint(into), true
@@ -199,18 +211,20 @@ func (f *fingerprinter) child(ch *world.Change, into *world.State) (fp uint64, b
 	n := f.c.numAcc
 	p := f.base
 	k := ch.Index
+	var ck paxos.Node // node k's new canonical state
 	if k >= 0 {
 		p.sub(&f.nodes[k], n)
 		stored := &st.Stored[k]
 		if ch.Persist != nil {
 			stored = ch.Persist
 		}
-		f.nodeParts(st, k, &ch.Node, stored, &f.tmp)
+		ck = canonical(f.h, &ch.Node, f.mc[k])
+		f.nodeParts(k, &ck, stored, &f.tmp)
 		p.add(&f.tmp, n)
-		if f.deadOn() {
+		if f.h&msgHints != 0 {
 			for _, i := range f.byTo[k] {
 				mp := &f.net[i]
-				if live := !f.deadMsg(st, &st.Net[i], k, &ch.Node); live != mp.live {
+				if live := !f.dead(&st.Net[i], k, &ck); live != mp.live {
 					sign := uint64(1)
 					if mp.live {
 						sign = ^uint64(0)
@@ -221,22 +235,28 @@ func (f *fingerprinter) child(ch *world.Change, into *world.State) (fp uint64, b
 		}
 	}
 	if ch.Take >= 0 {
-		if mp := &f.net[ch.Take]; mp.live {
+		// The message taken is addressed to node k (a delivery) or to a
+		// node that did not step (a drop): its deadness was
+		// re-examined above, or is as loaded.
+		mp := &f.net[ch.Take]
+		live := mp.live
+		if k >= 0 && f.h&msgHints != 0 {
+			live = !f.dead(&st.Net[ch.Take], k, &ck)
+		}
+		if live {
 			p.put(int(mp.col), mp.h, ^uint64(0))
 		}
 	}
-	if ch.Copy {
+	if ch.Copy && !f.dead(&ch.Action.Msg, -1, nil) {
 		col, h := f.msgHash(&ch.Action.Msg, saltNet)
 		p.put(col, h, 1)
 	}
 	set := f.c.setup.SetNetwork
 	for j := range ch.Send {
 		m := &ch.Send[j]
-		if !ch.Lost && !(set && (has(st.Net, m) || slices.Contains(ch.Send[:j], *m))) {
-			if !f.deadOn() || !f.deadMsg(st, m, k, &ch.Node) {
-				col, h := f.msgHash(m, saltNet)
-				p.put(col, h, 1)
-			}
+		if !ch.Lost && !(set && (has(st.Net, m) || slices.Contains(ch.Send[:j], *m))) && !f.dead(m, k, &ck) {
+			col, h := f.msgHash(m, saltNet)
+			p.put(col, h, 1)
 		}
 		if s, ok := world.SentForm(*m); ok {
 			if !has(st.Sent, &s) && !sentEarlier(ch.Send[:j], &s) {
@@ -273,18 +293,22 @@ func (f *fingerprinter) addSent(p *parts, sent []paxos.Message) {
 	}
 }
 
-// deadMsg reports whether m is a dead message of st (dead.go), with node k
-// in state nk instead of its state in st (k -1: st as it is).
-func (f *fingerprinter) deadMsg(st *world.State, m *paxos.Message, k int, nk *paxos.Node) bool {
+// dead reports whether m is a dead message (hints.go, deadMsg) of the
+// base, with node k in canonical state ck instead of its state in the base
+// (k -1: the base as it is).
+func (f *fingerprinter) dead(m *paxos.Message, k int, ck *paxos.Node) bool {
+	if f.h&msgHints == 0 {
+		return false
+	}
 	i := int(f.c.nodeIdx[m.To])
 	if i < 0 {
 		return false
 	}
-	n := &st.Nodes[i]
+	cn := &f.canon[i]
 	if i == k {
-		n = nk
+		cn = ck
 	}
-	return idle(f.c.setup, st.Used.Crashes, n, m, true)
+	return deadMsg(f.h, cn, m, f.mc[i], &f.c.accIdx)
 }
 
 // final mixes the sums into the fingerprint.
@@ -292,7 +316,7 @@ func (f *fingerprinter) final(p *parts) uint64 {
 	fp := mix64(p.rest ^ saltRest)
 	for a := 0; a < f.c.numAcc; a++ {
 		x := p.col[a] ^ saltCol
-		if !f.sym {
+		if !f.sym() {
 			x += uint64(a+1) * saltPos
 		}
 		fp += mix64(x)
@@ -300,14 +324,29 @@ func (f *fingerprinter) final(p *parts) uint64 {
 	return fp
 }
 
-// nodeParts computes node i's parts (its state n, stored state d) into out.
-func (f *fingerprinter) nodeParts(st *world.State, i int, n *paxos.Node, d *paxos.Durable, out *parts) {
+// partsKey is a key of one node's parts, with whether it may crash: equal
+// for two local states of a node exactly when they are merged (certify.go
+// records inputs by it).
+func partsKey(p *parts, n int, mc bool) uint64 {
+	x := mix64(p.rest ^ saltNode)
+	for a := 0; a < n; a++ {
+		x += mix64(p.col[a] + uint64(a+1)*saltPos)
+	}
+	if mc {
+		x = mix64(x ^ saltCounter)
+	}
+	return x
+}
+
+// nodeParts computes node i's parts (its canonical state cn, stored state
+// d) into out.
+func (f *fingerprinter) nodeParts(i int, cn *paxos.Node, d *paxos.Durable, out *parts) {
 	c := f.c
 	*out = parts{}
 	// An acceptor's part is the same at any index (its column is where it
 	// is); the other nodes' parts name their index.
-	b := append(f.buf[:0], boolByte(n.Crashed))
-	b = putDurable(b, &n.Mem)
+	b := append(f.buf[:0], boolByte(cn.Crashed))
+	b = putDurable(b, &cn.Mem)
 	b = putDurable(b, d)
 	if i < c.numAcc {
 		f.buf = b
@@ -315,52 +354,35 @@ func (f *fingerprinter) nodeParts(st *world.State, i int, n *paxos.Node, d *paxo
 		return
 	}
 	b = append(b, byte(i))
-	dead := f.dead && !canCrash(c.setup, st, n)
-	switch n.Role {
+	switch cn.Role {
 	case paxos.RoleProposer:
-		// The canonical proposer (dead.go): tallies only in phase 1, Seen
-		// only by its round and only while it can matter.
-		tallies := !f.dead || n.Phase == paxos.Phase1
-		seen := n.Seen
-		if f.dead {
-			seen = paxos.Ballot{}
-			if n.Seen.Round > n.Mem.Round && (n.Decided == paxos.None || !dead) {
-				seen.Round = n.Seen.Round
+		b = append(b, byte(cn.Phase))
+		b = putValue(b, cn.Value)
+		b = binary.AppendUvarint(b, cn.Clients)
+		b = putBallot(b, cn.HighVBal)
+		b = putValue(b, cn.HighVal)
+		b = putBallot(b, cn.LowVBal)
+		b = putValue(b, cn.LowVal)
+		for a, m := 0, cn.Promised; m != 0; a, m = a+1, m>>1 {
+			if m&1 != 0 && a < c.numAcc {
+				out.col[a] += mix64(uint64(i)<<8 ^ saltProm)
 			}
 		}
-		b = append(b, byte(n.Phase))
-		b = putValue(b, n.Value)
-		b = binary.AppendUvarint(b, n.Clients)
-		if tallies {
-			b = putBallot(b, n.HighVBal)
-			b = putValue(b, n.HighVal)
-			b = putBallot(b, n.LowVBal)
-			b = putValue(b, n.LowVal)
-			for a, m := 0, n.Promised; m != 0; a, m = a+1, m>>1 {
-				if m&1 != 0 && a < c.numAcc {
-					out.col[a] += mix64(uint64(i)<<8 ^ saltProm)
-				}
-			}
-		}
-		b = putBallot(b, seen)
-		b = putValue(b, n.Decided)
-		b = putValue(b, n.Proposal)
+		b = putBallot(b, cn.Seen)
+		b = putValue(b, cn.Decided)
+		b = putValue(b, cn.Proposal)
 	case paxos.RoleLearner:
-		// The canonical learner (dead.go): vote ballots (and the
-		// duplicates bug's counts) until it learned, values never.
-		if !f.dead || n.Learned == paxos.None {
-			for a := 0; a < c.numAcc; a++ {
-				v := &n.Votes[a]
-				x := uint64(v.Bal.Round) | uint64(v.Bal.Proposer)<<32 | uint64(v.N)<<40
-				if !f.dead && v.Val != paxos.None {
-					x |= c.valueNumber(v.Val) << 48
-				}
-				if x != 0 {
-					out.col[a] += mix64(mix64(x^saltVote) + uint64(i))
-				}
+		for a := 0; a < c.numAcc; a++ {
+			v := &cn.Votes[a]
+			x := uint64(v.Bal.Round) | uint64(v.Bal.Proposer)<<32 | uint64(v.N)<<40
+			if v.Val != paxos.None {
+				x |= c.valueNumber(v.Val) << 48
+			}
+			if x != 0 {
+				out.col[a] += mix64(mix64(x^saltVote) + uint64(i))
 			}
 		}
-		b = putValue(b, n.Learned)
+		b = putValue(b, cn.Learned)
 	}
 	f.buf = b
 	out.rest = mix64(xxhash.Sum64(b) ^ saltNode)

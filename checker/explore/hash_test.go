@@ -16,9 +16,9 @@ import (
 func TestIncrementalFingerprint(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		s, c := drawSetup(t)
-		f := fingerprinter{c: c, sym: rapid.Bool().Draw(t, "sym"), dead: rapid.Bool().Draw(t, "dead")}
+		f := fingerprinter{c: c, h: hints(rapid.Uint16Range(0, uint16(allHints)).Draw(t, "hints"))}
 		st := randomState(t, &s)
-		whole := fingerprinter{c: c, sym: f.sym, dead: f.dead}
+		whole := fingerprinter{c: c, h: f.h}
 		f.load(&st)
 		var ch world.Change
 		var built world.State
@@ -44,7 +44,7 @@ func TestIncrementalFingerprint(t *testing.T) {
 func TestFingerprintSeesEveryPart(t *testing.T) {
 	s := walkSetup()
 	c, _ := newCodec(&s)
-	f := fingerprinter{c: c, sym: true}
+	f := fingerprinter{c: c, h: hintSymmetry}
 	st := randomStateFixed(t, &s)
 	base := f.fingerprint(&st)
 	edits := map[string]func(x *world.State){
@@ -108,7 +108,7 @@ func TestCrossMessage(t *testing.T) {
 	if plain.fingerprint(&a) == plain.fingerprint(&b) {
 		t.Error("without symmetry, messages from different acceptors share a fingerprint")
 	}
-	sym := fingerprinter{c: c, sym: true}
+	sym := fingerprinter{c: c, h: hintSymmetry}
 	sym.fingerprint(&a)
 	if sym.cross == nil {
 		t.Fatal("a message between two acceptors was not flagged")

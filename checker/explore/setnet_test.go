@@ -94,7 +94,7 @@ func abstractSet(t *testing.T, s world.Setup) map[uint64]invariant.Abstract {
 		mu.Unlock()
 		return nil
 	}
-	r, err := Run(s, Options{Workers: 1, NoSymmetry: true, NoPOR: true, Check: check})
+	r, err := Run(s, Options{Workers: 1, NoSymmetry: true, Check: check})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,8 +163,8 @@ func TestSetNetworkSubsumesMultiset(t *testing.T) {
 // (a self-loop once it changes nothing), so a deadlock is a state in which
 // no action changes the state while a client waits. A proposer crash that
 // loses the client's request is one (as in TestDeadlock); it is an error
-// only with DeadlockIsError, and its path ends in such a state. The set
-// network's own partial-order reduction (decided deliveries) is on.
+// only with DeadlockIsError, and its path ends in such a state, with the
+// reductions on.
 func TestSetNetworkStuck(t *testing.T) {
 	s := world.NewSetup(3, 1, 1, 1)
 	s.MaxRound = 1
@@ -172,8 +172,8 @@ func TestSetNetworkStuck(t *testing.T) {
 	s.Budget = world.Budget{Crashes: 1}
 	s.Crashable = s.Config.Proposers
 	r0, st, r := deadlockEnd(t, s)
-	if !r0.POR || !r0.SetNetwork {
-		t.Errorf("POR %v, SetNetwork %v: want the set network's reduction on", r0.POR, r0.SetNetwork)
+	if !r0.Dead || !r0.SetNetwork {
+		t.Errorf("dead-state %v, SetNetwork %v: want the reductions on, on the set network", r0.Dead, r0.SetNetwork)
 	}
 	if st.Invoked&^st.Returned == 0 {
 		t.Fatal("no client waits at the end of the deadlock path")

@@ -58,14 +58,10 @@ func fromWorld(s *world.Setup, st *world.State, a Abstract) Abstract {
 	a = Abstract{NumAcceptors: len(c.Acceptors), MaxBal: a.MaxBal[:0], MaxVBal: a.MaxVBal[:0],
 		MaxVal: a.MaxVal[:0], Msgs: a.Msgs[:0], Proposed: a.Proposed[:0], Learned: a.Learned[:0]}
 	for i := range c.Acceptors {
-		n, d := st.Nodes[i], st.Stored[i]
-		mem := n.Mem
-		if n.Crashed {
-			mem = d
-		}
-		a.MaxBal = append(a.MaxBal, mem.MaxBal.Spec(np))
-		a.MaxVBal = append(a.MaxVBal, mem.MaxVBal.Spec(np))
-		a.MaxVal = append(a.MaxVal, mem.MaxVal)
+		v := ViewOf(&st.Nodes[i], &st.Stored[i])
+		a.MaxBal = append(a.MaxBal, v.MaxBal.Spec(np))
+		a.MaxVBal = append(a.MaxVBal, v.MaxVBal.Spec(np))
+		a.MaxVal = append(a.MaxVal, v.MaxVal)
 	}
 	for _, m := range st.Sent {
 		am := Msg{Type: m.Type.String(), Acc: -1, Bal: m.Bal.Spec(np), MBal: -1}
@@ -89,14 +85,42 @@ func fromWorld(s *world.Setup, st *world.State, a Abstract) Abstract {
 		}
 	}
 	for i := range st.Nodes {
-		n := &st.Nodes[i]
-		if n.Role == paxos.RoleLearner && n.Learned != paxos.None && !slices.Contains(a.Learned, n.Learned) {
-			a.Learned = append(a.Learned, n.Learned)
+		if v := ViewOf(&st.Nodes[i], &st.Stored[i]); v.Learned != paxos.None && !slices.Contains(a.Learned, v.Learned) {
+			a.Learned = append(a.Learned, v.Learned)
 		}
 	}
 	slices.Sort(a.Proposed)
 	slices.Sort(a.Learned)
 	return a
+}
+
+// NodeView is everything the invariants read of one node (FromWorld reads
+// nodes only through ViewOf): an acceptor's promise and last vote, a
+// learner's learned value. Two node states with equal views are alike to
+// every invariant; the explorer's reductions rely on it (a state they do
+// not visit must have the view of one they do).
+type NodeView struct {
+	MaxBal, MaxVBal paxos.Ballot
+	MaxVal          paxos.Value
+	Learned         paxos.Value
+}
+
+// ViewOf is the view of node n, whose stable storage holds stored: for an
+// acceptor its in-memory MaxBal, MaxVBal and MaxVal, or while it is
+// crashed what it has on storage (what it will come back with); for a
+// learner the value it holds; nothing of a proposer.
+func ViewOf(n *paxos.Node, stored *paxos.Durable) NodeView {
+	switch n.Role {
+	case paxos.RoleAcceptor:
+		mem := &n.Mem
+		if n.Crashed {
+			mem = stored
+		}
+		return NodeView{MaxBal: mem.MaxBal, MaxVBal: mem.MaxVBal, MaxVal: mem.MaxVal}
+	case paxos.RoleLearner:
+		return NodeView{Learned: n.Learned}
+	}
+	return NodeView{}
 }
 
 // Invariant is a named state predicate mirrored from spec/Paxos.tla. Check

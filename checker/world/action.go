@@ -91,8 +91,7 @@ func (st *State) Actions(s *Setup, buf []Action) []Action {
 			buf = append(buf, Action{Kind: ActRestart, Node: n.ID})
 			continue
 		}
-		if n.Role == paxos.RoleProposer && n.Enabled(&s.Config, paxos.Input{Kind: paxos.InTimeout}) &&
-			(s.MaxRound == 0 || nextRound(n) <= s.MaxRound) {
+		if s.TimeoutOffered(n) {
 			buf = append(buf, Action{Kind: ActTimeout, Node: n.ID})
 		}
 		if st.Used.Crashes < s.Budget.Crashes && s.crashable(n.ID) {
@@ -173,6 +172,7 @@ func (st *State) Peek(s *Setup, a Action, c *Change) error {
 	c.Outcome = Outcome{Action: a}
 	c.Index, c.Persist, c.Send, c.Lost, c.Take, c.Copy = -1, nil, nil, false, -1, false
 	c.Invoked, c.Returned, c.Learned, c.Used = st.Invoked, st.Returned, st.Learned, st.Used
+	var ni int
 	switch a.Kind {
 	case ActDrop, ActDuplicate, ActDeliver, ActCrashMidStep:
 		i, found := slices.BinarySearchFunc(st.Net, a.Msg, paxos.Message.Compare)
@@ -202,95 +202,116 @@ func (st *State) Peek(s *Setup, a Action, c *Change) error {
 			c.Event = traces.EvDuplicate
 			return nil
 		}
-		ni := st.NodeIndex(a.Msg.To)
-		if ni < 0 {
-			return fmt.Errorf("%w: %s: no such node", paxos.ErrInput, a)
-		}
-		var eff paxos.Effects
-		var err error
-		c.Node, eff, err = st.Nodes[ni].Step(&s.Config, paxos.Input{Kind: paxos.InDeliver, Msg: a.Msg})
-		if err != nil {
-			return err
-		}
 		if !s.SetNetwork {
 			c.Take = i
 		}
-		c.Index = ni
-		if a.Kind == ActCrashMidStep {
-			// The durable write happened; the sends did not. In the spec
-			// the step is atomic and loss is implicit, so its messages
-			// count as sent (and lost): the vote it made durable stays a
-			// vote in the invariants' msgs (checker/invariant.FromWorld).
-			c.Persist, c.Send, c.Lost = eff.Persist, eff.Send, true
-			c.Node, _, _ = c.Node.Step(&s.Config, paxos.Input{Kind: paxos.InCrash})
-			c.Used.Crashes++
-			c.Event = traces.EvCrash
-			c.Effects = paxos.Effects{Persist: eff.Persist}
-			return nil
-		}
-		c.Event = deliverEvent(a.Msg.Type)
-		c.effects(st, eff)
-		return nil
+		ni = st.NodeIndex(a.Msg.To)
 	case ActTimeout, ActCrash, ActRestart:
-		ni := st.NodeIndex(a.Node)
-		if ni < 0 {
-			return fmt.Errorf("%w: %s: no such node", paxos.ErrInput, a)
-		}
-		in := paxos.Input{Kind: paxos.InTimeout}
-		switch a.Kind {
-		case ActCrash:
-			in.Kind = paxos.InCrash
-			c.Event = traces.EvCrash
-		case ActRestart:
-			in = paxos.Input{Kind: paxos.InRestart, Durable: st.Stored[ni]}
-			c.Event = traces.EvRestart
-		default:
-			c.Event = traces.EvPhase1a
-		}
-		var eff paxos.Effects
-		var err error
-		c.Node, eff, err = st.Nodes[ni].Step(&s.Config, in)
-		if err != nil {
-			return err
-		}
-		if a.Kind == ActCrash {
-			c.Used.Crashes++
-		}
-		c.Index = ni
-		c.effects(st, eff)
-		return nil
+		ni = st.NodeIndex(a.Node)
 	case ActInvoke:
 		if int(a.Client) >= len(s.Clients) || st.Invoked&(1<<a.Client) != 0 {
 			return fmt.Errorf("%w: %s: no such client, or it already invoked", paxos.ErrInput, a)
 		}
-		cl := s.Clients[a.Client]
-		ni := st.NodeIndex(cl.Proposer)
-		var eff paxos.Effects
-		var err error
-		c.Node, eff, err = st.Nodes[ni].Step(&s.Config, paxos.Input{Kind: paxos.InRequest, Client: cl.ID, Value: cl.Value})
-		if err != nil {
-			return err
-		}
-		c.Index = ni
-		c.Invoked |= 1 << cl.ID
-		c.Event = traces.EvInvoke
-		c.effects(st, eff)
-		return nil
+		ni = st.NodeIndex(s.Clients[a.Client].Proposer)
+		c.Invoked |= 1 << a.Client
+	default:
+		return fmt.Errorf("%w: unknown action kind %d", paxos.ErrInput, a.Kind)
 	}
-	return fmt.Errorf("%w: unknown action kind %d", paxos.ErrInput, a.Kind)
+	if ni < 0 {
+		return fmt.Errorf("%w: %s: no such node", paxos.ErrInput, a)
+	}
+	r, err := s.StepNode(&st.Nodes[ni], &st.Stored[ni], a)
+	if err != nil {
+		return err
+	}
+	c.Index = ni
+	c.Node, c.Persist, c.Send, c.Lost, c.Effects, c.Event = r.Node, r.Persist, r.Send, r.Lost, r.Effects, r.Event
+	if a.Kind == ActCrash || a.Kind == ActCrashMidStep {
+		c.Used.Crashes++
+	}
+	if r.Effects.Learned != paxos.None {
+		c.Learned |= 1 << st.Nodes[ni].Index
+	}
+	for _, rep := range r.Effects.Replies {
+		c.Returned |= 1 << rep.Client
+	}
+	return nil
 }
 
-// effects records a step's effects; Commit carries them out in the order
-// the core's contract demands: persist, then send, then answer clients.
-func (c *Change) effects(st *State, e paxos.Effects) {
-	c.Effects = e
-	c.Persist, c.Send = e.Persist, e.Send
-	if e.Learned != paxos.None {
-		c.Learned |= 1 << st.Nodes[c.Index].Index
+// NodeStep is what an action does to the one node it acts on: the node's
+// new state, its new stored state (Persist, nil for none), the messages
+// it sends (Lost: they never enter the network, a crash cut the step
+// short after its durable write), the step's effects as a trace records
+// them, and the trace event.
+type NodeStep struct {
+	Node    paxos.Node
+	Persist *paxos.Durable
+	Send    []paxos.Message
+	Lost    bool
+	Effects paxos.Effects
+	Event   string
+}
+
+// StepNode runs action a on node n, whose stable storage holds d, as the
+// world runs it: the node's part of Peek, without the network and the
+// counters. It is the one definition of what an action asks of a node (a
+// delivery, a crash in the middle of one, a timeout, a client request, a
+// crash, a restart from d), shared by Peek and by the explorer's check of
+// its reductions, which runs single nodes. Drops and duplications do not
+// step a node and are errors here. Fault budgets are not checked.
+func (s *Setup) StepNode(n *paxos.Node, d *paxos.Durable, a Action) (NodeStep, error) {
+	var r NodeStep
+	var in paxos.Input
+	switch a.Kind {
+	case ActDeliver, ActCrashMidStep:
+		in = paxos.Input{Kind: paxos.InDeliver, Msg: a.Msg}
+		r.Event = deliverEvent(a.Msg.Type)
+	case ActTimeout:
+		in = paxos.Input{Kind: paxos.InTimeout}
+		r.Event = traces.EvPhase1a
+	case ActCrash:
+		in = paxos.Input{Kind: paxos.InCrash}
+		r.Event = traces.EvCrash
+	case ActRestart:
+		in = paxos.Input{Kind: paxos.InRestart, Durable: *d}
+		r.Event = traces.EvRestart
+	case ActInvoke:
+		if int(a.Client) >= len(s.Clients) {
+			return r, fmt.Errorf("%w: %s: no such client", paxos.ErrInput, a)
+		}
+		cl := s.Clients[a.Client]
+		in = paxos.Input{Kind: paxos.InRequest, Client: cl.ID, Value: cl.Value}
+		r.Event = traces.EvInvoke
+	default:
+		return r, fmt.Errorf("%w: %s does not step a node", paxos.ErrInput, a)
 	}
-	for _, r := range e.Replies {
-		c.Returned |= 1 << r.Client
+	node, eff, err := n.Step(&s.Config, in)
+	if err != nil {
+		return r, err
 	}
+	r.Node = node
+	if a.Kind == ActCrashMidStep {
+		// The durable write happened; the sends did not. In the spec
+		// the step is atomic and loss is implicit, so its messages
+		// count as sent (and lost): the vote it made durable stays a
+		// vote in the invariants' msgs (checker/invariant.FromWorld).
+		r.Persist, r.Send, r.Lost = eff.Persist, eff.Send, true
+		r.Node, _, _ = r.Node.Step(&s.Config, paxos.Input{Kind: paxos.InCrash})
+		r.Event = traces.EvCrash
+		r.Effects = paxos.Effects{Persist: eff.Persist}
+		return r, nil
+	}
+	r.Effects = eff
+	r.Persist, r.Send = eff.Persist, eff.Send
+	return r, nil
+}
+
+// TimeoutOffered reports whether the world offers a timeout to node n: a
+// live proposer whose timeout is enabled and whose next round stays within
+// Setup.MaxRound.
+func (s *Setup) TimeoutOffered(n *paxos.Node) bool {
+	return !n.Crashed && n.Role == paxos.RoleProposer && n.Enabled(&s.Config, paxos.Input{Kind: paxos.InTimeout}) &&
+		(s.MaxRound == 0 || nextRound(n) <= s.MaxRound)
 }
 
 // Commit carries out a Change that Peek worked out on this very state.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/mattn/go-isatty"
@@ -39,8 +40,8 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	maxDepth := fs.Int("max-depth", 0, "do not expand states at this depth (0: no limit)")
 	dfs := fs.Bool("dfs", false, "depth-first (one worker; counterexamples are not shortest)")
 	noSym := fs.Bool("no-symmetry", false, "do not merge states that differ by a permutation of acceptors")
-	noPOR := fs.Bool("no-por", false, "no partial-order reduction")
-	noDead := fs.Bool("no-dead", false, "no dead-state reduction (states differing only in what no later step reads are merged; crashes that lose nothing are skipped)")
+	noDead := fs.Bool("no-dead", false, "no dead-state reduction (states differing only in what no later step reads are merged, messages whose delivery can change nothing are left out, crashes that lose nothing are skipped; every reduction is proved against the code in the same run)")
+	maxMemory := fs.String("max-memory", "", "stop, incomplete (exit 3), when the process holds more memory than this: bytes, or with KiB, MiB, GiB; 0 for no limit (default: 3/4 of the memory available at start)")
 	out := fs.String("out", "", "directory for the counterexample trace (default: a new temporary directory)")
 	deadlockErr := fs.Bool("deadlock-is-error", false, "a deadlock that is not a bound artefact fails the run")
 	progress := fs.Duration("progress", 0, "also print a progress line to stderr this often when stderr is not a terminal (CI logs; 0: only on a terminal, every second)")
@@ -70,6 +71,10 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 		return bad("--network %q: want multiset or set", *network)
 	case *network == "set" && (*drops != 0 || *dups != 0):
 		return bad("--drops and --dups do not apply to --network set, which already has every drop and duplication")
+	}
+	memLimit, err := parseSize(*maxMemory)
+	if err != nil {
+		return bad("--max-memory: %v", err)
 	}
 	bugSet, err := bugs.bugs()
 	if err != nil {
@@ -104,7 +109,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 		return bad("%v", err)
 	}
 	opt := explore.Options{Workers: *workers, MaxStates: *maxStates, MaxDepth: *maxDepth, DFS: *dfs,
-		NoSymmetry: *noSym, NoPOR: *noPOR, NoDead: *noDead, DeadlockIsError: *deadlockErr}
+		NoSymmetry: *noSym, NoDead: *noDead, DeadlockIsError: *deadlockErr, MaxMemory: memLimit}
 	if *progress < 0 {
 		return bad("--progress: negative interval %s", *progress)
 	}
@@ -131,12 +136,21 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "explored %d distinct states, %d transitions, max depth %d in %.2fs (%.0f states/s, %d workers)\n",
 		r.Distinct, r.Transitions, r.MaxDepth, r.Elapsed.Seconds(), r.StatesPerSec(), r.Workers)
-	fmt.Fprintf(stdout, "peak heap %.1f MiB, %.1f bytes per stored state; symmetry %v, partial-order reduction %v, dead-state reduction %v\n",
-		float64(r.PeakHeap)/(1<<20), r.BytesPerState(), r.Symmetry, r.POR, r.Dead)
+	fmt.Fprintf(stdout, "peak heap %.1f MiB, %.1f bytes per stored state; symmetry %v, dead-state reduction %v\n",
+		float64(r.PeakHeap)/(1<<20), r.BytesPerState(), r.Symmetry, r.Dead)
+	for _, ref := range r.Refuted {
+		fmt.Fprintf(stdout, "reduction not proved for this code, searched again without it: %s: %s\n", ref.Hint, ref.Detail)
+	}
+	fmt.Fprintf(stdout, "reductions proved against the code in this run: %d node steps certified\n", r.Certified)
 	fmt.Fprintf(stdout, "sometimes: value chosen %v, every learner learned %v; deadlocks %d (bound artefacts %d)\n",
 		r.Chosen, r.AllLearned, r.Deadlocks, r.BoundDeadlocks)
 	if r.SetNetwork {
 		fmt.Fprintln(stdout, "network: set (every drop, duplication and reordering; a deadlock is a state no action changes)")
+	}
+	if r.Stopped == "max-memory" {
+		fmt.Fprintf(stdout, "INCOMPLETE: the memory limit of %s was reached after %d distinct states at depth %d (--max-memory)\n",
+			formatSize(r.MaxMemory), r.Distinct, r.MaxDepth)
+		return exitIncomplete
 	}
 	if !r.Complete && r.Violation == nil && r.Deadlock == nil {
 		fmt.Fprintln(stdout, "incomplete: --max-states or --max-depth cut the search short")
@@ -178,4 +192,44 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return exitViolation
+}
+
+// parseSize reads a byte count: a number, optionally followed by KiB, MiB,
+// GiB or TiB (or K, M, G, T, with or without B, all powers of 1024).
+// Empty means the default (0); "0" means no limit (-1).
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	switch s {
+	case "":
+		return 0, nil
+	case "0":
+		return -1, nil
+	}
+	num := strings.TrimRightFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	unit := strings.ToUpper(strings.TrimSpace(s[len(num):]))
+	x, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || x < 0 {
+		return 0, fmt.Errorf("%q: want a size such as 8GiB, 512MiB or 1000000", s)
+	}
+	shift := map[string]uint{"": 0, "B": 0, "K": 10, "KB": 10, "KIB": 10, "M": 20, "MB": 20, "MIB": 20,
+		"G": 30, "GB": 30, "GIB": 30, "T": 40, "TB": 40, "TIB": 40}
+	sh, ok := shift[unit]
+	if !ok {
+		return 0, fmt.Errorf("%q: unknown unit %q (want KiB, MiB, GiB or TiB)", s, unit)
+	}
+	if x > (1<<62)>>sh {
+		return 0, fmt.Errorf("%q: too large", s)
+	}
+	return x << sh, nil
+}
+
+// formatSize renders a byte count in the largest unit that keeps it >= 1.
+func formatSize(n int64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	f, u := float64(n), 0
+	for f >= 1024 && u < len(units)-1 {
+		f /= 1024
+		u++
+	}
+	return strconv.FormatFloat(f, 'f', 1, 64) + " " + units[u]
 }

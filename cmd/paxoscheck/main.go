@@ -19,6 +19,9 @@ const (
 	exitOK        = 0
 	exitViolation = 1
 	exitBadInput  = 2
+	// exitIncomplete: a search stopped at a resource limit before it could
+	// give a verdict (explore --max-memory).
+	exitIncomplete = 3
 )
 
 // command is one subcommand. run parses args with its own FlagSet and
