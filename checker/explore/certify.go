@@ -39,7 +39,8 @@ import (
 //     durable write, messages, learned value and replies, and a state of
 //     the same class), and a variant looks to the world and the
 //     invariants as the reference does (Crashed, the timeout the world
-//     offers, invariant.ViewOf);
+//     offers, which requests and which messages sent to its node it
+//     takes, invariant.ViewOf);
 //   - dead messages: every message sent in a certified step is an input
 //     of each class of its addressee whose deadMsg calls it dead; there
 //     its delivery must change nothing (no effect, the same class), and
@@ -62,11 +63,12 @@ import (
 // related to e and f --a--> f'. The node a acts on is π of a variant v of
 // the class of the matching node of e (its class is e's, since the
 // fingerprints agree); its input, unless it delivers a dead message, is
-// offered at e too (e has f's live messages, the same counters, and
-// Crashed and the world's timeout agree across the class), so e recorded
-// it for the class, and the step (v, input) is certified: by symmetry and
-// merging, f' is related to e's successor on that input, whose state is a
-// registered variant (the certifier stepped v). A delivery of a dead
+// offered at e too (e has f's live messages and the same counters, and
+// the variants of a class are crashed alike, get the same timeout from the
+// world and take the same requests and messages), so e recorded it for the
+// class, and the step (v, input) is certified: by symmetry and merging, f'
+// is related to e's successor on that input, whose state is a registered
+// variant (the certifier stepped v). A delivery of a dead
 // message, at any variant, is certified to change nothing but the network,
 // and a dead message stays dead; a skipped crash maps to a pause (dead.go).
 // A step of another node leaves this node's local state alone but may
@@ -285,6 +287,9 @@ func (ce *certifier) addVariant(l local) *certClass {
 	v := len(c.vars) - 1
 	if v > 0 {
 		ce.checkLooks(c, v)
+		for _, m := range ce.msgs[c.node] {
+			ce.checkTakes(c, v, m)
+		}
 	}
 	ce.tasks = append(ce.tasks, certTask{c: c, v: v, i: -1})
 	if c.stutter {
@@ -328,6 +333,9 @@ func (ce *certifier) addMsg(m paxos.Message) {
 	ce.msgSet[m] = struct{}{}
 	ce.msgs[j] = append(ce.msgs[j], m)
 	for _, c := range ce.byNode[j] {
+		for v := 1; v < len(c.vars); v++ {
+			ce.checkTakes(c, v, m)
+		}
 		ce.noteDead(c, m)
 	}
 	for i := range ce.perms {
@@ -524,8 +532,24 @@ func (ce *certifier) checkLooks(c *certClass, v int) {
 	}
 }
 
+// checkTakes checks that variant v of c takes a delivery of m exactly
+// when the reference does (the world offers only what a node takes).
+func (ce *certifier) checkTakes(c *certClass, v int, m paxos.Message) {
+	in := paxos.Input{Kind: paxos.InDeliver, Msg: m}
+	l, ref := &c.vars[v], &c.vars[0]
+	if l.n.Enabled(&ce.setup.Config, in) != ref.n.Enabled(&ce.setup.Config, in) {
+		ce.refute(ce.implicated(l, ref), "%s and %s are merged, but only one of them takes %s", ce.describe(l), ce.describe(ref), describeMsg(&m))
+	}
+}
+
 func (ce *certifier) looksDiffer(l, ref *local) string {
 	s := ce.setup
+	for _, cl := range s.Clients {
+		in := paxos.Input{Kind: paxos.InRequest, Client: cl.ID, Value: cl.Value}
+		if l.n.Enabled(&s.Config, in) != ref.n.Enabled(&s.Config, in) {
+			return fmt.Sprintf("only one of them takes client %d's request", cl.ID)
+		}
+	}
 	switch {
 	case l.n.Crashed != ref.n.Crashed:
 		return "one of them is crashed"

@@ -60,7 +60,8 @@ func (a Action) String() string {
 }
 
 // Actions appends to buf every action enabled in st and returns it, in a
-// deterministic order. Identical copies of a message in flight give one
+// deterministic order. Deliveries and client requests are offered only
+// where the node takes them (paxos.Node.Enabled). Identical copies of a message in flight give one
 // action each kind, not one per copy: they lead to the same state.
 func (st *State) Actions(s *Setup, buf []Action) []Action {
 	for i, m := range st.Net {
@@ -68,7 +69,9 @@ func (st *State) Actions(s *Setup, buf []Action) []Action {
 			continue
 		}
 		to := st.Node(m.To)
-		if to != nil && !to.Crashed {
+		// A message its addressee refuses (paxos.Node.Enabled) is never
+		// received, as a runtime would drop it.
+		if to != nil && to.Enabled(&s.Config, paxos.Input{Kind: paxos.InDeliver, Msg: m}) {
 			buf = append(buf, Action{Kind: ActDeliver, Node: m.To, Msg: m})
 			if s.MidStepCrash && st.Used.Crashes < s.Budget.Crashes && s.crashable(m.To) {
 				buf = append(buf, Action{Kind: ActCrashMidStep, Node: m.To, Msg: m})
@@ -102,7 +105,7 @@ func (st *State) Actions(s *Setup, buf []Action) []Action {
 		if st.Invoked&(1<<c.ID) != 0 {
 			continue
 		}
-		if p := st.Node(c.Proposer); p != nil && !p.Crashed {
+		if p := st.Node(c.Proposer); p != nil && p.Enabled(&s.Config, paxos.Input{Kind: paxos.InRequest, Client: c.ID, Value: c.Value}) {
 			buf = append(buf, Action{Kind: ActInvoke, Node: c.Proposer, Client: c.ID})
 		}
 	}
