@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test race lint vet fmt-check staticcheck actionlint check bench tlc sim-check explore-check reduction-check fuzz help tlc-traces docs
+.PHONY: all build test race lint vet fmt-check staticcheck actionlint check bench tlc sim-check explore-check reduction-check mutants fuzz help tlc-traces docs
 
 all: build
 
@@ -31,28 +31,25 @@ staticcheck:
 actionlint:
 	$(GO) tool actionlint .github/workflows/*.yml
 
-sim-check: build ## 10,000 seeded simulated runs of the correct protocol, every fault on
-	./bin/paxoscheck simulate --runs 10000 --seed 1 --out $${TMPDIR:-/tmp}/paxoscheck-sim
+# The explorations and the simulation of make check are listed, one command
+# line each, in scripts/check-runs.txt (make mutants runs the same lines).
+RUNS := scripts/check-runs.txt
 
-# The exhaustive runs of make check (issue 4, item 8; see README "The
-# explorer"): 3 acceptors, 2 proposers, one acceptor crash-restart. First
-# item 8 itself: the spec's message-set network (every drop, duplication
-# and reordering, so it holds one drop and one duplication) with 2 clients
-# and proposer rounds up to 2 (12.7M states, about 3.5 minutes on 2 cores).
-# Then shorter runs that cover what it does not: 1 client at rounds up to 2
-# with mid-step crashes, and the budgeted multiset network with 2 clients,
-# with and without one drop.
-explore-check: build ## exhaustive exploration of the correct protocol
-	./bin/paxoscheck explore --network set --acceptors 3 --proposers 2 --clients 2 --max-round 2 --crashes 1 --crash-roles acceptor --progress 30s
-	./bin/paxoscheck explore --network set --acceptors 3 --proposers 2 --clients 1 --max-round 2 --crashes 1 --crash-roles acceptor --mid-step-crash
-	./bin/paxoscheck explore --network set --acceptors 3 --proposers 2 --clients 2 --max-round 1 --crashes 1 --crash-roles acceptor
-	./bin/paxoscheck explore --acceptors 3 --proposers 2 --clients 2 --max-round 1 --crashes 1 --crash-roles acceptor
-	./bin/paxoscheck explore --acceptors 3 --proposers 2 --clients 2 --max-round 1 --drops 1 --crashes 1 --crash-roles acceptor
+sim-check: build ## the seeded simulations of scripts/check-runs.txt (10,000 runs of the correct protocol, every fault on)
+	@grep '^simulate ' $(RUNS) | while read -r line; do \
+		echo "./bin/paxoscheck $$line"; ./bin/paxoscheck $$line --out $${TMPDIR:-/tmp}/paxoscheck-sim || exit 1; done
+
+explore-check: build ## the exhaustive explorations of scripts/check-runs.txt, on the correct protocol
+	@grep '^explore ' $(RUNS) | while read -r line; do \
+		echo "./bin/paxoscheck $$line"; ./bin/paxoscheck $$line || exit 1; done
 
 # The reductions against the full graph (abstract states reached with and
 # without them); too slow under -race, so outside make test.
-reduction-check: ## the explorer's reductions keep every abstract state
-	$(GO) test -count=1 -run 'TestReductionsKeepAbstractStates' ./checker/explore
+reduction-check: ## the explorer's reductions keep every abstract state; the bug needs of coverage.go hold
+	$(GO) test -count=1 -run 'TestReductionsKeepAbstractStates|TestCannotExpose' ./checker/explore
+
+mutants: ## every mutant of impl/paxos/testdata/mutants.txt against the explorer, the simulator and the tests (about 20 minutes)
+	$(GO) run ./scripts/mutants
 
 docs: ## regenerate docs/walkthrough.md from the tool's own output
 	$(GO) run ./docs/gen

@@ -149,8 +149,8 @@ func TestReductionsKeepAbstractStates(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if raceOn {
-				t.Skip("full graphs of up to a few million states: too slow under the race detector")
+			if raceOn || testing.Short() {
+				t.Skip("full graphs of up to a few million states: run by make reduction-check, without -race and -short")
 			}
 			full, _, rf := reach(t, c.s, Options{NoDead: true, NoSymmetry: !c.sym})
 			all, _, ra := reach(t, c.s, Options{})

@@ -366,19 +366,12 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			t := time.NewTicker(opt.ProgressEvery)
-			defer t.Stop()
-			for {
-				select {
-				case <-done:
-					return
-				case <-t.C:
-					s := cur.Load()
-					s.sampleHeap()
-					opt.Progress(Progress{Distinct: s.distinct.Load(), Transitions: s.transitions.Load(),
-						Queue: s.queue.Load(), Depth: int(s.depth.Load()), Elapsed: time.Since(start)})
-				}
-			}
+			every(opt.ProgressEvery, done, func() {
+				s := cur.Load()
+				s.sampleHeap()
+				opt.Progress(Progress{Distinct: s.distinct.Load(), Transitions: s.transitions.Load(),
+					Queue: s.queue.Load(), Depth: int(s.depth.Load()), Elapsed: time.Since(start)})
+			})
 		}()
 	}
 	defer func() {
@@ -395,7 +388,7 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s.refuted != nil {
+		if s.refuted != nil && !s.memStop.Load() {
 			// The code does not bear the hint out: search again without
 			// it. Each round switches at least one hint off.
 			refuted = append(refuted, *s.refuted)

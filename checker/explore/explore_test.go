@@ -281,3 +281,19 @@ func TestReductionsKeepVerdicts(t *testing.T) {
 		})
 	}
 }
+
+// TestMaxMemory: a search over its memory limit stops, incomplete, with
+// its statistics so far and Stopped saying why, and gives no verdict.
+func TestMaxMemory(t *testing.T) {
+	s := DefaultSetup()
+	r, err := Run(s, Options{MaxMemory: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Complete || r.Stopped != "max-memory" || r.Err() != nil || r.Distinct == 0 || r.MaxMemory != 1<<20 {
+		t.Fatalf("complete %v, stopped %q, verdict %v, %d states, limit %d", r.Complete, r.Stopped, r.Err(), r.Distinct, r.MaxMemory)
+	}
+	if d := DefaultMaxMemory(); d < 64<<20 {
+		t.Errorf("default memory limit %d bytes: implausibly small", d)
+	}
+}

@@ -70,22 +70,28 @@ func heldMemory(s []metrics.Sample) int64 {
 	return int64(total - released)
 }
 
-// watchMemory calls over once, when the memory held passes limit, and
+// watchMemory calls over whenever the memory held is above limit, and
 // returns when done is closed. It samples every 50 ms: the search grows
 // by far less than the margin below the limit in that time.
 func watchMemory(limit int64, done <-chan struct{}, over func()) {
 	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
-	t := time.NewTicker(50 * time.Millisecond)
+	every(50*time.Millisecond, done, func() {
+		if heldMemory(s) > limit {
+			over()
+		}
+	})
+}
+
+// every calls f every d until done is closed.
+func every(d time.Duration, done <-chan struct{}, f func()) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-done:
 			return
 		case <-t.C:
-			if heldMemory(s) > limit {
-				over()
-				return
-			}
+			f()
 		}
 	}
 }

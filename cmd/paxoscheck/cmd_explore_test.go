@@ -31,6 +31,9 @@ func TestExploreCLI(t *testing.T) {
 		{"bad role", []string{"--crash-roles", "cook"}, exitBadInput, ""},
 		{"bad progress", []string{"--progress", "-1s"}, exitBadInput, ""},
 		{"argument", []string{"extra"}, exitBadInput, ""},
+		{"memory limit", []string{"--max-memory", "1MiB"}, exitIncomplete, "INCOMPLETE: the memory limit of 1.0 MiB was reached after"},
+		{"bad memory limit", []string{"--max-memory", "lots"}, exitBadInput, ""},
+		{"bounds note", []string{"--proposers", "1", "--clients", "1", "--crashes", "0"}, exitOK, "these bounds cannot expose promise-not-persisted: needs an acceptor crash"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -87,5 +90,22 @@ func TestExploreProgressLines(t *testing.T) {
 	errb.Reset()
 	if code := run(args, &out, &errb); code != exitOK || errb.Len() != 0 {
 		t.Errorf("without --progress: exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestParseSize: sizes with binary units, 0 for no limit, errors for the rest.
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"": 0, "0": -1, "1000": 1000, "8GiB": 8 << 30, "512 MiB": 512 << 20, "2k": 2048, "3T": 3 << 40} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"lots", "-1", "8XB", "1.5GiB", "99999999999TiB"} {
+		if _, err := parseSize(in); err == nil {
+			t.Errorf("parseSize(%q): no error", in)
+		}
+	}
+	if got := formatSize(3 << 29); got != "1.5 GiB" {
+		t.Errorf("formatSize: %q", got)
 	}
 }
