@@ -311,7 +311,7 @@ func (ce *certifier) addVariant(l local) *certClass {
 
 // addInput registers a as an input of c.
 func (ce *certifier) addInput(c *certClass, a world.Action) {
-	k := actionKey(&a)
+	k := ce.c.actionKey(&a)
 	if _, ok := c.inSet[k]; ok {
 		return
 	}
@@ -409,12 +409,13 @@ func (ce *certifier) run() {
 // step runs input a on local state l through the real code.
 func (ce *certifier) step(l *local, a world.Action) *stepOut {
 	ce.steps++
-	r, err := ce.setup.StepNode(&l.n, &l.d, a)
-	o := &stepOut{err: err != nil, r: r}
+	o := &stepOut{}
+	err := ce.setup.StepNode(&l.n, &l.d, a, &o.next.n, &o.r)
+	o.err = err != nil
 	if err == nil {
-		o.next = local{n: r.Node, d: l.d, mc: l.mc}
-		if r.Persist != nil {
-			o.next.d = *r.Persist
+		o.next.d, o.next.mc = l.d, l.mc
+		if o.r.Persist != nil {
+			o.next.d = *o.r.Persist
 		}
 	}
 	return o
@@ -589,12 +590,14 @@ func stutters(s *world.Setup, l *local) bool {
 	if l.n.Crashed {
 		return false
 	}
-	down, err := s.StepNode(&l.n, &l.d, world.Action{Kind: world.ActCrash, Node: l.n.ID})
-	if err != nil || down.Persist != nil || invariant.ViewOf(&down.Node, &l.d) != invariant.ViewOf(&l.n, &l.d) {
+	var down, up paxos.Node
+	var r world.NodeStep
+	err := s.StepNode(&l.n, &l.d, world.Action{Kind: world.ActCrash, Node: l.n.ID}, &down, &r)
+	if err != nil || r.Persist != nil || invariant.ViewOf(&down, &l.d) != invariant.ViewOf(&l.n, &l.d) {
 		return false
 	}
-	up, err := s.StepNode(&down.Node, &l.d, world.Action{Kind: world.ActRestart, Node: l.n.ID})
-	return err == nil && up.Persist == nil && up.Node == l.n
+	err = s.StepNode(&down, &l.d, world.Action{Kind: world.ActRestart, Node: l.n.ID}, &up, &r)
+	return err == nil && r.Persist == nil && up == l.n
 }
 
 func (ce *certifier) checkStutter(c *certClass, v int) {
@@ -668,13 +671,18 @@ func sameSends(c *codec, p *perm, got, want []paxos.Message) bool {
 	return slices.Equal(g, w)
 }
 
-// actionKey hashes an action as an input of a node.
-func actionKey(a *world.Action) uint64 {
+// actionKey hashes an action as an input of a node (values by their
+// number, codec.valueNumber).
+func (c *codec) actionKey(a *world.Action) uint64 {
 	m := &a.Msg
 	x := uint64(a.Kind) | uint64(a.Client)<<8 | uint64(m.Type)<<16 | uint64(m.From)<<24 | uint64(m.To)<<32 |
 		uint64(m.Bal.Proposer)<<40 | uint64(m.VBal.Proposer)<<48
 	y := uint64(m.Bal.Round) | uint64(m.VBal.Round)<<32
-	return mix64(x ^ mix64(y^mix64(xxhash.Sum64String(string(m.Val)))))
+	if m.Val != paxos.None {
+		x ^= c.valueNumber(m.Val) << 56
+		y ^= c.valueNumber(m.Val) << 20
+	}
+	return mix64(x ^ mix64(y))
 }
 
 // describe renders a local state for a refutation.

@@ -451,6 +451,8 @@ type worker struct {
 	// handed the certifier (pending, until the level ends).
 	seen    fpShard
 	pending []certRecord
+	// stutter caches, by class key, whether a crash of the node stutters.
+	stutter map[uint64]bool
 	// out receives the successors; prev is the level before, read while
 	// out is written (breadth-first).
 	out, prev *level
@@ -461,7 +463,7 @@ type worker struct {
 }
 
 func (s *search) newWorker() *worker {
-	w := &worker{s: s, out: &level{}, prev: &level{}}
+	w := &worker{s: s, out: &level{}, prev: &level{}, stutter: map[uint64]bool{}}
 	w.fp.c = s.codec // read-only
 	w.fp.h = s.h
 	w.check = s.opt.Check
@@ -678,14 +680,25 @@ func (w *worker) skip(a *world.Action) bool {
 	}
 	l := func() local { return local{n: w.st.Nodes[j], d: w.st.Stored[j], mc: w.fp.mc[j]} }
 	if a.Kind == world.ActCrash && h&hintStutter != 0 {
-		if l := l(); stutters(w.s.setup, &l) {
-			if key := mix64(w.fp.keys[j] ^ saltStutter); w.seen.insert(norm(key)) {
-				w.pending = append(w.pending, certRecord{key: key, l: l, stutter: true})
+		// Whether a crash stutters is worked out once per class (by the
+		// class key): the certifier checks that every local state of a
+		// class where it is used stutters, so the first one seen stands
+		// for all.
+		key := w.fp.keys[j]
+		st, ok := w.stutter[key]
+		if !ok {
+			l := l()
+			st = stutters(w.s.setup, &l)
+			w.stutter[key] = st
+			if st {
+				w.pending = append(w.pending, certRecord{key: mix64(key ^ saltStutter), l: l, stutter: true})
 			}
+		}
+		if st {
 			return true
 		}
 	}
-	if key := mix64(w.fp.keys[j] ^ actionKey(a)); w.seen.insert(norm(key)) {
+	if key := mix64(w.fp.keys[j] ^ w.s.codec.actionKey(a)); w.seen.insert(norm(key)) {
 		w.pending = append(w.pending, certRecord{key: key, l: l(), a: *a})
 	}
 	return false

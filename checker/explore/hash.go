@@ -126,13 +126,15 @@ type fingerprinter struct {
 	// The base: the parts of the state being expanded (load).
 	st    *world.State
 	base  parts
-	nodes []parts      // each node's parts
-	canon []paxos.Node // each node's canonical state (canonical, hints.go)
-	mc    []bool       // whether each node may still crash
-	keys  []uint64     // each node's class key (certify.go)
-	net   []msgPart    // each Net message's part
-	byTo  [][]int32    // Net indices by addressee node index
-	cnt   uint64       // the counters' part
+	nodes []parts       // each node's parts
+	canon []*paxos.Node // each node's canonical state (canonicalRef, hints.go)
+	cbuf  []paxos.Node  // where canon's copies are kept
+	ckBuf paxos.Node    // the stepped node's canonical copy (child)
+	mc    []bool        // whether each node may still crash
+	keys  []uint64      // each node's class key (certify.go)
+	net   []msgPart     // each Net message's part
+	byTo  [][]int32     // Net indices by addressee node index
+	cnt   uint64        // the counters' part
 	tmp   parts
 	whole *fingerprinter // for fingerprint
 }
@@ -162,12 +164,13 @@ func (f *fingerprinter) load(st *world.State) uint64 {
 	k := len(st.Nodes)
 	f.nodes = slices.Grow(f.nodes[:0], k)[:k]
 	f.canon = slices.Grow(f.canon[:0], k)[:k]
+	f.cbuf = slices.Grow(f.cbuf[:0], k)[:k]
 	f.mc = slices.Grow(f.mc[:0], k)[:k]
 	f.keys = slices.Grow(f.keys[:0], k)[:k]
 	for i := range st.Nodes {
 		f.mc[i] = canCrashAfter(f.c.setup, st.Used.Crashes, &st.Nodes[i])
-		f.canon[i] = canonical(f.h, &st.Nodes[i], f.mc[i])
-		f.nodeParts(i, &f.canon[i], &st.Stored[i], &f.nodes[i])
+		f.canon[i] = canonicalRef(f.h, &st.Nodes[i], f.mc[i], &f.cbuf[i])
+		f.nodeParts(i, f.canon[i], &st.Stored[i], &f.nodes[i])
 		f.keys[i] = partsKey(&f.nodes[i], n, f.mc[i])
 		p.add(&f.nodes[i], n)
 	}
@@ -211,20 +214,20 @@ func (f *fingerprinter) child(ch *world.Change, into *world.State) (fp uint64, b
 	n := f.c.numAcc
 	p := f.base
 	k := ch.Index
-	var ck paxos.Node // node k's new canonical state
+	var ck *paxos.Node // node k's new canonical state
 	if k >= 0 {
 		p.sub(&f.nodes[k], n)
 		stored := &st.Stored[k]
 		if ch.Persist != nil {
 			stored = ch.Persist
 		}
-		ck = canonical(f.h, &ch.Node, f.mc[k])
-		f.nodeParts(k, &ck, stored, &f.tmp)
+		ck = canonicalRef(f.h, &ch.Node, f.mc[k], &f.ckBuf)
+		f.nodeParts(k, ck, stored, &f.tmp)
 		p.add(&f.tmp, n)
 		if f.h&msgHints != 0 {
 			for _, i := range f.byTo[k] {
 				mp := &f.net[i]
-				if live := !f.dead(&st.Net[i], k, &ck); live != mp.live {
+				if live := !f.dead(&st.Net[i], k, ck); live != mp.live {
 					sign := uint64(1)
 					if mp.live {
 						sign = ^uint64(0)
@@ -241,7 +244,7 @@ func (f *fingerprinter) child(ch *world.Change, into *world.State) (fp uint64, b
 		mp := &f.net[ch.Take]
 		live := mp.live
 		if k >= 0 && f.h&msgHints != 0 {
-			live = !f.dead(&st.Net[ch.Take], k, &ck)
+			live = !f.dead(&st.Net[ch.Take], k, ck)
 		}
 		if live {
 			p.put(int(mp.col), mp.h, ^uint64(0))
@@ -254,7 +257,7 @@ func (f *fingerprinter) child(ch *world.Change, into *world.State) (fp uint64, b
 	set := f.c.setup.SetNetwork
 	for j := range ch.Send {
 		m := &ch.Send[j]
-		if !ch.Lost && !(set && (has(st.Net, m) || slices.Contains(ch.Send[:j], *m))) && !f.dead(m, k, &ck) {
+		if !ch.Lost && !(set && (has(st.Net, m) || slices.Contains(ch.Send[:j], *m))) && !f.dead(m, k, ck) {
 			col, h := f.msgHash(m, saltNet)
 			p.put(col, h, 1)
 		}
@@ -304,7 +307,7 @@ func (f *fingerprinter) dead(m *paxos.Message, k int, ck *paxos.Node) bool {
 	if i < 0 {
 		return false
 	}
-	cn := &f.canon[i]
+	cn := f.canon[i]
 	if i == k {
 		cn = ck
 	}

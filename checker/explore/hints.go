@@ -108,7 +108,7 @@ func (h hints) names() []string {
 // invariants.
 func canonical(h hints, n *paxos.Node, mayCrash bool) paxos.Node {
 	c := *n
-	if h&canonHints == 0 || n.Crashed {
+	if canonIsNode(h, n) {
 		return c
 	}
 	switch n.Role {
@@ -134,6 +134,23 @@ func canonical(h hints, n *paxos.Node, mayCrash bool) paxos.Node {
 		}
 	}
 	return c
+}
+
+// canonIsNode reports whether canonical leaves n as it is whatever its
+// fields hold: no canonical hint in h, a crashed node (it holds nothing
+// volatile), or an acceptor.
+func canonIsNode(h hints, n *paxos.Node) bool {
+	return h&canonHints == 0 || n.Crashed || n.Role == paxos.RoleAcceptor
+}
+
+// canonicalRef is canonical without a copy where canonical changes
+// nothing (canonIsNode): n itself, else canonical's result written to buf.
+func canonicalRef(h hints, n *paxos.Node, mayCrash bool, buf *paxos.Node) *paxos.Node {
+	if canonIsNode(h, n) {
+		return n
+	}
+	*buf = canonical(h, n, mayCrash)
+	return buf
 }
 
 // deadMsg reports whether the hints h call m dead at its addressee, whose

@@ -223,12 +223,12 @@ func (st *State) Peek(s *Setup, a Action, c *Change) error {
 	if ni < 0 {
 		return fmt.Errorf("%w: %s: no such node", paxos.ErrInput, a)
 	}
-	r, err := s.StepNode(&st.Nodes[ni], &st.Stored[ni], a)
-	if err != nil {
+	var r NodeStep
+	if err := s.StepNode(&st.Nodes[ni], &st.Stored[ni], a, &c.Node, &r); err != nil {
 		return err
 	}
 	c.Index = ni
-	c.Node, c.Persist, c.Send, c.Lost, c.Effects, c.Event = r.Node, r.Persist, r.Send, r.Lost, r.Effects, r.Event
+	c.Persist, c.Send, c.Lost, c.Effects, c.Event = r.Persist, r.Send, r.Lost, r.Effects, r.Event
 	if a.Kind == ActCrash || a.Kind == ActCrashMidStep {
 		c.Used.Crashes++
 	}
@@ -241,13 +241,12 @@ func (st *State) Peek(s *Setup, a Action, c *Change) error {
 	return nil
 }
 
-// NodeStep is what an action does to the one node it acts on: the node's
-// new state, its new stored state (Persist, nil for none), the messages
-// it sends (Lost: they never enter the network, a crash cut the step
-// short after its durable write), the step's effects as a trace records
-// them, and the trace event.
+// NodeStep is what an action does to the one node it acts on, besides its
+// new state: its new stored state (Persist, nil for none), the messages it
+// sends (Lost: they never enter the network, a crash cut the step short
+// after its durable write), the step's effects as a trace records them,
+// and the trace event.
 type NodeStep struct {
-	Node    paxos.Node
 	Persist *paxos.Durable
 	Send    []paxos.Message
 	Lost    bool
@@ -256,14 +255,16 @@ type NodeStep struct {
 }
 
 // StepNode runs action a on node n, whose stable storage holds d, as the
-// world runs it: the node's part of Peek, without the network and the
-// counters. It is the one definition of what an action asks of a node (a
-// delivery, a crash in the middle of one, a timeout, a client request, a
-// crash, a restart from d), shared by Peek and by the explorer's check of
-// its reductions, which runs single nodes. Drops and duplications do not
-// step a node and are errors here. Fault budgets are not checked.
-func (s *Setup) StepNode(n *paxos.Node, d *paxos.Durable, a Action) (NodeStep, error) {
-	var r NodeStep
+// world runs it, and writes the node's new state to next and the rest to
+// r: the node's part of Peek, without the network and the counters. It is
+// the one definition of what an action asks of a node (a delivery, a crash
+// in the middle of one, a timeout, a client request, a crash, a restart
+// from d), shared by Peek and by the explorer's check of its reductions,
+// which runs single nodes. Drops and duplications do not step a node and
+// are errors here. Fault budgets are not checked. (Nodes are large values:
+// the results go where the caller keeps them, not through a copy.)
+func (s *Setup) StepNode(n *paxos.Node, d *paxos.Durable, a Action, next *paxos.Node, r *NodeStep) error {
+	*r = NodeStep{}
 	var in paxos.Input
 	switch a.Kind {
 	case ActDeliver, ActCrashMidStep:
@@ -280,33 +281,34 @@ func (s *Setup) StepNode(n *paxos.Node, d *paxos.Durable, a Action) (NodeStep, e
 		r.Event = traces.EvRestart
 	case ActInvoke:
 		if int(a.Client) >= len(s.Clients) {
-			return r, fmt.Errorf("%w: %s: no such client", paxos.ErrInput, a)
+			return fmt.Errorf("%w: %s: no such client", paxos.ErrInput, a)
 		}
 		cl := s.Clients[a.Client]
 		in = paxos.Input{Kind: paxos.InRequest, Client: cl.ID, Value: cl.Value}
 		r.Event = traces.EvInvoke
 	default:
-		return r, fmt.Errorf("%w: %s does not step a node", paxos.ErrInput, a)
+		return fmt.Errorf("%w: %s does not step a node", paxos.ErrInput, a)
 	}
-	node, eff, err := n.Step(&s.Config, in)
+	var eff paxos.Effects
+	var err error
+	*next, eff, err = n.Step(&s.Config, in)
 	if err != nil {
-		return r, err
+		return err
 	}
-	r.Node = node
 	if a.Kind == ActCrashMidStep {
 		// The durable write happened; the sends did not. In the spec
 		// the step is atomic and loss is implicit, so its messages
 		// count as sent (and lost): the vote it made durable stays a
 		// vote in the invariants' msgs (checker/invariant.FromWorld).
 		r.Persist, r.Send, r.Lost = eff.Persist, eff.Send, true
-		r.Node, _, _ = r.Node.Step(&s.Config, paxos.Input{Kind: paxos.InCrash})
+		*next, _, _ = next.Step(&s.Config, paxos.Input{Kind: paxos.InCrash})
 		r.Event = traces.EvCrash
 		r.Effects = paxos.Effects{Persist: eff.Persist}
-		return r, nil
+		return nil
 	}
 	r.Effects = eff
 	r.Persist, r.Send = eff.Persist, eff.Send
-	return r, nil
+	return nil
 }
 
 // TimeoutOffered reports whether the world offers a timeout to node n: a
