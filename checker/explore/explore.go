@@ -762,44 +762,17 @@ func (s *search) report(f *finding) {
 
 // sometimes records the "sometimes" properties st reaches.
 func (s *search) sometimes(st *world.State) {
-	if !s.chosen.Load() && Chosen(s.setup, st) {
-		s.chosen.Store(true)
+	if !s.chosen.Load() {
+		// The invariants' definition of chosen (spec Chosen), the one the
+		// simulator uses too; only until the first chosen state.
+		if a := invariant.FromWorld(s.setup, st); invariant.AnyChosen(&a) {
+			s.chosen.Store(true)
+		}
 	}
 	if !s.allLearned.Load() && len(s.setup.Config.Learners) > 0 &&
 		st.Learned == 1<<uint(len(s.setup.Config.Learners))-1 {
 		s.allLearned.Store(true)
 	}
-}
-
-// Chosen reports whether some value is chosen in st: 2b messages for one
-// ballot and value from a majority of acceptors are in Sent (spec/Paxos.tla
-// Chosen; always a true majority, even under the minority-quorum bug,
-// because that is what "chosen" means).
-func Chosen(s *world.Setup, st *world.State) bool {
-	maj := len(s.Config.Acceptors)/2 + 1
-	for i := range st.Sent {
-		m := &st.Sent[i]
-		if m.Type != paxos.Msg2b {
-			continue
-		}
-		var from uint64
-		for j := i; j < len(st.Sent); j++ {
-			o := &st.Sent[j]
-			if o.Type == paxos.Msg2b && o.Bal == m.Bal && o.Val == m.Val {
-				if a := s.Config.AcceptorIndex(o.From); a >= 0 {
-					from |= 1 << uint(a)
-				}
-			}
-		}
-		n := 0
-		for ; from != 0; from &= from - 1 {
-			n++
-		}
-		if n >= maj {
-			return true
-		}
-	}
-	return false
 }
 
 // deadlock handles a state with no enabled action.

@@ -179,6 +179,11 @@ func (c *Checker) CheckWorld(s *world.Setup, st *world.State, step int) *Violati
 	return v
 }
 
+// AnyChosen reports whether a value is chosen (spec Chosen) in the state
+// CheckWorld last checked: the one definition of "chosen" the harness's
+// "sometimes" properties use (the explorer's and the simulator's).
+func (c *Checker) AnyChosen() bool { return AnyChosen(&c.a) }
+
 // own returns a copy of x, nil when x is empty.
 func own[T any](x []T) []T {
 	if len(x) == 0 {

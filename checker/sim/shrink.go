@@ -16,7 +16,8 @@ func (s *Sim) Replay(actions []world.Action) *Result {
 		panic("sim: init of a validated setup: " + err.Error())
 	}
 	r := &Result{setup: setup}
-	if v := invariant.CheckWorld(setup, &st, 0); v != nil {
+	var check invariant.Checker
+	if v := check.CheckWorld(setup, &st, 0); v != nil {
 		r.Violation = v
 		return r
 	}
@@ -30,8 +31,9 @@ func (s *Sim) Replay(actions []world.Action) *Result {
 			panic("sim: enabled action " + a.String() + " failed: " + err.Error())
 		}
 		r.Actions = append(r.Actions, a)
-		r.observe(setup, &st, s.full)
-		if v := invariant.CheckWorld(setup, &st, len(r.Actions)); v != nil {
+		v := check.CheckWorld(setup, &st, len(r.Actions))
+		r.observe(&st, s.full, &check)
+		if v != nil {
 			r.Violation = v
 			return r
 		}

@@ -227,7 +227,8 @@ func (s *Sim) RunWith(ch Chooser) *Result {
 		panic(fmt.Sprintf("sim: init of a validated setup: %v", err))
 	}
 	r := &Result{setup: setup}
-	if v := invariant.CheckWorld(setup, &st, 0); v != nil {
+	var check invariant.Checker
+	if v := check.CheckWorld(setup, &st, 0); v != nil {
 		r.Violation = v
 		return r
 	}
@@ -243,8 +244,9 @@ func (s *Sim) RunWith(ch Chooser) *Result {
 			panic(fmt.Sprintf("sim: enabled action %s failed: %v", a, err))
 		}
 		r.Actions = append(r.Actions, a)
-		r.observe(setup, &st, s.full)
-		if v := invariant.CheckWorld(setup, &st, step); v != nil {
+		v := check.CheckWorld(setup, &st, step)
+		r.observe(&st, s.full, &check)
+		if v != nil {
 			r.Violation = v
 			return r
 		}
@@ -311,15 +313,16 @@ func (s *Sim) pick(acts []world.Action, ch Chooser) (world.Action, bool) {
 	panic("sim: weighted choice out of range")
 }
 
-// observe updates the "sometimes" facts after a step.
-func (r *Result) observe(setup *world.Setup, st *world.State, full uint64) {
-	if !r.Chosen && Chosen(setup, st) {
+// observe updates the "sometimes" facts after a step, from the state the
+// invariant checker has just checked.
+func (r *Result) observe(st *world.State, full uint64, check *invariant.Checker) {
+	if !r.Chosen && check.AnyChosen() {
 		r.Chosen = true
 	}
 	if st.Learned&full == full {
 		r.AllLearned = true
 	}
-	if n := len(setup.Clients); n > 0 && st.Returned == 1<<n-1 {
+	if n := len(r.setup.Clients); n > 0 && st.Returned == 1<<n-1 {
 		r.AllReturned = true
 	}
 }

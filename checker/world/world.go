@@ -205,24 +205,26 @@ func (st *State) Node(id paxos.NodeID) *paxos.Node {
 }
 
 // AppendBinary appends the canonical encoding of st: equal states, and only
-// equal states, encode to equal bytes. Fingerprints hash it.
+// equal states, encode to equal bytes. Every count is a varint, so no
+// length is cut short (a byte count would take 300 messages for 44).
 func (st *State) AppendBinary(buf []byte, numAcc int) []byte {
 	for i := range st.Nodes {
 		buf = st.Nodes[i].AppendBinary(buf, numAcc)
 		buf = st.Stored[i].AppendBinary(buf)
 	}
-	buf = append(buf, byte(len(st.Net)))
+	buf = appendU64(buf, uint64(len(st.Net)))
 	for _, m := range st.Net {
 		buf = m.AppendBinary(buf)
 	}
-	buf = append(buf, byte(len(st.Sent)))
+	buf = appendU64(buf, uint64(len(st.Sent)))
 	for _, m := range st.Sent {
 		buf = m.AppendBinary(buf)
 	}
-	for _, x := range []uint64{st.Invoked, st.Returned, st.Learned} {
+	for _, x := range []uint64{st.Invoked, st.Returned, st.Learned,
+		uint64(st.Used.Drops), uint64(st.Used.Dups), uint64(st.Used.Crashes)} {
 		buf = appendU64(buf, x)
 	}
-	return append(buf, byte(st.Used.Drops), byte(st.Used.Dups), byte(st.Used.Crashes))
+	return buf
 }
 
 func appendU64(b []byte, x uint64) []byte {

@@ -1,6 +1,7 @@
 package world
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"testing"
 
@@ -67,5 +68,28 @@ func TestRandomWalksStayConsistent(t *testing.T) {
 				t.Fatalf("acceptor %d voted above its promise: %+v", n.ID, n.Mem)
 			}
 		}
+	}
+}
+
+// TestAppendBinaryCounts: the count of messages in flight is written
+// whole: 300 reads back as 300, not as 300 mod 256.
+func TestAppendBinaryCounts(t *testing.T) {
+	s := DefaultSetup()
+	a, err := Init(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e0 := a.AppendBinary(nil, 3)
+	m := paxos.Message{Type: paxos.Msg1a, From: 3, To: 0, Bal: paxos.Ballot{Round: 1}}
+	for i := 0; i < 300; i++ {
+		a.Net = append(a.Net, m)
+	}
+	e1 := a.AppendBinary(nil, 3)
+	k := 0
+	for k < len(e0) && e0[k] == e1[k] {
+		k++
+	}
+	if n, _ := binary.Uvarint(e1[k:]); n != 300 {
+		t.Fatalf("the network's count reads back as %d, want 300", n)
 	}
 }
