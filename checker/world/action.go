@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
+	"github.com/paxoscheck/paxoscheck/impl/runner"
+	"github.com/paxoscheck/paxoscheck/impl/storage"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
 
@@ -329,21 +331,36 @@ func (st *State) Commit(s *Setup, c *Change) {
 	}
 	if c.Index >= 0 {
 		st.Nodes[c.Index] = c.Node
-		if c.Persist != nil {
-			st.Stored[c.Index] = *c.Persist
-		}
-	}
-	for _, m := range c.Send {
-		switch {
-		case c.Lost:
-		case s.SetNetwork:
-			st.Net = insertSet(st.Net, m)
-		default:
-			st.Net = insertSorted(st.Net, m)
-		}
-		st.addSent(m)
+		// The runner carries out the step's effects in the core's
+		// contract order: persist (into this state's storage of the
+		// node), then send. Replies are the counters below.
+		e := paxos.Effects{Persist: c.Persist, Send: c.Send}
+		// A Slot and the world's network never fail.
+		_ = runner.Apply(&e, storage.Slot{D: &st.Stored[c.Index]}, network{st, s, c.Lost}, nil)
 	}
 	st.Invoked, st.Returned, st.Learned, st.Used = c.Invoked, c.Returned, c.Learned, c.Used
+}
+
+// network is the simulated network as the runner's transport: a message
+// sent enters Net (a multiset, or with Setup.SetNetwork a set) and is
+// recorded in Sent, the spec's msgs. The messages of a step cut short by a
+// crash after its durable write (lost) are recorded in Sent only: in the
+// spec the step is atomic and loss is implicit.
+type network struct {
+	st   *State
+	s    *Setup
+	lost bool
+}
+
+func (n network) Send(m paxos.Message) {
+	switch {
+	case n.lost:
+	case n.s.SetNetwork:
+		n.st.Net = insertSet(n.st.Net, m)
+	default:
+		n.st.Net = insertSorted(n.st.Net, m)
+	}
+	n.st.addSent(m)
 }
 
 // addSent records m in Sent if it is a spec message (1b, 2a, 2b).

@@ -76,3 +76,20 @@ func (s *MemStore) Close() error {
 	s.closed = true
 	return nil
 }
+
+// Slot is a Store over a Durable that the caller keeps: a simulated node's
+// storage inside a world state, which is copied as a plain value
+// (checker/world). Save writes the Durable, Load reads it; it never fails
+// and has nothing to close.
+type Slot struct{ D *paxos.Durable }
+
+var _ Store = Slot{}
+
+// Load returns the Durable.
+func (s Slot) Load() (paxos.Durable, error) { return *s.D, nil }
+
+// Save overwrites the Durable with d.
+func (s Slot) Save(d paxos.Durable) error { *s.D = d; return nil }
+
+// Close does nothing.
+func (s Slot) Close() error { return nil }

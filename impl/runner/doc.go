@@ -1,0 +1,14 @@
+// Package runner carries out the effects of one step of a node in the
+// order the core's contract demands (DESIGN.md, "The deterministic core";
+// paxos.Effects): first the durable state is persisted, then the messages
+// are sent, then the clients are answered. A message that depends on a
+// write never leaves before the write is durable: if the write fails,
+// nothing is sent.
+//
+// This is the one place that order is written. The simulated world
+// (checker/world) runs every step of every node through Apply, with a
+// store over its own state (storage.Slot) and the simulated network; the
+// explorer, the simulator and replay all go through the world. A real
+// runtime runs a Node: the same core and the same Apply, with a file store
+// and a network transport.
+package runner

@@ -1,0 +1,114 @@
+package runner
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/paxoscheck/paxoscheck/impl/paxos"
+	"github.com/paxoscheck/paxoscheck/impl/storage"
+)
+
+// log records, in one sequence, what a step did to the store, the network
+// and the clients.
+type log struct {
+	events []string
+	fail   error
+}
+
+type logStore struct{ l *log }
+
+func (s logStore) Load() (paxos.Durable, error) { return paxos.Durable{}, nil }
+func (s logStore) Save(d paxos.Durable) error {
+	s.l.events = append(s.l.events, "persist")
+	return s.l.fail
+}
+func (s logStore) Close() error { return nil }
+
+type logNet struct{ l *log }
+
+func (n logNet) Send(m paxos.Message) { n.l.events = append(n.l.events, "send "+m.Type.String()) }
+
+type logClients struct{ l *log }
+
+func (c logClients) Reply(r paxos.Reply) { c.l.events = append(c.l.events, "reply") }
+
+// TestApplyOrder: persist, then every send in order, then every reply.
+func TestApplyOrder(t *testing.T) {
+	l := &log{}
+	e := paxos.Effects{Persist: &paxos.Durable{Round: 1},
+		Send:    []paxos.Message{{Type: paxos.Msg1a}, {Type: paxos.Msg2a}},
+		Replies: []paxos.Reply{{Client: 0, Value: "x"}}}
+	if err := Apply(&e, logStore{l}, logNet{l}, logClients{l}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"persist", "send 1a", "send 2a", "reply"}
+	if !slices.Equal(l.events, want) {
+		t.Fatalf("events %v, want %v", l.events, want)
+	}
+}
+
+// TestApplyFailedPersistSendsNothing: a write that fails stops the step
+// before anything that depends on it leaves.
+func TestApplyFailedPersistSendsNothing(t *testing.T) {
+	boom := errors.New("disk full")
+	l := &log{fail: boom}
+	e := paxos.Effects{Persist: &paxos.Durable{Round: 1}, Send: []paxos.Message{{Type: paxos.Msg1a}},
+		Replies: []paxos.Reply{{Client: 0, Value: "x"}}}
+	if err := Apply(&e, logStore{l}, logNet{l}, logClients{l}); !errors.Is(err, boom) {
+		t.Fatalf("error %v, want %v", err, boom)
+	}
+	if !slices.Equal(l.events, []string{"persist"}) {
+		t.Fatalf("events %v: something left after a failed persist", l.events)
+	}
+}
+
+// TestNodeCrashRestart: a proposer run by a Node persists its round; after
+// a crash and a restart from the store it starts above it.
+func TestNodeCrashRestart(t *testing.T) {
+	c := paxos.NewConfig(3, 1, 1)
+	st, err := paxos.NewNode(&c, c.Proposers[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &log{}
+	n := &Node{Config: &c, State: st, Store: storage.NewMemStore(), Net: logNet{l}, Clients: logClients{l}}
+	if _, err := n.Step(paxos.Input{Kind: paxos.InRequest, Client: 0, Value: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Step(paxos.Input{Kind: paxos.InTimeout}); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Crash(); err != nil {
+		t.Fatal(err)
+	}
+	if !n.State.Crashed {
+		t.Fatal("not crashed")
+	}
+	if err := n.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if n.State.Mem.Round != 1 {
+		t.Fatalf("restarted with round %d, want the persisted 1", n.State.Mem.Round)
+	}
+	if _, err := n.Step(paxos.Input{Kind: paxos.InTimeout}); err == nil {
+		t.Fatal("a restarted proposer with no client timed out")
+	}
+	// A refused input changes nothing and sends nothing.
+	before := len(l.events)
+	if _, err := n.Step(paxos.Input{Kind: paxos.InRestart}); err == nil || len(l.events) != before {
+		t.Fatalf("restart of a running node: error %v, %d new events", err, len(l.events)-before)
+	}
+}
+
+// TestSlot: a Slot reads and writes the Durable it points to.
+func TestSlot(t *testing.T) {
+	var d paxos.Durable
+	s := storage.Slot{D: &d}
+	if err := s.Save(paxos.Durable{Round: 3}); err != nil || d.Round != 3 {
+		t.Fatalf("save: %v, round %d", err, d.Round)
+	}
+	if got, err := s.Load(); err != nil || got.Round != 3 {
+		t.Fatalf("load: %+v, %v", got, err)
+	}
+}
