@@ -12,7 +12,7 @@ import (
 // malformed cases below break one fault at a time.
 var baseTrace = []string{
 	`{"format":"paxoscheck-trace","version":1,"acceptors":[0,1,2],"proposers":[3,4],"learners":[5],"clients":[{"id":0,"proposer":3,"value":"x"},{"id":1,"proposer":4,"value":"y"}],"source":"test","time_unit":"step"}`,
-	`{"step":1,"action":"Invoke","node":3,"client":0,"value":"x","time":1}`,
+	`{"step":1,"action":"Invoke","node":3,"client":0,"value":"x","timer":"arm","time":1}`,
 	`{"step":2,"action":"Phase1a","node":3,"sent":[{"id":1,"type":"1a","from":3,"to":0,"bal":"1.0"},{"id":2,"type":"1a","from":3,"to":1,"bal":"1.0"},{"id":3,"type":"1a","from":3,"to":2,"bal":"1.0"}],"persist":{"round":1},"time":2}`,
 	`{"step":3,"action":"Phase1b","node":0,"msg":{"id":1,"type":"1a","from":3,"to":0,"bal":"1.0"},"sent":[{"id":4,"type":"1b","from":0,"to":3,"bal":"1.0"}],"persist":{"maxBal":"1.0"},"time":3}`,
 	`{"step":4,"action":"Duplicate","node":1,"msg":{"id":2,"type":"1a","from":3,"to":1,"bal":"1.0"},"sent":[{"id":5,"type":"1a","from":3,"to":1,"bal":"1.0","dup_of":2}],"time":4}`,
@@ -88,6 +88,8 @@ var malformedCases = []struct {
 	{"unknown action", sub(3, `"Phase1a"`, `"Phase3"`), 3, `unknown action "Phase3"`},
 	{"unknown message type", sub(3, `"type":"1a"`, `"type":"3c"`), 3, `unknown message type "3c"`},
 	{"bad ballot text", sub(3, `"bal":"1.0"`, `"bal":"0.1"`), 3, "bad ballot"},
+	{"bad timer operation", sub(2, `"timer":"arm"`, `"timer":"fire"`), 2, `timer "fire": want "arm" or "cancel"`},
+	{"timer on a network step", sub(6, `"time":5}`, `"timer":"cancel","time":5}`), 6, "Drop arms or cancels no timer"},
 	{"ballot of a proposer that does not exist", sub(3, `"bal":"1.0"`, `"bal":"1.5"`), 3, "bad ballot 1.5: proposer index 5"},
 	{"1a without a ballot", sub(3, `,"bal":"1.0"`, ``), 3, "a 1a message needs bal"},
 	{"step numbers skip", sub(4, `"step":3`, `"step":4`), 4, "step number 4, want 3"},

@@ -132,6 +132,9 @@ type Step struct {
 	Value  paxos.Value     `json:"value,omitempty"`
 	// Replies are client returns made by this step.
 	Replies []paxos.Reply `json:"replies,omitempty"`
+	// Timer is what the step did to its node's timer (paxos.Effects.Timer;
+	// TimerKeep, absent from the file, leaves it as it was).
+	Timer paxos.TimerOp `json:"timer,omitempty"`
 	// Time is when the step happened, in Header.TimeUnit.
 	Time int64 `json:"time"`
 }

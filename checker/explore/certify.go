@@ -24,8 +24,8 @@ import (
 // the search starts again without it. No hint is ever believed.
 //
 // It works on single nodes. A node's local state is its state, its stable
-// storage and whether it may still crash (the fault budget and
-// Setup.Crashable decide). Its class is the same with the node's canonical
+// storage, whether its timer is armed and whether it may still crash (the
+// fault budget and Setup.Crashable decide). Its class is the same with the node's canonical
 // state (canonical, hints.go) in place of its state: states of one class
 // are merged by the fingerprint. The certifier keeps, per class, the local
 // states seen in it (its variants, the first one its reference) and the
@@ -39,8 +39,8 @@ import (
 //     durable write, messages, learned value and replies, and a state of
 //     the same class), and a variant looks to the world and the
 //     invariants as the reference does (Crashed, the timeout the world
-//     offers, which requests and which messages sent to its node it
-//     takes, invariant.ViewOf);
+//     allows by the round bound, which requests and which messages sent
+//     to its node it takes, invariant.ViewOf);
 //   - dead messages: every message sent in a certified step is an input
 //     of each class of its addressee whose deadMsg calls it dead; there
 //     its delivery must change nothing (no effect, the same class), and
@@ -64,8 +64,9 @@ import (
 // the class of the matching node of e (its class is e's, since the
 // fingerprints agree); its input, unless it delivers a dead message, is
 // offered at e too (e has f's live messages and the same counters, and
-// the variants of a class are crashed alike, get the same timeout from the
-// world and take the same requests and messages), so e recorded it for the
+// the variants of a class are crashed alike, arm the same timers, pass
+// the round bound alike and take the same requests and messages), so e
+// recorded it for the
 // class, and the step (v, input) is certified: by symmetry and merging, f'
 // is related to e's successor on that input, whose state is a registered
 // variant (the certifier stepped v). A delivery of a dead
@@ -89,6 +90,7 @@ type local struct {
 	n  paxos.Node
 	d  paxos.Durable
 	mc bool
+	t  bool // its timer is armed (world.State.Timers)
 }
 
 // A Refutation is a reduction hint the code under test did not bear out:
@@ -235,7 +237,7 @@ func (ce *certifier) keyOf(l *local, canonical bool) uint64 {
 	}
 	b := ce.c.appendNode(ce.buf[:0], n)
 	b = putDurable(b, &l.d)
-	b = append(b, boolByte(l.mc))
+	b = append(b, boolByte(l.mc)|boolByte(l.t)<<1)
 	ce.buf = b
 	return xxhash.Sum64(b)
 }
@@ -413,9 +415,17 @@ func (ce *certifier) step(l *local, a world.Action) *stepOut {
 	err := ce.setup.StepNode(&l.n, &l.d, a, &o.next.n, &o.r)
 	o.err = err != nil
 	if err == nil {
-		o.next.d, o.next.mc = l.d, l.mc
+		o.next.d, o.next.mc, o.next.t = l.d, l.mc, l.t
 		if o.r.Persist != nil {
 			o.next.d = *o.r.Persist
+		}
+		switch {
+		case a.Kind == world.ActCrash || a.Kind == world.ActCrashMidStep:
+			o.next.t = false // timers are volatile (world.State.Timers)
+		case o.r.Effects.Timer == paxos.TimerArm:
+			o.next.t = true
+		case o.r.Effects.Timer == paxos.TimerCancel:
+			o.next.t = false
 		}
 	}
 	return o
@@ -488,6 +498,8 @@ func (ce *certifier) differ(o, ref *stepOut) string {
 		return "they send different messages"
 	case o.r.Effects.Learned != ref.r.Effects.Learned || !slices.Equal(o.r.Effects.Replies, ref.r.Effects.Replies):
 		return "they learn or answer differently"
+	case o.r.Effects.Timer != ref.r.Effects.Timer:
+		return "they arm or cancel their timers differently"
 	case ce.keyOf(&o.next, true) != ce.keyOf(&ref.next, true):
 		return fmt.Sprintf("they step to states that are not merged (%s, %s)", ce.describe(&o.next), ce.describe(&ref.next))
 	}
@@ -506,7 +518,7 @@ func samePersist(a, b *paxos.Durable) bool {
 func (ce *certifier) noEffect(o *stepOut, c *certClass) bool {
 	e := &o.r.Effects
 	return (o.r.Persist == nil || *o.r.Persist == c.d) && len(o.r.Send) == 0 && e.Learned == paxos.None &&
-		len(e.Replies) == 0 && ce.keyOf(&o.next, true) == c.key
+		len(e.Replies) == 0 && e.Timer == paxos.TimerKeep && ce.keyOf(&o.next, true) == c.key
 }
 
 func (ce *certifier) effectOf(o *stepOut) string {
@@ -554,10 +566,9 @@ func (ce *certifier) looksDiffer(l, ref *local) string {
 	switch {
 	case l.n.Crashed != ref.n.Crashed:
 		return "one of them is crashed"
-	case s.TimeoutOffered(&l.n) != s.TimeoutOffered(&ref.n):
-		return "the world offers a timeout to one of them only"
-	case l.n.Enabled(&s.Config, paxos.Input{Kind: paxos.InTimeout}) != ref.n.Enabled(&s.Config, paxos.Input{Kind: paxos.InTimeout}):
-		return "one of them would time out but for the round bound"
+	case l.t && s.InRoundBound(&l.n) != s.InRoundBound(&ref.n):
+		// (Their timers are armed alike: the class key holds it.)
+		return "the round bound allows a timeout of one of them only"
 	case invariant.ViewOf(&l.n, &l.d) != invariant.ViewOf(&ref.n, &ref.d):
 		return "the invariants see them differently"
 	}
@@ -584,11 +595,12 @@ func (ce *certifier) implicated(l, ref *local) hints {
 }
 
 // stutters reports whether crashing l and restarting it from its storage
-// gives back exactly l, and the invariants see it alike while it is down:
+// gives back exactly l (its timer disarmed, as a crash leaves it), and the
+// invariants see it alike while it is down:
 // the crash need not be explored (dead.go).
 func stutters(s *world.Setup, l *local) bool {
-	if l.n.Crashed {
-		return false
+	if l.n.Crashed || l.t {
+		return false // a crash would disarm the timer: not a pause
 	}
 	var down, up paxos.Node
 	var r world.NodeStep
@@ -612,7 +624,7 @@ func (ce *certifier) checkSymmetry(l *local, a world.Action, o *stepOut) {
 	c := ce.c
 	for i := range ce.perms {
 		p := &ce.perms[i]
-		pl := local{n: c.permNode(p, l.n), d: l.d, mc: l.mc}
+		pl := local{n: c.permNode(p, l.n), d: l.d, mc: l.mc, t: l.t}
 		pa := c.permAction(p, a)
 		po := ce.step(&pl, pa)
 		why := ""
@@ -620,7 +632,7 @@ func (ce *certifier) checkSymmetry(l *local, a world.Action, o *stepOut) {
 		case po.err != o.err:
 			why = "one of them refuses the input"
 		case o.err:
-		case !samePersist(po.r.Persist, o.r.Persist) || po.r.Lost != o.r.Lost ||
+		case !samePersist(po.r.Persist, o.r.Persist) || po.r.Lost != o.r.Lost || po.r.Effects.Timer != o.r.Effects.Timer ||
 			po.r.Effects.Learned != o.r.Effects.Learned || !slices.Equal(po.r.Effects.Replies, o.r.Effects.Replies):
 			why = "the effects differ"
 		case !sameSends(c, p, po.r.Send, o.r.Send):
@@ -646,7 +658,7 @@ func (ce *certifier) checkCanonSymmetry(l *local) {
 	cn := canonical(ce.h, &l.n, l.mc)
 	for i := range ce.perms {
 		p := &ce.perms[i]
-		pl := local{n: c.permNode(p, l.n), d: l.d, mc: l.mc}
+		pl := local{n: c.permNode(p, l.n), d: l.d, mc: l.mc, t: l.t}
 		if canonical(ce.h, &pl.n, pl.mc) != c.permNode(p, cn) || ce.looksDiffer(&pl, l) != "" {
 			ce.refute(hintSymmetry, "acceptors are not interchangeable: %s and its image under %v look different", ce.describe(l), p.fwd)
 			return

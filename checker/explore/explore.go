@@ -11,7 +11,6 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/world"
-	"github.com/paxoscheck/paxoscheck/impl/paxos"
 )
 
 // Errors a Result reports through Err. Each is wrapped with the detail.
@@ -493,7 +492,7 @@ func (s *search) run() (bool, error) {
 	// The certifier starts from every node's initial local state.
 	w0.fp.load(&init)
 	for i := range init.Nodes {
-		s.cert.addVariant(local{n: init.Nodes[i], d: init.Stored[i], mc: w0.fp.mc[i]})
+		s.cert.addVariant(local{n: init.Nodes[i], d: init.Stored[i], mc: w0.fp.mc[i], t: init.Timers&(1<<uint(i)) != 0})
 	}
 	s.workers = []*worker{w0}
 	if s.opt.DFS {
@@ -678,7 +677,9 @@ func (w *worker) skip(a *world.Action) bool {
 	if a.Kind == world.ActDeliver || a.Kind == world.ActCrashMidStep {
 		j = w.s.codec.nodeIdx[a.Msg.To]
 	}
-	l := func() local { return local{n: w.st.Nodes[j], d: w.st.Stored[j], mc: w.fp.mc[j]} }
+	l := func() local {
+		return local{n: w.st.Nodes[j], d: w.st.Stored[j], mc: w.fp.mc[j], t: w.st.Timers&(1<<uint(j)) != 0}
+	}
 	if a.Kind == world.ActCrash && h&hintStutter != 0 {
 		// Whether a crash stutters is worked out once per class (by the
 		// class key): the certifier checks that every local state of a
@@ -747,7 +748,7 @@ func copyState(dst, src *world.State) {
 	dst.Stored = append(dst.Stored[:0], src.Stored...)
 	dst.Net = append(dst.Net[:0], src.Net...)
 	dst.Sent = append(dst.Sent[:0], src.Sent...)
-	dst.Invoked, dst.Returned, dst.Learned, dst.Used = src.Invoked, src.Returned, src.Learned, src.Used
+	dst.Invoked, dst.Returned, dst.Learned, dst.Timers, dst.Used = src.Invoked, src.Returned, src.Learned, src.Timers, src.Used
 }
 
 // report records the first error state and stops the search.
@@ -797,13 +798,12 @@ func (s *search) deadlock(st *world.State, num uint32, depth int) {
 	}
 }
 
-// boundArtefact reports whether some live proposer would start a new ballot
-// but for Setup.MaxRound: the deadlock is then an effect of bounding rounds,
-// not of the protocol.
+// boundArtefact reports whether some node's timer is armed but its
+// timeout would start a round above Setup.MaxRound: the deadlock is then an
+// effect of bounding rounds, not of the protocol.
 func boundArtefact(s *world.Setup, st *world.State) bool {
 	for i := range st.Nodes {
-		n := &st.Nodes[i]
-		if n.Role == paxos.RoleProposer && n.Enabled(&s.Config, paxos.Input{Kind: paxos.InTimeout}) {
+		if st.Timers&(1<<uint(i)) != 0 && !st.Nodes[i].Crashed && !s.InRoundBound(&st.Nodes[i]) {
 			return true
 		}
 	}

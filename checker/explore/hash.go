@@ -170,7 +170,7 @@ func (f *fingerprinter) load(st *world.State) uint64 {
 	for i := range st.Nodes {
 		f.mc[i] = canCrashAfter(f.c.setup, st.Used.Crashes, &st.Nodes[i])
 		f.canon[i] = canonicalRef(f.h, &st.Nodes[i], f.mc[i], &f.cbuf[i])
-		f.nodeParts(i, f.canon[i], &st.Stored[i], &f.nodes[i])
+		f.nodeParts(i, f.canon[i], &st.Stored[i], st.Timers&(1<<uint(i)) != 0, &f.nodes[i])
 		f.keys[i] = partsKey(&f.nodes[i], n, f.mc[i])
 		p.add(&f.nodes[i], n)
 	}
@@ -222,7 +222,7 @@ func (f *fingerprinter) child(ch *world.Change, into *world.State) (fp uint64, b
 			stored = ch.Persist
 		}
 		ck = canonicalRef(f.h, &ch.Node, f.mc[k], &f.ckBuf)
-		f.nodeParts(k, ck, stored, &f.tmp)
+		f.nodeParts(k, ck, stored, ch.Timers&(1<<uint(k)) != 0, &f.tmp)
 		p.add(&f.tmp, n)
 		if f.h&msgHints != 0 {
 			for _, i := range f.byTo[k] {
@@ -342,13 +342,13 @@ func partsKey(p *parts, n int, mc bool) uint64 {
 }
 
 // nodeParts computes node i's parts (its canonical state cn, stored state
-// d) into out.
-func (f *fingerprinter) nodeParts(i int, cn *paxos.Node, d *paxos.Durable, out *parts) {
+// d, whether its timer is armed) into out.
+func (f *fingerprinter) nodeParts(i int, cn *paxos.Node, d *paxos.Durable, timer bool, out *parts) {
 	c := f.c
 	*out = parts{}
 	// An acceptor's part is the same at any index (its column is where it
 	// is); the other nodes' parts name their index.
-	b := append(f.buf[:0], boolByte(cn.Crashed))
+	b := append(f.buf[:0], boolByte(cn.Crashed)|boolByte(timer)<<1)
 	b = putDurable(b, &cn.Mem)
 	b = putDurable(b, d)
 	if i < c.numAcc {
@@ -419,7 +419,9 @@ func (f *fingerprinter) msgHash(m *paxos.Message, salt uint64) (int, uint64) {
 	return col, mix64(x ^ mix64(y^salt))
 }
 
-// counterHash is the counters' part.
+// counterHash is the counters' part. (The armed timers are not among
+// them: each node's timer is part of that node's parts, so that under the
+// acceptor symmetry it moves with its node.)
 func counterHash(invoked, returned, learned uint64, used world.Budget) uint64 {
 	u := uint64(used.Drops) | uint64(used.Dups)<<21 | uint64(used.Crashes)<<42
 	return mix64(invoked ^ mix64(returned^mix64(learned^mix64(u^saltCounter))))

@@ -127,6 +127,9 @@ func (r *Replayer) Step(s *traces.Step) (world.Outcome, error) {
 	if !slices.Equal(out.Effects.Replies, s.Replies) {
 		return out, div("replies", fmt.Sprintf("%+v", out.Effects.Replies), fmt.Sprintf("%+v", s.Replies))
 	}
+	if out.Effects.Timer != s.Timer {
+		return out, div("timer", timerOp(out.Effects.Timer), timerOp(s.Timer))
+	}
 
 	// The trace and the code agree: move the ids along.
 	if s.Msg != nil && out.Dup == nil {
@@ -144,6 +147,14 @@ func q(v paxos.Value) string {
 		return "none"
 	}
 	return fmt.Sprintf("%q", v)
+}
+
+// timerOp names a step's timer operation as the trace writes it.
+func timerOp(t paxos.TimerOp) string {
+	if t == paxos.TimerKeep {
+		return "no timer operation"
+	}
+	return t.String()
 }
 
 func equalPersist(a, b *paxos.Durable) bool {

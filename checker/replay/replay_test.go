@@ -197,6 +197,8 @@ func TestDivergence(t *testing.T) {
 		{"persist missing", has(traces.EvPhase1a), func(s *traces.Step) { s.Persist = nil }, "persist"},
 		{"learned differs", func(s *traces.Step) bool { return s.Learned != "" }, func(s *traces.Step) { s.Learned = "y" }, "learned"},
 		{"reply differs", func(s *traces.Step) bool { return len(s.Replies) > 0 }, func(s *traces.Step) { s.Replies[0].Value = "y" }, "replies"},
+		{"invoke claims no timer", has(traces.EvInvoke), func(s *traces.Step) { s.Timer = paxos.TimerKeep }, "timer"},
+		{"decided claims no cancel", func(s *traces.Step) bool { return s.Timer == paxos.TimerCancel }, func(s *traces.Step) { s.Timer = paxos.TimerKeep }, "timer"},
 		{"invoke value", has(traces.EvInvoke), func(s *traces.Step) { s.Value = "q" }, "value"},
 		{"delivered at another node", has(traces.EvPhase1b), func(s *traces.Step) { s.Node = 1 }, "node"},
 		{"timeout at a node that cannot", has(traces.EvPhase1a), func(s *traces.Step) { s.Node = 4 }, "action"},

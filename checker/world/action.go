@@ -96,7 +96,7 @@ func (st *State) Actions(s *Setup, buf []Action) []Action {
 			buf = append(buf, Action{Kind: ActRestart, Node: n.ID})
 			continue
 		}
-		if s.TimeoutOffered(n) {
+		if st.Timers&(1<<uint(i)) != 0 && s.InRoundBound(n) {
 			buf = append(buf, Action{Kind: ActTimeout, Node: n.ID})
 		}
 		if st.Used.Crashes < s.Budget.Crashes && s.crashable(n.ID) {
@@ -167,8 +167,8 @@ type Change struct {
 	Take int
 	Copy bool
 	// The counters after the action.
-	Invoked, Returned, Learned uint64
-	Used                       Budget
+	Invoked, Returned, Learned, Timers uint64
+	Used                               Budget
 }
 
 // Peek works out into c what a does to st, without changing st. An action
@@ -176,7 +176,7 @@ type Change struct {
 func (st *State) Peek(s *Setup, a Action, c *Change) error {
 	c.Outcome = Outcome{Action: a}
 	c.Index, c.Persist, c.Send, c.Lost, c.Take, c.Copy = -1, nil, nil, false, -1, false
-	c.Invoked, c.Returned, c.Learned, c.Used = st.Invoked, st.Returned, st.Learned, st.Used
+	c.Invoked, c.Returned, c.Learned, c.Timers, c.Used = st.Invoked, st.Returned, st.Learned, st.Timers, st.Used
 	var ni int
 	switch a.Kind {
 	case ActDrop, ActDuplicate, ActDeliver, ActCrashMidStep:
@@ -213,6 +213,9 @@ func (st *State) Peek(s *Setup, a Action, c *Change) error {
 		ni = st.NodeIndex(a.Msg.To)
 	case ActTimeout, ActCrash, ActRestart:
 		ni = st.NodeIndex(a.Node)
+		if a.Kind == ActTimeout && ni >= 0 && st.Timers&(1<<uint(ni)) == 0 {
+			return fmt.Errorf("%w: %s: the node's timer is not armed", paxos.ErrInput, a)
+		}
 	case ActInvoke:
 		if int(a.Client) >= len(s.Clients) || st.Invoked&(1<<a.Client) != 0 {
 			return fmt.Errorf("%w: %s: no such client, or it already invoked", paxos.ErrInput, a)
@@ -231,8 +234,15 @@ func (st *State) Peek(s *Setup, a Action, c *Change) error {
 	}
 	c.Index = ni
 	c.Persist, c.Send, c.Lost, c.Effects, c.Event = r.Persist, r.Send, r.Lost, r.Effects, r.Event
-	if a.Kind == ActCrash || a.Kind == ActCrashMidStep {
+	bit := uint64(1) << uint(ni)
+	switch {
+	case a.Kind == ActCrash || a.Kind == ActCrashMidStep:
 		c.Used.Crashes++
+		c.Timers &^= bit // timers are volatile
+	case r.Effects.Timer == paxos.TimerArm:
+		c.Timers |= bit
+	case r.Effects.Timer == paxos.TimerCancel:
+		c.Timers &^= bit
 	}
 	if r.Effects.Learned != paxos.None {
 		c.Learned |= 1 << st.Nodes[ni].Index
@@ -313,12 +323,12 @@ func (s *Setup) StepNode(n *paxos.Node, d *paxos.Durable, a Action, next *paxos.
 	return nil
 }
 
-// TimeoutOffered reports whether the world offers a timeout to node n: a
-// live proposer whose timeout is enabled and whose next round stays within
-// Setup.MaxRound.
-func (s *Setup) TimeoutOffered(n *paxos.Node) bool {
-	return !n.Crashed && n.Role == paxos.RoleProposer && n.Enabled(&s.Config, paxos.Input{Kind: paxos.InTimeout}) &&
-		(s.MaxRound == 0 || nextRound(n) <= s.MaxRound)
+// InRoundBound reports whether a timeout of node n stays within the search
+// bound Setup.MaxRound: the round it would start is at most MaxRound (0:
+// no bound). The world offers a node's timeout when its timer is armed
+// (State.Timers) and the bound allows it.
+func (s *Setup) InRoundBound(n *paxos.Node) bool {
+	return s.MaxRound == 0 || nextRound(n) <= s.MaxRound
 }
 
 // Commit carries out a Change that Peek worked out on this very state.
@@ -338,7 +348,7 @@ func (st *State) Commit(s *Setup, c *Change) {
 		// A Slot and the world's network never fail.
 		_ = runner.Apply(&e, storage.Slot{D: &st.Stored[c.Index]}, network{st, s, c.Lost}, nil)
 	}
-	st.Invoked, st.Returned, st.Learned, st.Used = c.Invoked, c.Returned, c.Learned, c.Used
+	st.Invoked, st.Returned, st.Learned, st.Timers, st.Used = c.Invoked, c.Returned, c.Learned, c.Timers, c.Used
 }
 
 // network is the simulated network as the runner's transport: a message

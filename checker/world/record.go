@@ -60,6 +60,7 @@ func (r *Recorder) Apply(a Action) (Outcome, error) {
 	}
 	step.Learned = out.Effects.Learned
 	step.Replies = out.Effects.Replies
+	step.Timer = out.Effects.Timer
 	r.Steps = append(r.Steps, step)
 	return out, nil
 }

@@ -155,6 +155,9 @@ type State struct {
 	// Learned is the bitmask of learners (by index) that have ever learned
 	// a value; with Chosen it feeds the "sometimes" properties.
 	Learned uint64
+	// Timers is the bitmask of nodes (by index in Nodes) whose timer is
+	// armed (paxos.Effects.Timer): a timeout may come. A crash disarms it.
+	Timers uint64
 	// Used is the fault budget spent so far.
 	Used Budget
 }
@@ -220,7 +223,7 @@ func (st *State) AppendBinary(buf []byte, numAcc int) []byte {
 	for _, m := range st.Sent {
 		buf = m.AppendBinary(buf)
 	}
-	for _, x := range []uint64{st.Invoked, st.Returned, st.Learned,
+	for _, x := range []uint64{st.Invoked, st.Returned, st.Learned, st.Timers,
 		uint64(st.Used.Drops), uint64(st.Used.Dups), uint64(st.Used.Crashes)} {
 		buf = appendU64(buf, x)
 	}

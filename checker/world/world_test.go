@@ -39,6 +39,59 @@ func TestNormalCase(t *testing.T) {
 	}
 }
 
+// TestTimers: the world offers a proposer's timeout exactly while the
+// timer its steps armed is armed: not before its client's request, not
+// after a crash (timers are volatile), not after it heard a decided value.
+func TestTimers(t *testing.T) {
+	s := NewSetup(3, 1, 1, 2) // one proposer, two clients
+	s.Budget.Crashes = 1
+	st, err := Init(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.Config.Proposers[0]
+	pi := st.NodeIndex(p)
+	offered := func() bool {
+		for _, a := range st.Actions(&s, nil) {
+			if a.Kind == ActTimeout && a.Node == p {
+				return true
+			}
+		}
+		return false
+	}
+	do := func(a Action) {
+		t.Helper()
+		if _, err := st.Apply(&s, a); err != nil {
+			t.Fatalf("%s: %v", a, err)
+		}
+	}
+	timeout := Action{Kind: ActTimeout, Node: p}
+	if offered() {
+		t.Fatal("a timeout is offered before any request")
+	}
+	if c := st.Clone(); func() error { _, err := c.Apply(&s, timeout); return err }() == nil {
+		t.Fatal("a timeout of an unarmed timer was taken")
+	}
+	do(Action{Kind: ActInvoke, Node: p, Client: 0})
+	if st.Timers != 1<<uint(pi) || !offered() {
+		t.Fatalf("timers %b after the request, want proposer %d's", st.Timers, pi)
+	}
+	do(Action{Kind: ActCrash, Node: p})
+	do(Action{Kind: ActRestart, Node: p})
+	if st.Timers != 0 || offered() {
+		t.Fatalf("timers %b after a crash-restart, want none", st.Timers)
+	}
+	do(Action{Kind: ActInvoke, Node: p, Client: 1})
+	do(timeout)
+	for len(st.Net) > 0 {
+		m := st.Net[0]
+		do(Action{Kind: ActDeliver, Node: m.To, Msg: m})
+	}
+	if st.Node(p).Decided == paxos.None || st.Timers&(1<<uint(pi)) != 0 || offered() {
+		t.Fatalf("decided %q, timers %b: want the timer cancelled by the decided value", st.Node(p).Decided, st.Timers)
+	}
+}
+
 // TestRandomWalksStayConsistent walks the graph at random and checks that
 // every enabled action applies without error.
 func TestRandomWalksStayConsistent(t *testing.T) {

@@ -10,6 +10,11 @@
 // visits, and a crash can never lose a promise or a vote that a message
 // already announced.
 //
+// Timers are effects too: a node has one timer, which its steps arm and
+// cancel (Effects.Timer); the runtime delivers InTimeout only while it is
+// armed, and a crash disarms it. A proposer arms it when it gets a value to
+// propose and cancels it when it hears that a value is decided.
+//
 // Vocabulary follows spec/Paxos.tla: Ballot, MaxBal, MaxVBal, MaxVal and the
 // messages 1a, 1b, 2a, 2b. Two message types exist only in Go: Nack (an
 // acceptor tells a proposer of a higher promise, so it can retry above it)

@@ -150,14 +150,65 @@ type Reply struct {
 	Value  Value    `json:"value"`
 }
 
+// TimerOp is what a step does to its node's timer. A node has one timer
+// (a proposer's retry timer); when it fires, the node gets an InTimeout.
+// Timers are volatile: a crash disarms them.
+type TimerOp uint8
+
+// The timer operations.
+const (
+	TimerKeep   TimerOp = iota // leave the timer as it is
+	TimerArm                   // arm it: a timeout may come
+	TimerCancel                // disarm it: no timeout will come
+)
+
+// String names the operation ("keep", "arm", "cancel").
+func (t TimerOp) String() string {
+	switch t {
+	case TimerKeep:
+		return "keep"
+	case TimerArm:
+		return "arm"
+	case TimerCancel:
+		return "cancel"
+	}
+	return fmt.Sprintf("timer(%d)", uint8(t))
+}
+
+// MarshalText writes "arm" or "cancel" (TimerKeep is written as absent).
+func (t TimerOp) MarshalText() ([]byte, error) {
+	if t != TimerArm && t != TimerCancel {
+		return nil, fmt.Errorf("timer operation %s cannot be written", t)
+	}
+	return []byte(t.String()), nil
+}
+
+// UnmarshalText reads "arm" or "cancel".
+func (t *TimerOp) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "arm":
+		*t = TimerArm
+	case "cancel":
+		*t = TimerCancel
+	default:
+		return fmt.Errorf("timer %q: want \"arm\" or \"cancel\"", b)
+	}
+	return nil
+}
+
 // Effects is what one step asks of its runner: persist Persist (when
-// non-nil) first, then send Send, then deliver Replies to clients.
+// non-nil) first, then send Send, then deliver Replies to clients; and
+// arm or cancel the node's timer (Timer).
 type Effects struct {
 	Persist *Durable
 	Send    []Message
 	// Learned is the value a learner learned in this step (None if none).
 	Learned Value
 	Replies []Reply
+	// Timer is what the step does to the node's timer. A proposer arms
+	// it when it gets a value to propose and cancels it when it hears a
+	// value is decided: it retries (times out) only in between.
+	Timer TimerOp
 }
 
 // ErrInput is wrapped by errors about inputs that a node cannot take (a

@@ -8,11 +8,17 @@ import "math/bits"
 // gives the proposer its own value; later ones wait for whatever is chosen.
 func (n *Node) request(client ClientID, v Value) Effects {
 	n.Clients |= 1 << client
-	if n.Value == None {
+	first := n.Value == None
+	if first {
 		n.Value = v
 	}
 	if n.Decided != None {
 		return n.reply()
+	}
+	if first {
+		// A value to propose: from now on, until a value is decided,
+		// the proposer retries when its timer fires.
+		return Effects{Timer: TimerArm}
 	}
 	return Effects{}
 }
@@ -60,6 +66,9 @@ func (n *Node) proposerDeliver(c *Config, m Message) Effects {
 	case MsgDecided:
 		if n.Decided == None {
 			n.Decided = m.Val
+			e := n.reply()
+			e.Timer = TimerCancel // nothing left to retry
+			return e
 		}
 		return n.reply()
 	case Msg1b:
