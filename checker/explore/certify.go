@@ -236,7 +236,7 @@ func (ce *certifier) keyOf(l *local, canonical bool) uint64 {
 		n = &cn
 	}
 	b := ce.c.appendNode(ce.buf[:0], n)
-	b = putDurable(b, &l.d)
+	b = l.d.AppendBinary(b)
 	b = append(b, boolByte(l.mc)|boolByte(l.t)<<1)
 	ce.buf = b
 	return xxhash.Sum64(b)

@@ -50,8 +50,8 @@ import (
 // every successor of the searches it runs.
 //
 // DESIGN.md has fingerprints hash a canonical byte string of the state.
-// Here each node is still hashed from its canonical bytes (putDurable and
-// friends, as the frontier's codec writes them), but the global state is
+// Here each node is still hashed from its canonical bytes (impl/paxos's
+// encoding, as the frontier holds it), but the global state is
 // the sum above rather than one string: that is what makes symmetry free
 // and a successor's fingerprint cheap. It is as exact: equal sums mean
 // equal parts, barring a 64-bit collision.
@@ -116,9 +116,10 @@ type msgPart struct {
 // fingerprinter hashes states. A worker owns one; the codec is shared,
 // read-only.
 type fingerprinter struct {
-	c   *codec
-	h   hints // the reduction hints in force (hints.go), symmetry included
-	buf []byte
+	c    *codec
+	h    hints // the reduction hints in force (hints.go), symmetry included
+	buf  []byte
+	vbuf []byte // a vote's encoding (nodeParts)
 	// cross is set when a message between two acceptors was hashed: the
 	// acceptor symmetry cannot rename it (impl/paxos sends none).
 	cross *paxos.Message
@@ -342,50 +343,52 @@ func partsKey(p *parts, n int, mc bool) uint64 {
 }
 
 // nodeParts computes node i's parts (its canonical state cn, stored state
-// d, whether its timer is armed) into out.
+// d, whether its timer is armed) into out. The bytes hashed are impl/paxos's
+// encoding (paxos/encode.go); which fields belong to acceptors' columns is
+// paxos.Node.AcceptorIndexed's to say.
 func (f *fingerprinter) nodeParts(i int, cn *paxos.Node, d *paxos.Durable, timer bool, out *parts) {
 	c := f.c
 	*out = parts{}
-	// An acceptor's part is the same at any index (its column is where it
-	// is); the other nodes' parts name their index.
-	b := append(f.buf[:0], boolByte(cn.Crashed)|boolByte(timer)<<1)
-	b = putDurable(b, &cn.Mem)
-	b = putDurable(b, d)
+	b := append(f.buf[:0], boolByte(timer))
 	if i < c.numAcc {
+		// An acceptor's part is the same at any index (its column is
+		// where it is). Its state is hashed whole: what it might hold of
+		// other acceptors stays in its column, unpermuted, which can only
+		// tell more states apart.
+		b = cn.AppendState(b)
+		b = d.AppendBinary(b)
 		f.buf = b
 		out.col[i] = mix64(xxhash.Sum64(b) ^ saltAcc)
 		return
 	}
+	// The other nodes' parts name their index; what they hold of acceptor
+	// a goes to column a, so that it moves with a under the symmetry.
 	b = append(b, byte(i))
-	switch cn.Role {
-	case paxos.RoleProposer:
-		b = append(b, byte(cn.Phase))
-		b = putValue(b, cn.Value)
-		b = binary.AppendUvarint(b, cn.Clients)
-		b = putBallot(b, cn.HighVBal)
-		b = putValue(b, cn.HighVal)
-		b = putBallot(b, cn.LowVBal)
-		b = putValue(b, cn.LowVal)
-		for a, m := 0, cn.Promised; m != 0; a, m = a+1, m>>1 {
-			if m&1 != 0 && a < c.numAcc {
-				out.col[a] += mix64(uint64(i)<<8 ^ saltProm)
-			}
+	b = cn.AppendUnindexed(b)
+	b = d.AppendBinary(b)
+	promised, votes := cn.AcceptorIndexed()
+	for a, m := 0, promised; m != 0; a, m = a+1, m>>1 {
+		if m&1 != 0 && a < c.numAcc {
+			out.col[a] += mix64(uint64(i)<<8 ^ saltProm)
 		}
-		b = putBallot(b, cn.Seen)
-		b = putValue(b, cn.Decided)
-		b = putValue(b, cn.Proposal)
-	case paxos.RoleLearner:
-		for a := 0; a < c.numAcc; a++ {
-			v := &cn.Votes[a]
-			x := uint64(v.Bal.Round) | uint64(v.Bal.Proposer)<<32 | uint64(v.N)<<40
-			if v.Val != paxos.None {
-				x |= c.valueNumber(v.Val) << 48
-			}
-			if x != 0 {
-				out.col[a] += mix64(mix64(x^saltVote) + uint64(i))
-			}
+	}
+	for a := range votes {
+		v := &votes[a]
+		if v.IsZero() {
+			continue
 		}
-		b = putValue(b, cn.Learned)
+		vb := v.AppendBinary(f.vbuf[:0])
+		f.vbuf = vb
+		if a < c.numAcc {
+			out.col[a] += mix64(mix64(xxhash.Sum64(vb)^saltVote) + uint64(i))
+		} else {
+			// No acceptor a: the code under test wrote past them. Keep
+			// it, in the node's own part.
+			b = append(append(b, byte(a)), vb...)
+		}
+	}
+	if extra := promised >> uint(c.numAcc); extra != 0 {
+		b = binary.AppendUvarint(b, extra)
 	}
 	f.buf = b
 	out.rest = mix64(xxhash.Sum64(b) ^ saltNode)

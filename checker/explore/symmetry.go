@@ -77,18 +77,10 @@ func (c *codec) permMsg(p *perm, m paxos.Message) paxos.Message {
 	return m
 }
 
-// permNode is the image of node n under p.
+// permNode is the image of node n under p (paxos.Node.PermuteAcceptors:
+// the protocol says which of a node's fields name acceptors).
 func (c *codec) permNode(p *perm, n paxos.Node) paxos.Node {
-	if a := c.accIdx[n.ID]; a >= 0 {
-		n.ID, n.Index = c.permID(p, n.ID), uint8(p.fwd[a])
-	}
-	n.Promised = permBits(n.Promised, p.fwd)
-	if n.Role == paxos.RoleLearner {
-		old := n.Votes
-		for i := 0; i < c.numAcc; i++ {
-			n.Votes[p.fwd[i]] = old[i]
-		}
-	}
+	n.PermuteAcceptors(p.fwd, c.setup.Config.Acceptors)
 	return n
 }
 
@@ -97,15 +89,4 @@ func (c *codec) permAction(p *perm, a world.Action) world.Action {
 	a.Node = c.permID(p, a.Node)
 	a.Msg = c.permMsg(p, a.Msg)
 	return a
-}
-
-// permBits moves bit i of an acceptor bitmask to bit perm[i].
-func permBits(x uint64, perm []int) uint64 {
-	var out uint64
-	for i, p := range perm {
-		if x&(1<<uint(i)) != 0 {
-			out |= 1 << uint(p)
-		}
-	}
-	return out
 }

@@ -1,6 +1,7 @@
 package world
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -207,35 +208,64 @@ func (st *State) Node(id paxos.NodeID) *paxos.Node {
 	return nil
 }
 
-// AppendBinary appends the canonical encoding of st: equal states, and only
-// equal states, encode to equal bytes. Every count is a varint, so no
-// length is cut short (a byte count would take 300 messages for 44).
-func (st *State) AppendBinary(buf []byte, numAcc int) []byte {
+// AppendBinary appends the canonical encoding of st among the states of
+// its Setup: equal states, and only equal states, encode to equal bytes.
+// A node's identity (id, role, index) is implied by its position; nodes,
+// stored states and messages are laid out as impl/paxos's encoding says
+// (paxos/encode.go, the one place). Every count is a varint, so no length
+// is cut short (a byte count would take 300 messages for 44). The
+// explorer's frontier holds exactly these bytes; DecodeBinary reads them.
+func (st *State) AppendBinary(buf []byte) []byte {
 	for i := range st.Nodes {
-		buf = st.Nodes[i].AppendBinary(buf, numAcc)
+		buf = st.Nodes[i].AppendState(buf)
 		buf = st.Stored[i].AppendBinary(buf)
 	}
-	buf = appendU64(buf, uint64(len(st.Net)))
+	buf = binary.AppendUvarint(buf, uint64(len(st.Net)))
 	for _, m := range st.Net {
 		buf = m.AppendBinary(buf)
 	}
-	buf = appendU64(buf, uint64(len(st.Sent)))
+	buf = binary.AppendUvarint(buf, uint64(len(st.Sent)))
 	for _, m := range st.Sent {
 		buf = m.AppendBinary(buf)
 	}
-	for _, x := range []uint64{st.Invoked, st.Returned, st.Learned, st.Timers,
+	for _, x := range [...]uint64{st.Invoked, st.Returned, st.Learned, st.Timers,
 		uint64(st.Used.Drops), uint64(st.Used.Dups), uint64(st.Used.Crashes)} {
-		buf = appendU64(buf, x)
+		buf = binary.AppendUvarint(buf, x)
 	}
 	return buf
 }
 
-func appendU64(b []byte, x uint64) []byte {
-	for x >= 0x80 {
-		b = append(b, byte(x)|0x80)
-		x >>= 7
+// DecodeBinary reads what AppendBinary wrote (all of d.B) into st, reusing
+// st's slices. ids holds the nodes' identities (the Nodes of Init): the
+// encoding leaves them out. An error wraps paxos.ErrDecode.
+func (st *State) DecodeBinary(d *paxos.Decoder, ids []paxos.Node) error {
+	if len(st.Nodes) != len(ids) {
+		st.Nodes = make([]paxos.Node, len(ids))
+		st.Stored = make([]paxos.Durable, len(ids))
 	}
-	return append(b, byte(x))
+	for k := range ids {
+		n := &st.Nodes[k]
+		n.ID, n.Role, n.Index = ids[k].ID, ids[k].Role, ids[k].Index
+		d.State(n)
+		st.Stored[k] = d.Durable()
+	}
+	st.Net = decodeMsgs(d, st.Net)
+	st.Sent = decodeMsgs(d, st.Sent)
+	st.Invoked, st.Returned, st.Learned, st.Timers = d.Uvarint(), d.Uvarint(), d.Uvarint(), d.Uvarint()
+	st.Used.Drops, st.Used.Dups, st.Used.Crashes = int(d.Uvarint()), int(d.Uvarint()), int(d.Uvarint())
+	if d.Err == nil && len(d.B) != 0 {
+		return fmt.Errorf("%w: %d bytes after the state", paxos.ErrDecode, len(d.B))
+	}
+	return d.Err
+}
+
+func decodeMsgs(d *paxos.Decoder, dst []paxos.Message) []paxos.Message {
+	n := d.Uvarint()
+	dst = dst[:0]
+	for i := uint64(0); i < n && d.Err == nil; i++ {
+		dst = append(dst, d.Message())
+	}
+	return dst
 }
 
 func insertSorted(ms []paxos.Message, m paxos.Message) []paxos.Message {

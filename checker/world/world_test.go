@@ -2,6 +2,7 @@ package world
 
 import (
 	"encoding/binary"
+	"errors"
 	"math/rand/v2"
 	"testing"
 
@@ -132,17 +133,35 @@ func TestAppendBinaryCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e0 := a.AppendBinary(nil, 3)
+	e0 := a.AppendBinary(nil)
 	m := paxos.Message{Type: paxos.Msg1a, From: 3, To: 0, Bal: paxos.Ballot{Round: 1}}
 	for i := 0; i < 300; i++ {
 		a.Net = append(a.Net, m)
 	}
-	e1 := a.AppendBinary(nil, 3)
+	e1 := a.AppendBinary(nil)
 	k := 0
 	for k < len(e0) && e0[k] == e1[k] {
 		k++
 	}
 	if n, _ := binary.Uvarint(e1[k:]); n != 300 {
 		t.Fatalf("the network's count reads back as %d, want 300", n)
+	}
+	// DecodeBinary reads it all back: the same state, encoded the same.
+	ids, err := Init(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back State
+	if err := back.DecodeBinary(&paxos.Decoder{B: e1}, ids.Nodes); err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Net) != 300 || string(back.AppendBinary(nil)) != string(e1) {
+		t.Fatalf("read back %d messages in flight, want 300; same bytes: %v", len(back.Net), string(back.AppendBinary(nil)) == string(e1))
+	}
+	if err := back.DecodeBinary(&paxos.Decoder{B: e1[:len(e1)-1]}, ids.Nodes); !errors.Is(err, paxos.ErrDecode) {
+		t.Fatalf("a truncated encoding decodes with error %v", err)
+	}
+	if err := back.DecodeBinary(&paxos.Decoder{B: append(e1, 0)}, ids.Nodes); !errors.Is(err, paxos.ErrDecode) {
+		t.Fatalf("an encoding with a byte after it decodes with error %v", err)
 	}
 }

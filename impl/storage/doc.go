@@ -42,23 +42,21 @@
 // error. An operator who deletes the file of a live acceptor breaks Paxos;
 // no store can detect that.
 //
-// # File format (version 1)
-//
-// All integers little-endian, fixed width, so that every state has exactly
-// one encoding:
+// # File format (version 2)
 //
 //	offset  size  field
 //	0       4     magic "PXDS"
-//	4       1     format version (1)
-//	5       4     payload length n
+//	4       1     format version (2)
+//	5       4     payload length n, little-endian
 //	9       n     payload
-//	9+n     4     CRC-32C (Castagnoli) of bytes [0, 9+n)
+//	9+n     4     CRC-32C (Castagnoli) of bytes [0, 9+n), little-endian
 //
-// The payload of version 1 is
-//
-//	MaxBal.Round u32, MaxBal.Proposer u8,
-//	MaxVBal.Round u32, MaxVBal.Proposer u8,
-//	Round u32, len(MaxVal) u32, MaxVal bytes.
+// The payload is paxos.Durable.AppendBinary's encoding (impl/paxos/encode.go,
+// the one place the layout is written down): MaxBal, MaxVBal (each a varint
+// round and a proposer byte), MaxVal (a varint length and its bytes) and a
+// varint Round. Decode accepts only the canonical encoding, so every state
+// has exactly one image. Version 1 (fixed-width fields) was never deployed
+// and is refused with ErrVersion.
 //
 // CRC-32C detects every error burst of up to 32 bits, so every single
 // flipped byte is caught; the recorded length catches truncation and

@@ -12,12 +12,13 @@ import (
 const (
 	// Magic opens every stored state.
 	Magic = "PXDS"
-	// Version is the format version this code writes and reads.
-	Version = 1
+	// Version is the format version this code writes and reads. Version 1
+	// (fixed-width fields) was never deployed; its images are refused as
+	// of another version.
+	Version = 2
 
-	headerLen  = len(Magic) + 1 + 4
-	crcLen     = 4
-	payloadMin = 5 + 5 + 4 + 4 // two ballots, Round, len(MaxVal)
+	headerLen = len(Magic) + 1 + 4
+	crcLen    = 4
 
 	// MaxValueLen bounds len(MaxVal), so that a corrupt length can never
 	// ask for a huge allocation and every saved state can be loaded.
@@ -27,28 +28,19 @@ const (
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Encode returns the canonical file image of d: equal states, and only
-// equal states, have equal images. It fails only when MaxVal is longer than
-// MaxValueLen.
+// equal states, have equal images. Its payload is paxos.Durable's own
+// encoding (impl/paxos/encode.go, the one layout). It fails only when
+// MaxVal is longer than MaxValueLen.
 func Encode(d paxos.Durable) ([]byte, error) {
 	if len(d.MaxVal) > MaxValueLen {
 		return nil, fmt.Errorf("storage: MaxVal is %d bytes, at most %d supported", len(d.MaxVal), MaxValueLen)
 	}
-	n := payloadMin + len(d.MaxVal)
-	buf := make([]byte, 0, headerLen+n+crcLen)
-	buf = append(buf, Magic...)
-	buf = append(buf, Version)
-	buf = binary.LittleEndian.AppendUint32(buf, uint32(n))
-	buf = appendBallot(buf, d.MaxBal)
-	buf = appendBallot(buf, d.MaxVBal)
-	buf = binary.LittleEndian.AppendUint32(buf, d.Round)
-	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(d.MaxVal)))
-	buf = append(buf, d.MaxVal...)
+	buf := make([]byte, headerLen, headerLen+32+len(d.MaxVal)+crcLen)
+	copy(buf, Magic)
+	buf[len(Magic)] = Version
+	buf = d.AppendBinary(buf)
+	binary.LittleEndian.PutUint32(buf[len(Magic)+1:], uint32(len(buf)-headerLen))
 	return binary.LittleEndian.AppendUint32(buf, crc32.Checksum(buf, castagnoli)), nil
-}
-
-func appendBallot(buf []byte, b paxos.Ballot) []byte {
-	buf = binary.LittleEndian.AppendUint32(buf, b.Round)
-	return append(buf, b.Proposer)
 }
 
 // Decode is the inverse of Encode. Any image that Encode did not produce
@@ -75,20 +67,19 @@ func Decode(b []byte) (paxos.Durable, error) {
 		return d, fmt.Errorf("%w: version %d, this program reads %d", ErrVersion, v, Version)
 	}
 	p := body[headerLen:]
-	if len(p) < payloadMin {
-		return d, fmt.Errorf("%w: payload %d bytes, at least %d needed", ErrCorrupt, len(p), payloadMin)
+	if len(p) > MaxValueLen+64 {
+		return d, fmt.Errorf("%w: payload of %d bytes, more than any state of a value of at most %d bytes", ErrCorrupt, len(p), MaxValueLen)
 	}
-	d.MaxBal = readBallot(p[0:5])
-	d.MaxVBal = readBallot(p[5:10])
-	d.Round = binary.LittleEndian.Uint32(p[10:14])
-	vl := binary.LittleEndian.Uint32(p[14:18])
-	if uint64(vl) != uint64(len(p)-payloadMin) || vl > MaxValueLen {
-		return paxos.Durable{}, fmt.Errorf("%w: value length %d does not fit payload of %d bytes", ErrCorrupt, vl, len(p))
+	dec := paxos.Decoder{B: p}
+	d = dec.Durable()
+	switch {
+	case dec.Err != nil:
+		return paxos.Durable{}, fmt.Errorf("%w: payload of %d bytes: %w", ErrCorrupt, len(p), dec.Err)
+	case len(dec.B) != 0:
+		return paxos.Durable{}, fmt.Errorf("%w: %d bytes after the state in a payload of %d", ErrCorrupt, len(dec.B), len(p))
+	case string(d.AppendBinary(nil)) != string(p):
+		// Overlong varints: the same state, but not Encode's image.
+		return paxos.Durable{}, fmt.Errorf("%w: payload is not the canonical encoding of its state", ErrCorrupt)
 	}
-	d.MaxVal = paxos.Value(p[payloadMin:])
 	return d, nil
-}
-
-func readBallot(p []byte) paxos.Ballot {
-	return paxos.Ballot{Round: binary.LittleEndian.Uint32(p), Proposer: p[4]}
 }

@@ -331,8 +331,15 @@ func TestDecodeErrors(t *testing.T) {
 	reseal := func(b []byte) []byte {
 		return binary.LittleEndian.AppendUint32(bytes.Clone(b), crc32.Checksum(b, castagnoli))
 	}
-	v2 := bytes.Clone(body)
-	v2[4] = 2
+	v3 := bytes.Clone(body)
+	v3[4] = 3
+	v1 := bytes.Clone(body)
+	v1[4] = 1
+	// image frames a payload p as Encode would, with a valid checksum.
+	image := func(p ...byte) []byte {
+		b := append([]byte{'P', 'X', 'D', 'S', Version}, binary.LittleEndian.AppendUint32(nil, uint32(len(p)))...)
+		return reseal(append(b, p...))
+	}
 	cases := []struct {
 		name string
 		in   []byte
@@ -343,9 +350,12 @@ func TestDecodeErrors(t *testing.T) {
 		{"bad magic", append([]byte("XXXX"), good[4:]...), ErrCorrupt, "bad magic"},
 		{"truncated", good[:len(good)-1], ErrCorrupt, "header says"},
 		{"checksum", append(bytes.Clone(good[:len(good)-1]), good[len(good)-1]^1), ErrCorrupt, "checksum"},
-		{"future version", reseal(v2), ErrVersion, "version 2"},
-		{"short payload", reseal([]byte{'P', 'X', 'D', 'S', 1, 1, 0, 0, 0, 7}), ErrCorrupt, "payload 1 bytes"},
-		{"value length mismatch", reseal(append([]byte{'P', 'X', 'D', 'S', 1, 19, 0, 0, 0}, append(bytes.Clone(body[9:9+14]), 9, 0, 0, 0, 'x')...)), ErrCorrupt, "value length 9"},
+		{"future version", reseal(v3), ErrVersion, "version 3"},
+		{"version 1, never deployed", reseal(v1), ErrVersion, "version 1"},
+		{"short payload", image(7), ErrCorrupt, "payload of 1 bytes"},
+		{"value length mismatch", image(0, 0, 0, 0, 9, 'x', 0), ErrCorrupt, "truncated value"},
+		{"bytes after the state", image(0, 0, 0, 0, 0, 0, 5), ErrCorrupt, "1 bytes after the state"},
+		{"overlong varint", image(0x80, 0, 0, 0, 0, 0, 0), ErrCorrupt, "not the canonical encoding"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
