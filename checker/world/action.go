@@ -344,9 +344,9 @@ func (st *State) Commit(s *Setup, c *Change) {
 		// The runner carries out the step's effects in the core's
 		// contract order: persist (into this state's storage of the
 		// node), then send. Replies are the counters below.
-		e := paxos.Effects{Persist: c.Persist, Send: c.Send}
+		e := runner.Effects[paxos.Durable, paxos.Message, paxos.Reply]{Persist: c.Persist, Send: c.Send}
 		// A Slot and the world's network never fail.
-		_ = runner.Apply(&e, storage.Slot{D: &st.Stored[c.Index]}, network{st, s, c.Lost}, nil)
+		_ = runner.Apply(e, storage.Slot[paxos.Durable]{D: &st.Stored[c.Index]}, network{st, s, c.Lost}, nil)
 	}
 	st.Invoked, st.Returned, st.Learned, st.Timers, st.Used = c.Invoked, c.Returned, c.Learned, c.Timers, c.Used
 }

@@ -425,3 +425,14 @@ func (d *Decoder) State(n *Node) {
 		n.Learned = d.Value()
 	}
 }
+
+// DecodeDurable reads back all of b, which Durable.AppendBinary wrote (the
+// payload of the file store's images, impl/storage).
+func DecodeDurable(b []byte) (Durable, error) {
+	d := Decoder{B: b}
+	x := d.Durable()
+	if d.Err == nil && len(d.B) != 0 {
+		return Durable{}, fmt.Errorf("%w: %d bytes after the state", ErrDecode, len(d.B))
+	}
+	return x, d.Err
+}

@@ -1,7 +1,9 @@
 // Package runner carries out the effects of one step of a node in the
-// order the core's contract demands (DESIGN.md, "The deterministic core";
-// paxos.Effects): first the durable state is persisted, then the messages
-// are sent, then the clients are answered. A message that depends on a
+// order the core's contract demands (DESIGN.md, "The deterministic core"):
+// first the durable state is persisted, then the messages are sent, then
+// the clients are answered. It is generic over the protocol (the types of
+// its durable state, messages and client answers) and imports none: every
+// protocol's runtime and the simulated world share it. A message that depends on a
 // write never leaves before the write is durable: if the write fails,
 // nothing is sent.
 //
@@ -9,6 +11,6 @@
 // (checker/world) runs every step of every node through Apply, with a
 // store over its own state (storage.Slot) and the simulated network; the
 // explorer, the simulator and replay all go through the world. A real
-// runtime runs a Node: the same core and the same Apply, with a file store
-// and a network transport.
+// runtime runs a Node: the same core (behind the Core interface) and the
+// same Apply, with a file store and a network transport.
 package runner

@@ -3,26 +3,36 @@ package runner
 import (
 	"fmt"
 
-	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/impl/storage"
 )
 
+// Effects is the part of a step's effects that the runner carries out,
+// for a protocol whose durable state is D, whose messages are M and whose
+// client answers are R: persist Persist (when non-nil) first, then send
+// Send, then deliver Replies. A core's own effects type (paxos.Effects)
+// holds these and what only the protocol reads (a learned value, a timer).
+type Effects[D, M, R any] struct {
+	Persist *D
+	Send    []M
+	Replies []R
+}
+
 // Transport sends a node's messages. Send hands m to the network; whether
 // it arrives is the network's business.
-type Transport interface {
-	Send(m paxos.Message)
+type Transport[M any] interface {
+	Send(m M)
 }
 
 // Clients takes a node's answers to its clients.
-type Clients interface {
-	Reply(r paxos.Reply)
+type Clients[R any] interface {
+	Reply(r R)
 }
 
 // Apply carries out e: e.Persist (if any) is saved to store, and when the
 // save fails Apply returns its error with nothing sent; then e.Send goes to
 // net, in order; then e.Replies go to clients (nil: replies are not
 // delivered).
-func Apply(e *paxos.Effects, store storage.Store, net Transport, clients Clients) error {
+func Apply[D, M, R any](e Effects[D, M, R], store storage.Store[D], net Transport[M], clients Clients[R]) error {
 	if e.Persist != nil {
 		if err := store.Save(*e.Persist); err != nil {
 			return fmt.Errorf("runner: persisting before sending: %w", err)
@@ -39,41 +49,50 @@ func Apply(e *paxos.Effects, store storage.Store, net Transport, clients Clients
 	return nil
 }
 
-// Node is one node run for real: its core state, the configuration, its
-// stable storage, its network and its clients.
-type Node struct {
-	Config  *paxos.Config
-	State   paxos.Node
-	Store   storage.Store
-	Net     Transport
-	Clients Clients
+// Core is one node's protocol core as a real runtime drives it. Step
+// applies the input in to the core's state (an input the core refuses is
+// an error and changes nothing) and returns the effects for the runner;
+// Crash and Restart are the inputs that crash the node and bring it back
+// with durable state d.
+type Core[I, D, M, R any] interface {
+	Step(in I) (Effects[D, M, R], error)
+	Crash() I
+	Restart(d D) I
+}
+
+// Node is one node run for real: its core, its stable storage, its network
+// and its clients.
+type Node[I, D, M, R any] struct {
+	Core    Core[I, D, M, R]
+	Store   storage.Store[D]
+	Net     Transport[M]
+	Clients Clients[R]
 }
 
 // Step applies in to the node's core and carries out the effects (Apply).
 // An input the core refuses is an error and changes nothing; a failed
 // persist is an error after which the node's state has moved on but
 // nothing was sent (the caller should stop the node, as a crash would).
-func (n *Node) Step(in paxos.Input) (paxos.Effects, error) {
-	next, e, err := n.State.Step(n.Config, in)
+func (n *Node[I, D, M, R]) Step(in I) (Effects[D, M, R], error) {
+	e, err := n.Core.Step(in)
 	if err != nil {
 		return e, err
 	}
-	n.State = next
-	return e, Apply(&e, n.Store, n.Net, n.Clients)
+	return e, Apply(e, n.Store, n.Net, n.Clients)
 }
 
 // Crash stops the node: its volatile state is gone; the store stays.
-func (n *Node) Crash() error {
-	_, err := n.Step(paxos.Input{Kind: paxos.InCrash})
+func (n *Node[I, D, M, R]) Crash() error {
+	_, err := n.Step(n.Core.Crash())
 	return err
 }
 
 // Restart brings a crashed node back with what its store holds.
-func (n *Node) Restart() error {
+func (n *Node[I, D, M, R]) Restart() error {
 	d, err := n.Store.Load()
 	if err != nil {
 		return fmt.Errorf("runner: restart: %w", err)
 	}
-	_, err = n.Step(paxos.Input{Kind: paxos.InRestart, Durable: d})
+	_, err = n.Step(n.Core.Restart(d))
 	return err
 }

@@ -18,6 +18,31 @@ type log struct {
 
 type logStore struct{ l *log }
 
+// eff is the runner's effects for single-decree Paxos.
+type eff = Effects[paxos.Durable, paxos.Message, paxos.Reply]
+
+// core runs a paxos.Node as the runner's Core: what a real runtime of
+// single-decree Paxos does (the core itself knows nothing of runners).
+type core struct {
+	c *paxos.Config
+	n paxos.Node
+}
+
+func (c *core) Step(in paxos.Input) (eff, error) {
+	next, e, err := c.n.Step(c.c, in)
+	if err != nil {
+		return eff{}, err
+	}
+	c.n = next
+	return eff{Persist: e.Persist, Send: e.Send, Replies: e.Replies}, nil
+}
+
+func (c *core) Crash() paxos.Input { return paxos.Input{Kind: paxos.InCrash} }
+
+func (c *core) Restart(d paxos.Durable) paxos.Input {
+	return paxos.Input{Kind: paxos.InRestart, Durable: d}
+}
+
 func (s logStore) Load() (paxos.Durable, error) { return paxos.Durable{}, nil }
 func (s logStore) Save(d paxos.Durable) error {
 	s.l.events = append(s.l.events, "persist")
@@ -36,10 +61,10 @@ func (c logClients) Reply(r paxos.Reply) { c.l.events = append(c.l.events, "repl
 // TestApplyOrder: persist, then every send in order, then every reply.
 func TestApplyOrder(t *testing.T) {
 	l := &log{}
-	e := paxos.Effects{Persist: &paxos.Durable{Round: 1},
+	e := eff{Persist: &paxos.Durable{Round: 1},
 		Send:    []paxos.Message{{Type: paxos.Msg1a}, {Type: paxos.Msg2a}},
 		Replies: []paxos.Reply{{Client: 0, Value: "x"}}}
-	if err := Apply(&e, logStore{l}, logNet{l}, logClients{l}); err != nil {
+	if err := Apply(e, logStore{l}, logNet{l}, logClients{l}); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"persist", "send 1a", "send 2a", "reply"}
@@ -53,9 +78,9 @@ func TestApplyOrder(t *testing.T) {
 func TestApplyFailedPersistSendsNothing(t *testing.T) {
 	boom := errors.New("disk full")
 	l := &log{fail: boom}
-	e := paxos.Effects{Persist: &paxos.Durable{Round: 1}, Send: []paxos.Message{{Type: paxos.Msg1a}},
+	e := eff{Persist: &paxos.Durable{Round: 1}, Send: []paxos.Message{{Type: paxos.Msg1a}},
 		Replies: []paxos.Reply{{Client: 0, Value: "x"}}}
-	if err := Apply(&e, logStore{l}, logNet{l}, logClients{l}); !errors.Is(err, boom) {
+	if err := Apply(e, logStore{l}, logNet{l}, logClients{l}); !errors.Is(err, boom) {
 		t.Fatalf("error %v, want %v", err, boom)
 	}
 	if !slices.Equal(l.events, []string{"persist"}) {
@@ -72,7 +97,8 @@ func TestNodeCrashRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := &log{}
-	n := &Node{Config: &c, State: st, Store: storage.NewMemStore(), Net: logNet{l}, Clients: logClients{l}}
+	pc := &core{c: &c, n: st}
+	n := &Node[paxos.Input, paxos.Durable, paxos.Message, paxos.Reply]{Core: pc, Store: storage.NewMemStore[paxos.Durable](), Net: logNet{l}, Clients: logClients{l}}
 	if _, err := n.Step(paxos.Input{Kind: paxos.InRequest, Client: 0, Value: "x"}); err != nil {
 		t.Fatal(err)
 	}
@@ -82,14 +108,14 @@ func TestNodeCrashRestart(t *testing.T) {
 	if err := n.Crash(); err != nil {
 		t.Fatal(err)
 	}
-	if !n.State.Crashed {
+	if !pc.n.Crashed {
 		t.Fatal("not crashed")
 	}
 	if err := n.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	if n.State.Mem.Round != 1 {
-		t.Fatalf("restarted with round %d, want the persisted 1", n.State.Mem.Round)
+	if pc.n.Mem.Round != 1 {
+		t.Fatalf("restarted with round %d, want the persisted 1", pc.n.Mem.Round)
 	}
 	if _, err := n.Step(paxos.Input{Kind: paxos.InTimeout}); err == nil {
 		t.Fatal("a restarted proposer with no client timed out")
@@ -104,7 +130,7 @@ func TestNodeCrashRestart(t *testing.T) {
 // TestSlot: a Slot reads and writes the Durable it points to.
 func TestSlot(t *testing.T) {
 	var d paxos.Durable
-	s := storage.Slot{D: &d}
+	s := storage.Slot[paxos.Durable]{D: &d}
 	if err := s.Save(paxos.Durable{Round: 3}); err != nil || d.Round != 3 {
 		t.Fatalf("save: %v, round %d", err, d.Round)
 	}

@@ -1,12 +1,14 @@
-// Package storage keeps a node's durable state ([paxos.Durable]: an
-// acceptor's MaxBal, MaxVBal and MaxVal, a proposer's Round) on stable
-// storage, so that a restarted node gets back exactly what it last
-// persisted.
+// Package storage keeps a node's durable state on stable storage, so that
+// a restarted node gets back exactly what it last persisted. It is generic
+// over the protocol: a Store[D] holds a state of the protocol's type D
+// (for single-decree Paxos, paxos.Durable: an acceptor's MaxBal, MaxVBal
+// and MaxVal, a proposer's Round), and a FileStore writes it with the
+// protocol's own encoding (a Codec). It imports no protocol.
 //
 // Paxos is safe under crash-restart only if an acceptor remembers every
 // promise and every vote it announced ("Paxos Made Simple", section 2.3:
 // "an acceptor must remember this information even if it fails and then
-// restarts"). The runner of a [paxos.Node] therefore calls [Store.Save]
+// restarts"). The runner of a node therefore calls [Store.Save]
 // with Effects.Persist, and waits for it to return, before it sends the
 // step's messages. A Save that returned is durable; a Save that did not
 // return may or may not be, and either outcome is safe because nothing that

@@ -7,8 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-
-	"github.com/paxoscheck/paxoscheck/impl/paxos"
 )
 
 // TempSuffix is appended to a FileStore's path to name the temporary file
@@ -19,19 +17,18 @@ const TempSuffix = ".tmp"
 // every Save by write-temp, fsync, rename, fsync-directory (see the package
 // comment for why that is crash-safe). It is safe for concurrent use, though
 // a node only ever has one step in flight.
-type FileStore struct {
+type FileStore[D any] struct {
+	codec  Codec[D]
 	mu     sync.Mutex
 	path   string
 	closed bool
 }
 
-var _ Store = (*FileStore)(nil)
-
 // OpenFile returns a FileStore at path. The directory must exist; the file
 // need not (a missing file is the zero state: a node that never persisted
 // anything). Open does not read the file: Load does, so that a corrupt file
 // is reported where the state is needed.
-func OpenFile(path string) (*FileStore, error) {
+func OpenFile[D any](path string, c Codec[D]) (*FileStore[D], error) {
 	dir := filepath.Dir(path)
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -43,44 +40,45 @@ func OpenFile(path string) (*FileStore, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return nil, fmt.Errorf("storage: open %s: is a directory", path)
 	}
-	return &FileStore{path: path}, nil
+	return &FileStore[D]{path: path, codec: c}, nil
 }
 
 // Path returns the file the store keeps its state in.
-func (s *FileStore) Path() string { return s.path }
+func (s *FileStore[D]) Path() string { return s.path }
 
 // Load reads the state from disk. A missing file is the zero state; a file
 // that is not exactly an image written by Save is an error wrapping
 // ErrCorrupt (or ErrVersion), naming the file.
-func (s *FileStore) Load() (paxos.Durable, error) {
+func (s *FileStore[D]) Load() (D, error) {
+	var zero D
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return paxos.Durable{}, ErrClosed
+		return zero, ErrClosed
 	}
 	b, err := os.ReadFile(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return paxos.Durable{}, nil
+		return zero, nil
 	}
 	if err != nil {
-		return paxos.Durable{}, fmt.Errorf("storage: load: %w", err)
+		return zero, fmt.Errorf("storage: load: %w", err)
 	}
-	d, err := Decode(b)
+	d, err := Decode(s.codec, b)
 	if err != nil {
-		return paxos.Durable{}, fmt.Errorf("storage: load %s: %w", s.path, err)
+		return zero, fmt.Errorf("storage: load %s: %w", s.path, err)
 	}
 	return d, nil
 }
 
 // Save makes d durable: it returns only after the new file and the rename
 // that put it in place have both been synced to disk.
-func (s *FileStore) Save(d paxos.Durable) error {
+func (s *FileStore[D]) Save(d D) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return ErrClosed
 	}
-	img, err := Encode(d)
+	img, err := Encode(s.codec, d)
 	if err != nil {
 		return err
 	}
@@ -128,7 +126,7 @@ func syncDir(dir string) error {
 }
 
 // Close marks the store closed. The file stays.
-func (s *FileStore) Close() error {
+func (s *FileStore[D]) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true

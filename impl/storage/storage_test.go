@@ -32,13 +32,16 @@ var states = []struct {
 }
 
 // stores returns a fresh store of each kind.
-func stores(t *testing.T) map[string]Store {
+// codec is single-decree Paxos's durable state as the file store's payload.
+var codec = Codec[paxos.Durable]{Append: paxos.Durable.AppendBinary, Decode: paxos.DecodeDurable}
+
+func stores(t *testing.T) map[string]Store[paxos.Durable] {
 	t.Helper()
-	fs, err := OpenFile(filepath.Join(t.TempDir(), "state"))
+	fs, err := OpenFile(filepath.Join(t.TempDir(), "state"), codec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return map[string]Store{"mem": NewMemStore(), "file": fs}
+	return map[string]Store[paxos.Durable]{"mem": NewMemStore[paxos.Durable](), "file": fs}
 }
 
 func TestRoundTrip(t *testing.T) {
@@ -111,11 +114,11 @@ func TestRoundTripProperty(t *testing.T) {
 	i := 0
 	rapid.Check(t, func(t *rapid.T) {
 		i++
-		fs, err := OpenFile(filepath.Join(dir, "s"+strings.Repeat("x", i%3)))
+		fs, err := OpenFile(filepath.Join(dir, "s"+strings.Repeat("x", i%3)), codec)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ss := []Store{NewMemStore(), fs}
+		ss := []Store[paxos.Durable]{NewMemStore[paxos.Durable](), fs}
 		seq := rapid.SliceOfN(genDurable(), 1, 4).Draw(t, "saves")
 		for _, s := range ss {
 			for _, d := range seq {
@@ -141,7 +144,7 @@ func TestDecodeCanonical(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		var b []byte
 		if rapid.Bool().Draw(t, "mutate") {
-			img, err := Encode(genDurable().Draw(t, "d"))
+			img, err := Encode(codec, genDurable().Draw(t, "d"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,14 +157,14 @@ func TestDecodeCanonical(t *testing.T) {
 		} else {
 			b = rapid.SliceOfN(rapid.Byte(), 0, 40).Draw(t, "raw")
 		}
-		d, err := Decode(b)
+		d, err := Decode(codec, b)
 		if err != nil {
 			if !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrVersion) {
 				t.Fatalf("Decode error %v wraps neither ErrCorrupt nor ErrVersion", err)
 			}
 			return
 		}
-		again, err := Encode(d)
+		again, err := Encode(codec, d)
 		if err != nil || !bytes.Equal(again, b) {
 			t.Fatalf("Decode(%x) = %+v, which encodes to %x (%v)", b, d, again, err)
 		}
@@ -170,9 +173,9 @@ func TestDecodeCanonical(t *testing.T) {
 
 // saveAll saves every state in a fresh file store and returns it with the
 // file's final image.
-func saveAll(t *testing.T, ds ...paxos.Durable) (*FileStore, []byte) {
+func saveAll(t *testing.T, ds ...paxos.Durable) (*FileStore[paxos.Durable], []byte) {
 	t.Helper()
-	s, err := OpenFile(filepath.Join(t.TempDir(), "state"))
+	s, err := OpenFile(filepath.Join(t.TempDir(), "state"), codec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,7 +259,7 @@ func TestFlippedByteAtEveryOffset(t *testing.T) {
 func TestCrashThenReopen(t *testing.T) {
 	d1 := states[2].d
 	d2 := paxos.Durable{MaxBal: paxos.Ballot{Round: 9, Proposer: 1}, MaxVBal: paxos.Ballot{Round: 9, Proposer: 1}, MaxVal: "y"}
-	img2, err := Encode(d2)
+	img2, err := Encode(codec, d2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +270,7 @@ func TestCrashThenReopen(t *testing.T) {
 		want  paxos.Durable
 	}{
 		{"after Save returned", func(t *testing.T, path string) {
-			s, err := OpenFile(path)
+			s, err := OpenFile(path, codec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -300,7 +303,7 @@ func TestCrashThenReopen(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s, _ := saveAll(t, d1)
 			tc.crash(t, s.Path())
-			re, err := OpenFile(s.Path())
+			re, err := OpenFile(s.Path(), codec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -321,7 +324,7 @@ func TestCrashThenReopen(t *testing.T) {
 }
 
 func TestDecodeErrors(t *testing.T) {
-	good, err := Encode(states[2].d)
+	good, err := Encode(codec, states[2].d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,7 +362,7 @@ func TestDecodeErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Decode(tc.in)
+			_, err := Decode(codec, tc.in)
 			if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg) {
 				t.Fatalf("Decode error = %v; want %v containing %q", err, tc.want, tc.msg)
 			}
@@ -368,14 +371,14 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestEncodeTooLong(t *testing.T) {
-	if _, err := Encode(paxos.Durable{MaxVal: paxos.Value(strings.Repeat("x", MaxValueLen+1))}); err == nil {
+	if _, err := Encode(codec, paxos.Durable{MaxVal: paxos.Value(strings.Repeat("x", MaxStateLen))}); err == nil {
 		t.Fatal("Encode of an oversized value succeeded")
 	}
-	s, err := OpenFile(filepath.Join(t.TempDir(), "state"))
+	s, err := OpenFile(filepath.Join(t.TempDir(), "state"), codec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Save(paxos.Durable{MaxVal: paxos.Value(strings.Repeat("x", MaxValueLen+1))}); err == nil {
+	if err := s.Save(paxos.Durable{MaxVal: paxos.Value(strings.Repeat("x", MaxStateLen))}); err == nil {
 		t.Fatal("Save of an oversized value succeeded")
 	}
 }
@@ -388,7 +391,7 @@ func TestOpenFileErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := OpenFile(tc.path); err == nil {
+			if _, err := OpenFile(tc.path, codec); err == nil {
 				t.Fatalf("OpenFile(%q) succeeded", tc.path)
 			}
 		})
@@ -396,7 +399,7 @@ func TestOpenFileErrors(t *testing.T) {
 }
 
 func BenchmarkFileSave(b *testing.B) {
-	s, err := OpenFile(filepath.Join(b.TempDir(), "state"))
+	s, err := OpenFile(filepath.Join(b.TempDir(), "state"), codec)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -410,7 +413,7 @@ func BenchmarkFileSave(b *testing.B) {
 }
 
 func BenchmarkFileLoad(b *testing.B) {
-	s, err := OpenFile(filepath.Join(b.TempDir(), "state"))
+	s, err := OpenFile(filepath.Join(b.TempDir(), "state"), codec)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -425,7 +428,7 @@ func BenchmarkFileLoad(b *testing.B) {
 }
 
 func BenchmarkMemSaveLoad(b *testing.B) {
-	s := NewMemStore()
+	s := NewMemStore[paxos.Durable]()
 	d := states[2].d
 	for i := 0; b.Loop(); i++ {
 		d.MaxBal.Round = uint32(i)
@@ -441,11 +444,11 @@ func BenchmarkMemSaveLoad(b *testing.B) {
 func BenchmarkEncodeDecode(b *testing.B) {
 	d := states[2].d
 	for b.Loop() {
-		img, err := Encode(d)
+		img, err := Encode(codec, d)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Decode(img); err != nil {
+		if _, err := Decode(codec, img); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -3,8 +3,6 @@ package storage
 import (
 	"errors"
 	"sync"
-
-	"github.com/paxoscheck/paxoscheck/impl/paxos"
 )
 
 // ErrCorrupt is wrapped by every error about a stored state that cannot be
@@ -19,16 +17,17 @@ var ErrVersion = errors.New("unsupported stored state version")
 // ErrClosed is returned by a Store used after Close.
 var ErrClosed = errors.New("store is closed")
 
-// Store is stable storage for one node's durable state.
-type Store interface {
+// Store is stable storage for one node's durable state, of the protocol's
+// type D (a plain value, such as paxos.Durable).
+type Store[D any] interface {
 	// Load returns the last state saved. A store that was never saved to
 	// returns the zero state and no error. A state that cannot be read
 	// back exactly is an error (wrapping ErrCorrupt or ErrVersion), never
 	// the zero or an older state.
-	Load() (paxos.Durable, error)
+	Load() (D, error)
 	// Save makes d durable before it returns: after a crash at any later
 	// point, Load returns d (or a state saved after it).
-	Save(d paxos.Durable) error
+	Save(d D) error
 	// Close releases the store; later calls fail with ErrClosed.
 	Close() error
 }
@@ -36,30 +35,29 @@ type Store interface {
 // MemStore is a Store in memory. It outlives the simulated crash of the
 // node that uses it (the runner, not the node, owns it) but not the
 // process. The zero MemStore is ready to use and holds the zero state.
-type MemStore struct {
+type MemStore[D any] struct {
 	mu     sync.Mutex
-	d      paxos.Durable
+	d      D
 	closed bool
 }
 
-var _ Store = (*MemStore)(nil)
-
 // NewMemStore returns an empty MemStore.
-func NewMemStore() *MemStore { return &MemStore{} }
+func NewMemStore[D any]() *MemStore[D] { return &MemStore[D]{} }
 
 // Load returns the last saved state.
-func (s *MemStore) Load() (paxos.Durable, error) {
+func (s *MemStore[D]) Load() (D, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return paxos.Durable{}, ErrClosed
+		var zero D
+		return zero, ErrClosed
 	}
 	return s.d, nil
 }
 
-// Save replaces the stored state with d. Durable is a plain value (Value
-// is an immutable string), so the store shares nothing with the caller.
-func (s *MemStore) Save(d paxos.Durable) error {
+// Save replaces the stored state with d. D is a plain value, so the store
+// shares nothing with the caller.
+func (s *MemStore[D]) Save(d D) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -70,26 +68,24 @@ func (s *MemStore) Save(d paxos.Durable) error {
 }
 
 // Close marks the store closed.
-func (s *MemStore) Close() error {
+func (s *MemStore[D]) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
 	return nil
 }
 
-// Slot is a Store over a Durable that the caller keeps: a simulated node's
+// Slot is a Store over a state that the caller keeps: a simulated node's
 // storage inside a world state, which is copied as a plain value
-// (checker/world). Save writes the Durable, Load reads it; it never fails
-// and has nothing to close.
-type Slot struct{ D *paxos.Durable }
+// (checker/world). Save writes it, Load reads it; it never fails and has
+// nothing to close.
+type Slot[D any] struct{ D *D }
 
-var _ Store = Slot{}
+// Load returns the state.
+func (s Slot[D]) Load() (D, error) { return *s.D, nil }
 
-// Load returns the Durable.
-func (s Slot) Load() (paxos.Durable, error) { return *s.D, nil }
-
-// Save overwrites the Durable with d.
-func (s Slot) Save(d paxos.Durable) error { *s.D = d; return nil }
+// Save overwrites the state with d.
+func (s Slot[D]) Save(d D) error { *s.D = d; return nil }
 
 // Close does nothing.
-func (s Slot) Close() error { return nil }
+func (s Slot[D]) Close() error { return nil }
