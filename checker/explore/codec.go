@@ -24,10 +24,9 @@ type codec struct {
 	// accIdx maps a node id to its acceptor index, or -1; nodeIdx to its
 	// index in world.State.Nodes, or -1.
 	accIdx, nodeIdx [256]int8
-	// template holds each node's initial state (id, role, index).
-	template []paxos.Node
-	// values interns the values a state can hold, so decoding does not
-	// allocate.
+	// dec reads the frontier's encodings back.
+	dec *world.Decoder
+	// values are the clients' values (valueNumber).
 	values []paxos.Value
 }
 
@@ -43,13 +42,15 @@ func newCodec(s *world.Setup) (*codec, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.template = init.Nodes
 	for i, n := range init.Nodes {
 		c.nodeIdx[n.ID] = int8(i)
 	}
 	c.numNodes = len(init.Nodes)
 	for _, cl := range s.Clients {
 		c.values = append(c.values, cl.Value)
+	}
+	if c.dec, err = world.NewDecoder(s); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -58,7 +59,7 @@ func newCodec(s *world.Setup) (*codec, error) {
 // (world.State.AppendBinary; fingerprints are computed from the state
 // itself, hash.go).
 func (c *codec) encode(b []byte, st *world.State) []byte {
-	return st.AppendBinary(b)
+	return st.AppendBinary(c.setup, b)
 }
 
 // appendNode appends node n whole, its identity included
@@ -74,11 +75,10 @@ func boolByte(x bool) byte {
 	return 0
 }
 
-// decode reads an encoding into st, reusing its slices. Interning the
-// values a state can hold keeps decoding free of allocations.
+// decode reads an encoding into st, reusing its slices (world.Decoder:
+// without allocating).
 func (c *codec) decode(b []byte, st *world.State) error {
-	d := paxos.Decoder{B: b, Intern: c.values}
-	if err := st.DecodeBinary(&d, c.template); err != nil {
+	if err := c.dec.Decode(b, st); err != nil {
 		return fmt.Errorf("%w: %w (%d bytes)", errCorrupt, err, len(b))
 	}
 	return nil

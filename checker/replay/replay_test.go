@@ -75,7 +75,7 @@ func TestCorrectRunsReplay(t *testing.T) {
 				t.Fatalf("seed %d run %d: %v", seed, run, err)
 			}
 		}
-		got, want := r.State.AppendBinary(nil), final.AppendBinary(nil)
+		got, want := r.State.AppendBinary(&s, nil), final.AppendBinary(&s, nil)
 		if !bytes.Equal(got, want) {
 			t.Fatalf("seed %d run %d: replay ends in a different state than the run", seed, run)
 		}

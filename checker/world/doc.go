@@ -1,11 +1,10 @@
-// Package world is the global state of a simulated cluster: the node states,
-// what each node has on stable storage, the network (a multiset of messages
-// in flight, kept sorted), the history of messages ever sent (the spec's
-// msgs), the armed timers, the clients and the fault budgets used. A
-// node's timeout is offered only while the timer its own steps armed is
-// armed (paxos.Effects.Timer): the world infers no timer from roles. It lists every enabled
-// action of a state and applies one, running the nodes of impl/paxos exactly
-// as a real runtime must: persist first, then send.
+// Package world is single-decree Paxos's state graph: checker/graph, the
+// generic state graph, at impl/paxos's types, with *Setup as its
+// graph.Protocol (adapter.go: Paxos's answers to the graph's questions, by
+// running and reading impl/paxos). It adds what only Paxos knows: the
+// cluster configuration and its clients, the round bound on proposers'
+// timeouts (MaxRound), the spec's form of a sent message (SentForm), the
+// trace header and the recorder of traces.
 //
 // The explorer (checker/explore) enumerates these actions exhaustively, the
 // simulator (checker/sim) draws them at random, and trace replay applies the

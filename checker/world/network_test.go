@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
@@ -93,7 +94,7 @@ func TestSetNetworkRejects(t *testing.T) {
 	}
 	m := st.Net[0]
 	for _, k := range []ActionKind{ActDrop, ActDuplicate} {
-		if _, err := st.Apply(&s, Action{Kind: k, Node: m.To, Msg: m}); !errors.Is(err, paxos.ErrInput) {
+		if _, err := st.Apply(&s, Action{Kind: k, Node: m.To, Msg: m}); !errors.Is(err, graph.ErrInput) {
 			t.Errorf("%s in the set network: %v, want ErrInput", k, err)
 		}
 	}

@@ -1,54 +1,65 @@
 package world
 
 import (
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
 
-// Budget bounds the faults of a run. Zero means the fault never happens.
-type Budget struct {
-	Drops   int `json:"drops"`
-	Dups    int `json:"dups"`
-	Crashes int `json:"crashes"`
-}
+// The generic state graph (checker/graph) at single-decree Paxos's types.
+type (
+	// Budget bounds the faults of a run. Zero means the fault never
+	// happens.
+	Budget = graph.Budget
+	// Options are the graph's bounds and fault model.
+	Options = graph.Options[paxos.NodeID]
+	// Action is one transition of the state graph.
+	Action = graph.Action[paxos.NodeID, paxos.ClientID, paxos.Message]
+	// ActionKind is what an action does.
+	ActionKind = graph.ActionKind
+	// Outcome is what applying an action did, in enough detail to write
+	// it as a trace step.
+	Outcome = graph.Outcome[paxos.NodeID, paxos.ClientID, paxos.Message, paxos.Effects]
+	// Change is what one action does to a state (State.Peek, Commit).
+	Change = graph.Change[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects]
+	// NodeStep is what an action does to the one node it acts on
+	// (Setup.StepNode).
+	NodeStep = graph.NodeStep[paxos.Message, paxos.Durable, paxos.Effects]
+
+	gstate = graph.State[paxos.NodeID, paxos.Node, paxos.Message, paxos.Durable]
+	proto  = graph.Protocol[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects]
+)
+
+// The actions of the state graph.
+const (
+	ActDeliver      = graph.ActDeliver
+	ActDrop         = graph.ActDrop
+	ActDuplicate    = graph.ActDuplicate
+	ActTimeout      = graph.ActTimeout
+	ActInvoke       = graph.ActInvoke
+	ActCrash        = graph.ActCrash
+	ActRestart      = graph.ActRestart
+	ActCrashMidStep = graph.ActCrashMidStep
+)
 
 // Setup is the static part of a world: the cluster, its clients and the
-// bounds of the state graph.
+// bounds of the state graph. *Setup is single-decree Paxos's
+// graph.Protocol (adapter.go).
 type Setup struct {
 	Config  paxos.Config
 	Clients []traces.Client
-	Budget  Budget
 	// MaxRound bounds proposer rounds: a timeout is enabled only while the
 	// proposer's next round stays at or below it. 0 means unbounded.
 	MaxRound uint32
-	// Crashable lists the nodes that may crash; nil means every node.
-	Crashable []paxos.NodeID
-	// MidStepCrash also offers, while the crash budget lasts, a crash in
-	// the middle of handling a message: after its durable state is written
-	// and before its messages leave (DESIGN.md, "The deterministic core").
-	MidStepCrash bool
-	// Unbounded lifts the fault budgets in Apply (not in Actions): a
-	// replay follows its trace and does not enforce bounds.
-	Unbounded bool
-	// SetNetwork switches to the network of spec/Paxos.tla: msgs only
-	// grows, and a message once sent may be received any number of times,
-	// in any order, or never. Net is then a set, a delivery does not
-	// remove the message, and drops and duplications are never offered:
-	// the set network already contains every schedule of any number of
-	// drops, duplications and reorderings (a message never delivered is a
-	// lost one, one delivered again is a duplicate). Budget.Drops and
-	// Budget.Dups must be zero. Paths of this graph become ordinary traces
-	// through ToMultiset (network.go).
-	SetNetwork bool
+	// Options are the fault budgets and the network (graph.Options).
+	graph.Options[paxos.NodeID]
 }
 
 // ErrSetup is wrapped by every error about a Setup.
-var ErrSetup = errors.New("invalid setup")
+var ErrSetup = graph.ErrSetup
 
 // DefaultSetup is the cluster of issue 2: 3 acceptors, 2 proposers, 1
 // learner, and 2 clients proposing distinct values, one at each proposer.
@@ -81,6 +92,15 @@ func ClientValue(i int) paxos.Value {
 
 // Validate reports the first problem with s.
 func (s *Setup) Validate() error {
+	if err := s.validateCluster(); err != nil {
+		return err
+	}
+	return graph.Validate[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects](s, s.Config.Nodes())
+}
+
+// validateCluster checks what only Paxos knows: the configuration and the
+// clients.
+func (s *Setup) validateCluster() error {
 	if err := s.Config.Validate(); err != nil {
 		return err
 	}
@@ -96,17 +116,6 @@ func (s *Setup) Validate() error {
 		}
 		if c.Value == paxos.None {
 			return fmt.Errorf("%w: client %d proposes the empty value", ErrSetup, i)
-		}
-	}
-	if s.Budget.Drops < 0 || s.Budget.Dups < 0 || s.Budget.Crashes < 0 {
-		return fmt.Errorf("%w: negative fault budget %+v", ErrSetup, s.Budget)
-	}
-	if s.SetNetwork && (s.Budget.Drops != 0 || s.Budget.Dups != 0) {
-		return fmt.Errorf("%w: drop and duplication budgets %+v with the set network, which needs none (it has every drop and duplication)", ErrSetup, s.Budget)
-	}
-	for _, id := range s.Crashable {
-		if _, _, ok := s.Config.RoleOf(id); !ok {
-			return fmt.Errorf("%w: crashable node %d is not in the configuration", ErrSetup, id)
 		}
 	}
 	return nil
@@ -129,154 +138,151 @@ func SetupFromHeader(h *traces.Header) (Setup, error) {
 	if err != nil {
 		return Setup{}, err
 	}
-	s := Setup{Config: c, Clients: h.Clients, MidStepCrash: true, Unbounded: true}
+	s := Setup{Config: c, Clients: h.Clients}
+	s.MidStepCrash, s.Unbounded = true, true
 	return s, s.Validate()
 }
 
-func (s *Setup) crashable(id paxos.NodeID) bool {
-	return s.Crashable == nil || slices.Contains(s.Crashable, id)
-}
+// State is a global state of the Paxos world: graph.State at Paxos's
+// types, with the graph's operations as methods. Copy it with Clone.
+type State gstate
 
-// State is a global state. Copy it with Clone: its slices are owned.
-type State struct {
-	// Nodes are in Config.Nodes() order: acceptors, proposers, learners.
-	Nodes []paxos.Node
-	// Stored is what each node has on stable storage, same order.
-	Stored []paxos.Durable
-	// Net is the multiset of messages in flight, sorted by Message.Less;
-	// with Setup.SetNetwork, the set of messages ever sent (the spec's
-	// msgs, with addressees), sorted.
-	Net []paxos.Message
-	// Sent is the set of 1b, 2a and 2b messages ever sent, with To cleared
-	// (a broadcast is one entry), sorted: the spec's msgs, which the
-	// invariants read. 1a, nack and decided carry nothing they need.
-	Sent []paxos.Message
-	// Invoked and Returned are bitmasks of clients.
-	Invoked, Returned uint64
-	// Learned is the bitmask of learners (by index) that have ever learned
-	// a value; with Chosen it feeds the "sometimes" properties.
-	Learned uint64
-	// Timers is the bitmask of nodes (by index in Nodes) whose timer is
-	// armed (paxos.Effects.Timer): a timeout may come. A crash disarms it.
-	Timers uint64
-	// Used is the fault budget spent so far.
-	Used Budget
-}
+func (st *State) g() *gstate { return (*gstate)(st) }
 
 // Init returns the initial state of s.
 func Init(s *Setup) (State, error) {
-	if err := s.Validate(); err != nil {
-		return State{}, err
-	}
-	ids := s.Config.Nodes()
-	st := State{Nodes: make([]paxos.Node, len(ids)), Stored: make([]paxos.Durable, len(ids))}
-	for i, id := range ids {
-		n, err := paxos.NewNode(&s.Config, id)
-		if err != nil {
-			return State{}, err
-		}
-		st.Nodes[i] = n
-	}
-	return st, nil
+	st, err := graph.Init[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects](s)
+	return State(st), err
 }
 
 // Clone returns a deep copy of st.
-func (st *State) Clone() State {
-	c := *st
-	c.Nodes = slices.Clone(st.Nodes)
-	c.Stored = slices.Clone(st.Stored)
-	c.Net = slices.Clone(st.Net)
-	c.Sent = slices.Clone(st.Sent)
-	return c
-}
+func (st *State) Clone() State { return State(st.g().Clone()) }
 
 // NodeIndex returns the position of node id in st.Nodes, or -1.
-func (st *State) NodeIndex(id paxos.NodeID) int {
-	for i := range st.Nodes {
-		if st.Nodes[i].ID == id {
-			return i
-		}
-	}
-	return -1
-}
+func (st *State) NodeIndex(id paxos.NodeID) int { return st.g().NodeIndex(id) }
 
 // Node returns the state of node id, or nil.
-func (st *State) Node(id paxos.NodeID) *paxos.Node {
-	if i := st.NodeIndex(id); i >= 0 {
-		return &st.Nodes[i]
-	}
-	return nil
+func (st *State) Node(id paxos.NodeID) *paxos.Node { return st.g().Node(id) }
+
+// Actions appends to buf every action enabled in st (graph.Actions).
+func (st *State) Actions(s *Setup, buf []Action) []Action {
+	return graph.Actions[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects](s, st.g(), buf)
+}
+
+// Apply performs a on st in place (graph.Apply).
+func (st *State) Apply(s *Setup, a Action) (Outcome, error) {
+	return graph.Apply[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects](s, st.g(), a)
+}
+
+// Peek works out into c what a does to st, without changing st
+// (graph.Peek).
+func (st *State) Peek(s *Setup, a Action, c *Change) error {
+	return graph.Peek[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects](s, st.g(), a, c)
+}
+
+// Commit carries out a Change that Peek worked out on this very state.
+func (st *State) Commit(s *Setup, c *Change) {
+	graph.Commit[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects](s, st.g(), c)
 }
 
 // AppendBinary appends the canonical encoding of st among the states of
-// its Setup: equal states, and only equal states, encode to equal bytes.
-// A node's identity (id, role, index) is implied by its position; nodes,
-// stored states and messages are laid out as impl/paxos's encoding says
-// (paxos/encode.go, the one place). Every count is a varint, so no length
-// is cut short (a byte count would take 300 messages for 44). The
-// explorer's frontier holds exactly these bytes; DecodeBinary reads them.
-func (st *State) AppendBinary(buf []byte) []byte {
-	for i := range st.Nodes {
-		buf = st.Nodes[i].AppendState(buf)
-		buf = st.Stored[i].AppendBinary(buf)
-	}
-	buf = binary.AppendUvarint(buf, uint64(len(st.Net)))
-	for _, m := range st.Net {
-		buf = m.AppendBinary(buf)
-	}
-	buf = binary.AppendUvarint(buf, uint64(len(st.Sent)))
-	for _, m := range st.Sent {
-		buf = m.AppendBinary(buf)
-	}
-	for _, x := range [...]uint64{st.Invoked, st.Returned, st.Learned, st.Timers,
-		uint64(st.Used.Drops), uint64(st.Used.Dups), uint64(st.Used.Crashes)} {
-		buf = binary.AppendUvarint(buf, x)
-	}
-	return buf
+// s (graph.AppendBinary; the layout is impl/paxos's, paxos/encode.go).
+func (st *State) AppendBinary(s *Setup, buf []byte) []byte {
+	return graph.AppendBinary[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects](s, buf, st.g())
 }
 
-// DecodeBinary reads what AppendBinary wrote (all of d.B) into st, reusing
-// st's slices. ids holds the nodes' identities (the Nodes of Init): the
-// encoding leaves them out. An error wraps paxos.ErrDecode.
-func (st *State) DecodeBinary(d *paxos.Decoder, ids []paxos.Node) error {
-	if len(st.Nodes) != len(ids) {
-		st.Nodes = make([]paxos.Node, len(ids))
-		st.Stored = make([]paxos.Durable, len(ids))
-	}
-	for k := range ids {
-		n := &st.Nodes[k]
-		n.ID, n.Role, n.Index = ids[k].ID, ids[k].Role, ids[k].Index
-		d.State(n)
-		st.Stored[k] = d.Durable()
-	}
-	st.Net = decodeMsgs(d, st.Net)
-	st.Sent = decodeMsgs(d, st.Sent)
-	st.Invoked, st.Returned, st.Learned, st.Timers = d.Uvarint(), d.Uvarint(), d.Uvarint(), d.Uvarint()
-	st.Used.Drops, st.Used.Dups, st.Used.Crashes = int(d.Uvarint()), int(d.Uvarint()), int(d.Uvarint())
-	if d.Err == nil && len(d.B) != 0 {
-		return fmt.Errorf("%w: %d bytes after the state", paxos.ErrDecode, len(d.B))
-	}
-	return d.Err
+// A Decoder reads back what State.AppendBinary wrote, for one Setup,
+// without allocating for the values it knows (the clients').
+type Decoder struct {
+	*Setup
+	init   State
+	intern []paxos.Value
 }
 
-func decodeMsgs(d *paxos.Decoder, dst []paxos.Message) []paxos.Message {
-	n := d.Uvarint()
-	dst = dst[:0]
-	for i := uint64(0); i < n && d.Err == nil; i++ {
-		dst = append(dst, d.Message())
+// NewDecoder returns a Decoder for the states of s.
+func NewDecoder(s *Setup) (*Decoder, error) {
+	init, err := Init(s)
+	if err != nil {
+		return nil, err
 	}
-	return dst
+	d := &Decoder{Setup: s, init: init}
+	for _, c := range s.Clients {
+		d.intern = append(d.intern, c.Value)
+	}
+	return d, nil
 }
 
-func insertSorted(ms []paxos.Message, m paxos.Message) []paxos.Message {
-	i, _ := slices.BinarySearchFunc(ms, m, paxos.Message.Compare)
-	return slices.Insert(ms, i, m)
+// Decode reads all of b into st, reusing its slices (graph.DecodeBinary).
+func (d *Decoder) Decode(b []byte, st *State) error {
+	return graph.DecodeBinary[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects](d, b, d.init.g(), st.g())
 }
 
-func insertSet(ms []paxos.Message, m paxos.Message) []paxos.Message {
-	i, found := slices.BinarySearchFunc(ms, m, paxos.Message.Compare)
-	if found {
-		return ms
-	}
-	return slices.Insert(ms, i, m)
+// DecodeNode reads what AppendNode wrote.
+func (d *Decoder) DecodeNode(b []byte, n *paxos.Node, x *paxos.Durable) ([]byte, error) {
+	return decodeNode(paxos.Decoder{B: b, Intern: d.intern}, n, x)
 }
+
+// DecodeMsgs reads what AppendMsgs wrote into dst's storage.
+func (d *Decoder) DecodeMsgs(b []byte, dst []paxos.Message) ([]paxos.Message, []byte, error) {
+	return decodeMsgs(paxos.Decoder{B: b, Intern: d.intern}, dst)
+}
+
+// StepNode runs action a on node n, whose stable storage holds d, as the
+// world runs it (graph.StepNode): the one definition of what an action
+// asks of a node, shared by Peek and the explorer's certifier.
+func (s *Setup) StepNode(n *paxos.Node, d *paxos.Durable, a Action, next *paxos.Node, r *NodeStep) error {
+	return graph.StepNode[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects](s, n, d, a, next, r)
+}
+
+// ToMultiset turns a path of the set network into one of the multiset
+// network (graph.ToMultiset).
+func ToMultiset(path []Action) []Action { return graph.ToMultiset(path) }
+
+// InRoundBound reports whether a timeout of node n stays within the search
+// bound Setup.MaxRound: the round it would start is at most MaxRound (0:
+// no bound). The world offers a node's timeout when its timer is armed
+// (State.Timers) and the bound allows it.
+func (s *Setup) InRoundBound(n *paxos.Node) bool {
+	return s.MaxRound == 0 || nextRound(n) <= s.MaxRound
+}
+
+// nextRound is the round a proposer's timeout would start (paxos timeout).
+func nextRound(n *paxos.Node) uint32 {
+	r := n.Mem.Round
+	if n.Seen.Round > r {
+		r = n.Seen.Round
+	}
+	return r + 1
+}
+
+// SentForm is how m is recorded in Sent, the spec's msgs: a 1b, 2a or 2b
+// message with its addressee cleared (the spec's messages name none); ok
+// is false for the other types, which Sent does not hold.
+func SentForm(m paxos.Message) (f paxos.Message, ok bool) {
+	switch m.Type {
+	case paxos.Msg1b, paxos.Msg2a, paxos.Msg2b:
+		m.To = 0
+		return m, true
+	}
+	return m, false
+}
+
+func deliverEvent(t paxos.MsgType) string {
+	switch t {
+	case paxos.Msg1a:
+		return traces.EvPhase1b
+	case paxos.Msg1b:
+		return traces.EvPhase2a
+	case paxos.Msg2a:
+		return traces.EvPhase2b
+	case paxos.Msg2b:
+		return traces.EvLearn
+	case paxos.MsgNack:
+		return traces.EvNack
+	case paxos.MsgDecided:
+		return traces.EvReturn
+	}
+	return "Deliver"
+}
+
+var _ proto = (*Setup)(nil)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 )
 
@@ -133,12 +134,12 @@ func TestAppendBinaryCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e0 := a.AppendBinary(nil)
+	e0 := a.AppendBinary(&s, nil)
 	m := paxos.Message{Type: paxos.Msg1a, From: 3, To: 0, Bal: paxos.Ballot{Round: 1}}
 	for i := 0; i < 300; i++ {
 		a.Net = append(a.Net, m)
 	}
-	e1 := a.AppendBinary(nil)
+	e1 := a.AppendBinary(&s, nil)
 	k := 0
 	for k < len(e0) && e0[k] == e1[k] {
 		k++
@@ -146,22 +147,22 @@ func TestAppendBinaryCounts(t *testing.T) {
 	if n, _ := binary.Uvarint(e1[k:]); n != 300 {
 		t.Fatalf("the network's count reads back as %d, want 300", n)
 	}
-	// DecodeBinary reads it all back: the same state, encoded the same.
-	ids, err := Init(&s)
+	// A Decoder reads it all back: the same state, encoded the same.
+	dec, err := NewDecoder(&s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var back State
-	if err := back.DecodeBinary(&paxos.Decoder{B: e1}, ids.Nodes); err != nil {
+	if err := dec.Decode(e1, &back); err != nil {
 		t.Fatal(err)
 	}
-	if len(back.Net) != 300 || string(back.AppendBinary(nil)) != string(e1) {
-		t.Fatalf("read back %d messages in flight, want 300; same bytes: %v", len(back.Net), string(back.AppendBinary(nil)) == string(e1))
+	if len(back.Net) != 300 || string(back.AppendBinary(&s, nil)) != string(e1) {
+		t.Fatalf("read back %d messages in flight, want 300; same bytes: %v", len(back.Net), string(back.AppendBinary(&s, nil)) == string(e1))
 	}
-	if err := back.DecodeBinary(&paxos.Decoder{B: e1[:len(e1)-1]}, ids.Nodes); !errors.Is(err, paxos.ErrDecode) {
+	if err := dec.Decode(e1[:len(e1)-1], &back); !errors.Is(err, graph.ErrDecode) {
 		t.Fatalf("a truncated encoding decodes with error %v", err)
 	}
-	if err := back.DecodeBinary(&paxos.Decoder{B: append(e1, 0)}, ids.Nodes); !errors.Is(err, paxos.ErrDecode) {
+	if err := dec.Decode(append(e1, 0), &back); !errors.Is(err, graph.ErrDecode) {
 		t.Fatalf("an encoding with a byte after it decodes with error %v", err)
 	}
 }

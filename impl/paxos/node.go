@@ -274,15 +274,30 @@ func accepts(r Role, t MsgType) bool {
 // is not modified. An input for which Enabled is false is an error wrapping
 // ErrInput; the returned state is then n unchanged.
 func (n Node) Step(c *Config, in Input) (Node, Effects, error) {
+	e, err := n.StepTo(c, in, &n)
+	return n, e, err
+}
+
+// StepTo is Step writing the new state to next (which may be n itself)
+// instead of returning it: nodes are large values, and a runner that keeps
+// them in place saves a copy.
+func (n *Node) StepTo(c *Config, in Input, next *Node) (Effects, error) {
 	if !n.Enabled(c, in) {
-		return n, Effects{}, fmt.Errorf("%w: %s at %s %d", ErrInput, describeInput(in), n.Role, n.ID)
+		if next != n {
+			*next = *n
+		}
+		return Effects{}, fmt.Errorf("%w: %s at %s %d", ErrInput, describeInput(in), n.Role, n.ID)
 	}
+	if next != n {
+		*next = *n
+	}
+	n = next
 	var e Effects
 	switch in.Kind {
 	case InCrash:
-		n = n.crash()
+		*n = n.crash()
 	case InRestart:
-		n = n.restart(in.Durable)
+		*n = n.restart(in.Durable)
 	case InTimeout:
 		e = n.timeout(c)
 	case InRequest:
@@ -297,7 +312,7 @@ func (n Node) Step(c *Config, in Input) (Node, Effects, error) {
 			e = n.learnerDeliver(c, in.Msg)
 		}
 	}
-	return n, e, nil
+	return e, nil
 }
 
 func describeInput(in Input) string {

@@ -183,6 +183,9 @@ type Message struct {
 	Val  Value   `json:"val,omitempty"`
 }
 
+// Route renders m's sender and addressee, e.g. "3->0".
+func (m Message) Route() string { return fmt.Sprintf("%d->%d", m.From, m.To) }
+
 // String renders m compactly for diagrams and errors, e.g. "1b 2.0 vbal=1.1 v=x".
 func (m Message) String() string {
 	switch m.Type {

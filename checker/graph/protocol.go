@@ -1,0 +1,157 @@
+package graph
+
+import "errors"
+
+// Protocol is what the state graph needs of a protocol: its adapter
+// implements it (for single-decree Paxos, *world.Setup). The type
+// parameters are the protocol's own types: I its node ids, K its client
+// ids, N a node's state, M a message, D a node's durable state and E the
+// effects of one step as its core returns them.
+//
+// Everything here is a question about the code under test, answered by
+// running or reading it: the graph infers no rule of any protocol.
+type Protocol[I, K ~uint8, N any, M Message[M], D, E any] interface {
+	// GraphOptions are the graph's bounds and fault model.
+	GraphOptions() *Options[I]
+	// Nodes returns the initial state of every node, in the order a
+	// State keeps them, or why the configuration cannot run.
+	Nodes() ([]N, error)
+	// ID is node n's id.
+	ID(n *N) I
+	// Crashed reports whether n is down (only a restart is enabled).
+	Crashed(n *N) bool
+	// Enabled reports whether n takes in; Step runs it, writes the new
+	// state to next (n unchanged, unless next is n) and returns the
+	// effects, with what of them the graph carries out and counts
+	// (Common). An input that Enabled refuses is an error of Step
+	// wrapping ErrInput. (Inputs, actions and messages go by value, and
+	// states by pointer into memory that outlives the call: a pointer
+	// passed to an interface method escapes.)
+	Enabled(n *N, in Input[K, M, D]) bool
+	Step(n *N, in Input[K, M, D], next *N) (E, Common[M, D], error)
+	// MidStepEffects is what a trace records of a step cut short by a
+	// crash after its durable write (ActCrashMidStep): e's write alone.
+	MidStepEffects(e E) E
+	// TimeoutInBound reports whether the search bounds allow node n's
+	// timeout (a bound on rounds, say): the graph offers a timeout when
+	// n's timer is armed and this allows it.
+	TimeoutInBound(n *N) bool
+	// NumClients is the number of clients; ClientNode the node client k
+	// sends its request to.
+	NumClients() int
+	ClientNode(k K) I
+
+	// To is m's addressee. SentForm is how m is recorded in Sent, the
+	// spec's history of messages; ok false: Sent does not hold m.
+	To(m M) I
+	SentForm(m M) (f M, ok bool)
+
+	// Event names, for traces, what action a does at its node: the spec
+	// action (or Go-only event) that its delivery, timeout or request is.
+	Event(a Action[I, K, M]) string
+
+	// The protocol's byte layout (one place, its own), canonical: equal
+	// values, and only equal values, encode equally. AppendNode writes
+	// everything of node n but its id, position and role (the State's
+	// order implies them) and then its stored state d; AppendMsgs writes
+	// a list of messages, its length included. DecodeNode and DecodeMsgs
+	// read them back from the start of b and return the rest; n keeps
+	// its identity, dst's storage is reused.
+	AppendNode(b []byte, n *N, d *D) []byte
+	AppendMsgs(b []byte, ms []M) []byte
+	DecodeNode(b []byte, n *N, d *D) ([]byte, error)
+	DecodeMsgs(b []byte, dst []M) ([]M, []byte, error)
+}
+
+// Message is what the graph needs of a protocol's message type: equality,
+// and a total order (Net and Sent are kept sorted by Compare).
+type Message[M any] interface {
+	comparable
+	Compare(o M) int
+}
+
+// Router is implemented by message types that can show their sender and
+// addressee ("3->0"); Action.String uses it.
+type Router interface{ Route() string }
+
+// Options are the bounds of a state graph and its fault model, the same
+// for every protocol.
+type Options[I ~uint8] struct {
+	Budget Budget
+	// Crashable lists the nodes that may crash; nil means every node.
+	Crashable []I
+	// MidStepCrash also offers, while the crash budget lasts, a crash in
+	// the middle of handling a message: after its durable state is written
+	// and before its messages leave (DESIGN.md, "The deterministic core").
+	MidStepCrash bool
+	// Unbounded lifts the fault budgets in Apply (not in Actions): a
+	// replay follows its trace and does not enforce bounds.
+	Unbounded bool
+	// SetNetwork switches to the network of a message-set spec: msgs only
+	// grows, and a message once sent may be received any number of times,
+	// in any order, or never. Net is then a set, a delivery does not
+	// remove the message, and drops and duplications are never offered:
+	// the set network already contains every schedule of any number of
+	// drops, duplications and reorderings (a message never delivered is a
+	// lost one, one delivered again is a duplicate). Budget.Drops and
+	// Budget.Dups must be zero. Paths of this graph become ordinary traces
+	// through ToMultiset (network.go).
+	SetNetwork bool
+}
+
+// Budget bounds the faults of a run. Zero means the fault never happens.
+type Budget struct {
+	Drops   int `json:"drops"`
+	Dups    int `json:"dups"`
+	Crashes int `json:"crashes"`
+}
+
+// InputKind is what happens to a node.
+type InputKind uint8
+
+// The inputs of a node.
+const (
+	InDeliver InputKind = iota + 1 // Msg arrives
+	InTimeout                      // its armed timer fires
+	InRequest                      // Client's request arrives
+	InCrash                        // it stops; its volatile state is gone
+	InRestart                      // it comes back with Durable
+)
+
+// Input is one thing that happens to a node.
+type Input[K ~uint8, M, D any] struct {
+	Kind    InputKind
+	Msg     M
+	Client  K
+	Durable D
+}
+
+// TimerOp is what a step does to its node's timer. A node has one timer;
+// when it fires, the node gets an InTimeout. A crash disarms it.
+type TimerOp uint8
+
+// The timer operations.
+const (
+	TimerKeep   TimerOp = iota // leave it as it is
+	TimerArm                   // arm it: a timeout may come
+	TimerCancel                // disarm it
+)
+
+// Common is what of a step's effects the graph carries out (through
+// impl/runner: persist, then send) and counts.
+type Common[M, D any] struct {
+	Persist *D
+	Send    []M
+	Timer   TimerOp
+	// Learned and Returned are bits to set in State.Learned (the node
+	// learned a value: the bit of its learner index, say) and
+	// State.Returned (the clients it answered).
+	Learned, Returned uint64
+}
+
+// ErrInput is wrapped by errors about an action that the state cannot
+// take. A protocol's refusals (Step) may wrap its own error as well.
+var ErrInput = errors.New("action not enabled")
+
+// ErrSetup is wrapped by every error about the graph's options.
+var ErrSetup = errors.New("invalid setup")
