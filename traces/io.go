@@ -110,6 +110,13 @@ func (v *validator) preHeader(raw map[string]json.RawMessage) *ParseError {
 	if b, ok := raw["version"]; !ok || json.Unmarshal(b, &ver) != nil || ver != Version {
 		return v.errf(1, 0, nil, "unsupported version %s (this reader reads version %d)", orMissing(raw["version"]), Version)
 	}
+	var name string
+	if b, ok := raw["protocol"]; ok && (json.Unmarshal(b, &name) != nil || name != ProtocolName) {
+		return v.errf(1, 0, nil, "a trace of protocol %s: this reader reads %q traces", orMissing(b), ProtocolName)
+	}
+	if b, ok := raw["protocol_version"]; ok && (json.Unmarshal(b, &ver) != nil || ver != ProtocolVersion) {
+		return v.errf(1, 0, nil, "a trace of %s version %s: this reader reads version %d", ProtocolName, orMissing(b), ProtocolVersion)
+	}
 	return nil
 }
 

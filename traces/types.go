@@ -13,6 +13,15 @@ const FormatName = "paxoscheck-trace"
 // Version is the trace format version this package writes and reads.
 const Version = 1
 
+// The protocol whose runs this package's traces hold, and its version:
+// Header.Protocol and Header.ProtocolVersion. (Its steps embed
+// single-decree Paxos's messages and states; a trace of another protocol,
+// or of another version of this one, is refused, not misread.)
+const (
+	ProtocolName    = "paxos"
+	ProtocolVersion = 1
+)
+
 // Event names: the TLA+ action a step performs (spec/Paxos.tla), plus the
 // harness's own events. See FORMAT.md.
 const (
@@ -87,13 +96,18 @@ func (ids *NodeIDs) UnmarshalJSON(b []byte) error {
 
 // Header is the first line of a trace.
 type Header struct {
-	Format    string   `json:"format"`
-	Version   int      `json:"version"`
-	Acceptors NodeIDs  `json:"acceptors"`
-	Proposers NodeIDs  `json:"proposers"`
-	Learners  NodeIDs  `json:"learners"`
-	Bugs      []string `json:"bugs,omitempty"`
-	Clients   []Client `json:"clients"`
+	Format  string `json:"format"`
+	Version int    `json:"version"`
+	// Protocol and ProtocolVersion name what ran: ProtocolName and
+	// ProtocolVersion. Absent from traces written before the fields
+	// existed, which are read as that protocol's version 1.
+	Protocol        string   `json:"protocol,omitempty"`
+	ProtocolVersion int      `json:"protocol_version,omitempty"`
+	Acceptors       NodeIDs  `json:"acceptors"`
+	Proposers       NodeIDs  `json:"proposers"`
+	Learners        NodeIDs  `json:"learners"`
+	Bugs            []string `json:"bugs,omitempty"`
+	Clients         []Client `json:"clients"`
 	// Source says what wrote the trace: "simulate", "explore", "scenario",
 	// "cluster", "shrink".
 	Source string `json:"source,omitempty"`

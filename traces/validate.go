@@ -84,6 +84,9 @@ func (v *validator) header(h *Header) *ParseError {
 	if h.Version != Version {
 		return v.errf(line, 0, nil, "unsupported version %d (this reader reads version %d)", h.Version, Version)
 	}
+	if (h.Protocol != "" || h.ProtocolVersion != 0) && (h.Protocol != ProtocolName || h.ProtocolVersion != ProtocolVersion) {
+		return v.errf(line, 0, nil, "a trace of protocol %q version %d: this reader reads %q version %d", h.Protocol, h.ProtocolVersion, ProtocolName, ProtocolVersion)
+	}
 	cfg, err := h.Config()
 	if err != nil {
 		return v.errf(line, 0, err, "bad config: %v", err)

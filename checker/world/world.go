@@ -125,6 +125,7 @@ func (s *Setup) validateCluster() error {
 func (s *Setup) Header(source string) traces.Header {
 	return traces.Header{
 		Format: traces.FormatName, Version: traces.Version,
+		Protocol: traces.ProtocolName, ProtocolVersion: traces.ProtocolVersion,
 		Acceptors: slices.Clone(s.Config.Acceptors), Proposers: slices.Clone(s.Config.Proposers),
 		Learners: slices.Clone(s.Config.Learners), Bugs: s.Config.Bugs.Names(),
 		Clients: slices.Clone(s.Clients), Source: source, TimeUnit: "step",
