@@ -690,11 +690,14 @@ func (c *codec) actionKey(a *world.Action) uint64 {
 	x := uint64(a.Kind) | uint64(a.Client)<<8 | uint64(m.Type)<<16 | uint64(m.From)<<24 | uint64(m.To)<<32 |
 		uint64(m.Bal.Proposer)<<40 | uint64(m.VBal.Proposer)<<48
 	y := uint64(m.Bal.Round) | uint64(m.VBal.Round)<<32
+	extra := uint64(0)
 	if m.Val != paxos.None {
-		x ^= c.valueNumber(m.Val) << 56
-		y ^= c.valueNumber(m.Val) << 20
+		n := c.valueNumber(m.Val)
+		x ^= n << 56
+		y ^= n << 20
+		extra = valueExtra(m.Val, n)
 	}
-	return mix64(x ^ mix64(y))
+	return mix64(x ^ mix64(y^extra))
 }
 
 // describe renders a local state for a refutation.

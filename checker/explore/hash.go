@@ -100,6 +100,7 @@ const (
 	saltProm    = 0x94d049bb133111eb
 	saltVote    = 0xbf58476d1ce4e5b9
 	saltCounter = 0xd6e8feb86659fd93
+	saltValue   = 0x9fb21c651e98df25
 	saltStutter = 0x2545f4914f6cdd1d
 )
 
@@ -412,14 +413,15 @@ func (f *fingerprinter) msgHash(m *paxos.Message, salt uint64) (int, uint64) {
 			f.cross = m
 		}
 	}
-	val := uint64(0)
+	val, extra := uint64(0), uint64(0)
 	if m.Val != paxos.None {
 		val = c.valueNumber(m.Val)
+		extra = valueExtra(m.Val, val)
 	}
 	x := uint64(m.Type) | from<<8 | to<<16 | uint64(m.Bal.Proposer)<<24 |
 		uint64(m.VBal.Proposer)<<32 | val<<40
 	y := uint64(m.Bal.Round) | uint64(m.VBal.Round)<<32
-	return col, mix64(x ^ mix64(y^salt))
+	return col, mix64(x ^ mix64(y^salt^extra))
 }
 
 // counterHash is the counters' part. (The armed timers are not among
@@ -430,15 +432,29 @@ func counterHash(invoked, returned, learned uint64, used world.Budget) uint64 {
 	return mix64(invoked ^ mix64(returned^mix64(learned^mix64(u^saltCounter))))
 }
 
-// valueNumber is a small number for a value: its client's index + 1, or a
-// hash of it for a value no client proposed.
+// valueNumber is a small number for a value: its client's index + 1, or
+// otherValue for a value no client proposed (which only code under test
+// that makes values up can hold). Such a value is hashed whole as well
+// (valueExtra), so that two of them are never taken for one.
 func (c *codec) valueNumber(v paxos.Value) uint64 {
 	for i, x := range c.values {
 		if x == v {
 			return uint64(i + 1)
 		}
 	}
-	return 256 + xxhash.Sum64String(string(v))&0xffff
+	return otherValue
+}
+
+// otherValue is valueNumber's number for the values of no client.
+const otherValue = 1<<16 - 1
+
+// valueExtra is what a hash adds for value v beyond its valueNumber n: 0
+// for a client's value, else a hash of all of v.
+func valueExtra(v paxos.Value, n uint64) uint64 {
+	if n != otherValue {
+		return 0
+	}
+	return mix64(xxhash.Sum64String(string(v)) ^ saltValue)
 }
 
 func mix64(x uint64) uint64 {

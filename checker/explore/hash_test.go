@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -115,5 +116,28 @@ func TestCrossMessage(t *testing.T) {
 	}
 	if err := crossErr(sym.cross); !strings.Contains(err.Error(), "from acceptor 0 to acceptor 2") {
 		t.Errorf("error %q does not name the message's ends", err)
+	}
+}
+
+// TestOtherValuesApart: two messages that differ only in a value no client
+// proposed (which only code that makes values up sends) hash apart: the
+// value's small number is the same for all such values, its whole hash is
+// not.
+func TestOtherValuesApart(t *testing.T) {
+	s := world.DefaultSetup()
+	c, err := newCodec(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fingerprinter{c: c, h: allHints}
+	seen := map[uint64]paxos.Value{}
+	for i := 0; i < 2000; i++ {
+		v := paxos.Value(fmt.Sprintf("made-up-%d", i))
+		m := paxos.Message{Type: paxos.Msg2a, From: s.Config.Proposers[0], To: s.Config.Acceptors[0], Bal: paxos.Ballot{Round: 1}, Val: v}
+		_, h := f.msgHash(&m, saltNet)
+		if o, ok := seen[h]; ok {
+			t.Fatalf("2a with %q and with %q hash alike", o, v)
+		}
+		seen[h] = v
 	}
 }
