@@ -569,6 +569,8 @@ func (ce *certifier) looksDiffer(l, ref *local) string {
 	case l.t && s.InRoundBound(&l.n) != s.InRoundBound(&ref.n):
 		// (Their timers are armed alike: the class key holds it.)
 		return "the round bound allows a timeout of one of them only"
+	case l.t && s.TakesTimeout(&l.n) != s.TakesTimeout(&ref.n):
+		return "one of them takes its timer's timeout, the other refuses it"
 	case invariant.ViewOf(&l.n, &l.d) != invariant.ViewOf(&ref.n, &ref.d):
 		return "the invariants see them differently"
 	}

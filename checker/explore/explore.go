@@ -798,12 +798,12 @@ func (s *search) deadlock(st *world.State, num uint32, depth int) {
 	}
 }
 
-// boundArtefact reports whether some node's timer is armed but its
-// timeout would start a round above Setup.MaxRound: the deadlock is then an
-// effect of bounding rounds, not of the protocol.
+// boundArtefact reports whether some node's timer is armed, and it would
+// take the timeout, but that would start a round above Setup.MaxRound: the
+// deadlock is then an effect of bounding rounds, not of the protocol.
 func boundArtefact(s *world.Setup, st *world.State) bool {
 	for i := range st.Nodes {
-		if st.Timers&(1<<uint(i)) != 0 && !st.Nodes[i].Crashed && !s.InRoundBound(&st.Nodes[i]) {
+		if n := &st.Nodes[i]; st.Timers&(1<<uint(i)) != 0 && !n.Crashed && !s.InRoundBound(n) && s.TakesTimeout(n) {
 			return true
 		}
 	}

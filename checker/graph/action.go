@@ -65,7 +65,8 @@ func (a Action[I, K, M]) String() string {
 // Actions appends to buf every action enabled in st and returns it, in a
 // deterministic order. Deliveries and client requests are offered only
 // where the node takes them (Protocol.Enabled); a timeout only while the
-// node's timer is armed and the protocol's bounds allow it. Identical
+// node's timer is armed, the protocol's bounds allow it and the node takes
+// it. Identical
 // copies of a message in flight give one action each kind, not one per
 // copy: they lead to the same state.
 func Actions[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, D, E], st *State[I, N, M, D], buf []Action[I, K, M]) []Action[I, K, M] {
@@ -102,7 +103,10 @@ func Actions[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, 
 			buf = append(buf, Action[I, K, M]{Kind: ActRestart, Node: id})
 			continue
 		}
-		if st.Timers&(1<<uint(i)) != 0 && p.TimeoutInBound(n) {
+		// A timer fires only while armed; the node may still refuse
+		// the timeout (Enabled), as it may refuse a message: then it is
+		// not offered, as a runtime's node would ignore it.
+		if st.Timers&(1<<uint(i)) != 0 && p.TimeoutInBound(n) && p.Enabled(n, Input[K, M, D]{Kind: InTimeout}) {
 			buf = append(buf, Action[I, K, M]{Kind: ActTimeout, Node: id})
 		}
 		if canCrash && crashable(o, id) {

@@ -41,7 +41,12 @@ type teff struct {
 	reply   bool
 }
 
-type toy struct{ opt Options[tid] }
+type toy struct {
+	opt Options[tid]
+	// keepTimer: a pong answers the client but leaves the timer armed
+	// (code whose timer outlives its reason).
+	keepTimer bool
+}
 
 var _ Protocol[tid, tclient, tnode, tmsg, uint8, teff] = (*toy)(nil)
 
@@ -95,6 +100,9 @@ func (p *toy) Step(n *tnode, in Input[tclient, tmsg, uint8], next *tnode) (teff,
 			e.send = []tmsg{{kind: 'o', from: 1, to: 0, n: in.Msg.n}}
 		} else if next.waiting {
 			next.waiting, e.timer, e.reply = false, TimerCancel, true
+			if p.keepTimer {
+				e.timer = TimerKeep
+			}
 		}
 	}
 	c := Common[tmsg, uint8]{Persist: e.persist, Send: e.send, Timer: e.timer}
@@ -252,5 +260,15 @@ func TestToyTimersAndStorage(t *testing.T) {
 	}
 	if _, err := Apply[tid, tclient, tnode, tmsg, uint8, teff](p, &st, Action[tid, tclient, tmsg]{Kind: ActDrop, Node: 0, Msg: st.Net[0]}); !errors.Is(err, ErrInput) {
 		t.Fatalf("a drop with no drop budget: %v", err)
+	}
+}
+
+// TestRefusedTimeoutNotOffered: a timer left armed after its node stopped
+// wanting the timeout (the toy's keepTimer) offers no timeout the node
+// would refuse: every action offered is taken (reach checks it).
+func TestRefusedTimeoutNotOffered(t *testing.T) {
+	p := &toy{keepTimer: true}
+	if n, answered := reach(t, p); n == 0 || !answered {
+		t.Fatalf("%d states, answered %v", n, answered)
 	}
 }

@@ -247,6 +247,13 @@ func (s *Setup) InRoundBound(n *paxos.Node) bool {
 	return s.MaxRound == 0 || nextRound(n) <= s.MaxRound
 }
 
+// TakesTimeout reports whether n takes a timeout now (paxos.Node.Enabled):
+// the world offers one only while n's timer is armed, within the round
+// bound, and when n takes it.
+func (s *Setup) TakesTimeout(n *paxos.Node) bool {
+	return n.Enabled(&s.Config, paxos.Input{Kind: paxos.InTimeout})
+}
+
 // nextRound is the round a proposer's timeout would start (paxos timeout).
 func nextRound(n *paxos.Node) uint32 {
 	r := n.Mem.Round
