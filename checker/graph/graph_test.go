@@ -1,11 +1,15 @@
-package graph
+package graph_test
 
 import (
 	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+
+	"github.com/paxoscheck/paxoscheck/checker/graph"
+	"github.com/paxoscheck/paxoscheck/checker/graph/graphtest"
 )
 
 // A toy protocol, to show the graph generic and what a protocol must
@@ -37,75 +41,75 @@ func (m tmsg) Compare(o tmsg) int {
 type teff struct {
 	persist *uint8
 	send    []tmsg
-	timer   TimerOp
+	timer   graph.TimerOp
 	reply   bool
 }
 
 type toy struct {
-	opt Options[tid]
+	opt graph.Options[tid]
 	// keepTimer: a pong answers the client but leaves the timer armed
 	// (code whose timer outlives its reason).
 	keepTimer bool
 }
 
-var _ Protocol[tid, tclient, tnode, tmsg, uint8, teff] = (*toy)(nil)
+var _ graph.Protocol[tid, tclient, tnode, tmsg, uint8, teff] = (*toy)(nil)
 
-func (p *toy) GraphOptions() *Options[tid]               { return &p.opt }
-func (p *toy) Nodes() ([]tnode, error)                   { return []tnode{{id: 0}, {id: 1}}, nil }
-func (p *toy) ID(n *tnode) tid                           { return n.id }
-func (p *toy) Crashed(n *tnode) bool                     { return n.down }
-func (p *toy) TimeoutInBound(n *tnode) bool              { return n.count < 2 }
-func (p *toy) NumClients() int                           { return 1 }
-func (p *toy) ClientNode(tclient) tid                    { return 0 }
-func (p *toy) To(m tmsg) tid                             { return m.to }
-func (p *toy) SentForm(m tmsg) (tmsg, bool)              { return m, m.kind == 'p' }
-func (p *toy) MidStepEffects(e teff) teff                { return teff{persist: e.persist} }
-func (p *toy) Event(a Action[tid, tclient, tmsg]) string { return a.Kind.String() }
+func (p *toy) GraphOptions() *graph.Options[tid]               { return &p.opt }
+func (p *toy) Nodes() ([]tnode, error)                         { return []tnode{{id: 0}, {id: 1}}, nil }
+func (p *toy) ID(n *tnode) tid                                 { return n.id }
+func (p *toy) Crashed(n *tnode) bool                           { return n.down }
+func (p *toy) TimeoutInBound(n *tnode) bool                    { return n.count < 2 }
+func (p *toy) NumClients() int                                 { return 1 }
+func (p *toy) ClientNode(tclient) tid                          { return 0 }
+func (p *toy) To(m tmsg) tid                                   { return m.to }
+func (p *toy) SentForm(m tmsg) (tmsg, bool)                    { return m, m.kind == 'p' }
+func (p *toy) MidStepEffects(e teff) teff                      { return teff{persist: e.persist} }
+func (p *toy) Event(a graph.Action[tid, tclient, tmsg]) string { return a.Kind.String() }
 
-func (p *toy) Enabled(n *tnode, in Input[tclient, tmsg, uint8]) bool {
+func (p *toy) Enabled(n *tnode, in graph.Input[tclient, tmsg, uint8]) bool {
 	switch {
-	case in.Kind == InRestart:
+	case in.Kind == graph.InRestart:
 		return n.down
 	case n.down:
 		return false
-	case in.Kind == InDeliver:
+	case in.Kind == graph.InDeliver:
 		return in.Msg.to == n.id
-	case in.Kind == InRequest:
+	case in.Kind == graph.InRequest:
 		return n.id == 0 && !n.waiting
-	case in.Kind == InTimeout:
+	case in.Kind == graph.InTimeout:
 		return n.id == 0 && n.waiting
 	}
-	return in.Kind == InCrash
+	return in.Kind == graph.InCrash
 }
 
-func (p *toy) Step(n *tnode, in Input[tclient, tmsg, uint8], next *tnode) (teff, Common[tmsg, uint8], error) {
+func (p *toy) Step(n *tnode, in graph.Input[tclient, tmsg, uint8], next *tnode) (teff, graph.Common[tmsg, uint8], error) {
 	if !p.Enabled(n, in) {
-		return teff{}, Common[tmsg, uint8]{}, fmt.Errorf("%w: %d at node %d", ErrInput, in.Kind, n.id)
+		return teff{}, graph.Common[tmsg, uint8]{}, fmt.Errorf("%w: %d at node %d", graph.ErrInput, in.Kind, n.id)
 	}
 	*next = *n
 	var e teff
 	switch in.Kind {
-	case InCrash:
+	case graph.InCrash:
 		*next = tnode{id: n.id, down: true}
-	case InRestart:
+	case graph.InRestart:
 		*next = tnode{id: n.id, count: in.Durable}
-	case InRequest:
-		next.waiting, e.timer = true, TimerArm
-	case InTimeout:
+	case graph.InRequest:
+		next.waiting, e.timer = true, graph.TimerArm
+	case graph.InTimeout:
 		next.count++
 		c := next.count
 		e.persist, e.send = &c, []tmsg{{kind: 'p', from: 0, to: 1, n: c}}
-	case InDeliver:
+	case graph.InDeliver:
 		if in.Msg.kind == 'p' {
 			e.send = []tmsg{{kind: 'o', from: 1, to: 0, n: in.Msg.n}}
 		} else if next.waiting {
-			next.waiting, e.timer, e.reply = false, TimerCancel, true
+			next.waiting, e.timer, e.reply = false, graph.TimerCancel, true
 			if p.keepTimer {
-				e.timer = TimerKeep
+				e.timer = graph.TimerKeep
 			}
 		}
 	}
-	c := Common[tmsg, uint8]{Persist: e.persist, Send: e.send, Timer: e.timer}
+	c := graph.Common[tmsg, uint8]{Persist: e.persist, Send: e.send, Timer: e.timer}
 	if e.reply {
 		c.Returned = 1
 	}
@@ -154,34 +158,34 @@ func boolByte(x bool) byte {
 	return 0
 }
 
-type tstate = State[tid, tnode, tmsg, uint8]
+type tstate = graph.State[tid, tnode, tmsg, uint8]
 
 // reach explores the toy's whole graph breadth-first by its encoding and
 // returns the number of distinct states and whether some reached state
 // answered the client.
 func reach(t *testing.T, p *toy) (int, bool) {
 	t.Helper()
-	init, err := Init[tid, tclient, tnode, tmsg, uint8, teff](p)
+	init, err := graph.Init[tid, tclient, tnode, tmsg, uint8, teff](p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]bool{string(AppendBinary[tid, tclient, tnode, tmsg, uint8, teff](p, nil, &init)): true}
+	seen := map[string]bool{string(graph.AppendBinary[tid, tclient, tnode, tmsg, uint8, teff](p, nil, &init)): true}
 	queue := []tstate{init}
 	answered := false
 	for len(queue) > 0 {
 		st := queue[0]
 		queue = queue[1:]
-		for _, a := range Actions[tid, tclient, tnode, tmsg, uint8, teff](p, &st, nil) {
+		for _, a := range graph.Actions[tid, tclient, tnode, tmsg, uint8, teff](p, &st, nil) {
 			next := st.Clone()
-			if _, err := Apply[tid, tclient, tnode, tmsg, uint8, teff](p, &next, a); err != nil {
+			if _, err := graph.Apply[tid, tclient, tnode, tmsg, uint8, teff](p, &next, a); err != nil {
 				t.Fatalf("%s offered but refused: %v", a, err)
 			}
-			enc := AppendBinary[tid, tclient, tnode, tmsg, uint8, teff](p, nil, &next)
+			enc := graph.AppendBinary[tid, tclient, tnode, tmsg, uint8, teff](p, nil, &next)
 			var back tstate
-			if err := DecodeBinary[tid, tclient, tnode, tmsg, uint8, teff](p, enc, &init, &back); err != nil {
+			if err := graph.DecodeBinary[tid, tclient, tnode, tmsg, uint8, teff](p, enc, &init, &back); err != nil {
 				t.Fatal(err)
 			}
-			if string(AppendBinary[tid, tclient, tnode, tmsg, uint8, teff](p, nil, &back)) != string(enc) {
+			if string(graph.AppendBinary[tid, tclient, tnode, tmsg, uint8, teff](p, nil, &back)) != string(enc) {
 				t.Fatalf("state after %s does not decode to itself", a)
 			}
 			answered = answered || next.Returned != 0
@@ -203,12 +207,12 @@ func TestToyProtocol(t *testing.T) {
 	if !answered {
 		t.Fatal("the client is never answered")
 	}
-	p.opt.Budget = Budget{Drops: 1, Dups: 1, Crashes: 1}
+	p.opt.Budget = graph.Budget{Drops: 1, Dups: 1, Crashes: 1}
 	n1, _ := reach(t, p)
 	if n1 <= n0 {
 		t.Fatalf("faults add no states: %d without, %d with", n0, n1)
 	}
-	p.opt = Options[tid]{SetNetwork: true}
+	p.opt = graph.Options[tid]{SetNetwork: true}
 	if n, _ := reach(t, p); n == 0 {
 		t.Fatal("no states on the set network")
 	}
@@ -219,46 +223,46 @@ func TestToyProtocol(t *testing.T) {
 // persisted before the ping left comes back after a restart, and the ping
 // is in Sent (its SentForm) while the pong is not.
 func TestToyTimersAndStorage(t *testing.T) {
-	p := &toy{opt: Options[tid]{Budget: Budget{Crashes: 1}}}
-	st, err := Init[tid, tclient, tnode, tmsg, uint8, teff](p)
+	p := &toy{opt: graph.Options[tid]{Budget: graph.Budget{Crashes: 1}}}
+	st, err := graph.Init[tid, tclient, tnode, tmsg, uint8, teff](p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	do := func(a Action[tid, tclient, tmsg]) {
+	do := func(a graph.Action[tid, tclient, tmsg]) {
 		t.Helper()
-		if _, err := Apply[tid, tclient, tnode, tmsg, uint8, teff](p, &st, a); err != nil {
+		if _, err := graph.Apply[tid, tclient, tnode, tmsg, uint8, teff](p, &st, a); err != nil {
 			t.Fatalf("%s: %v", a, err)
 		}
 	}
-	offered := func(k ActionKind) bool {
-		for _, a := range Actions[tid, tclient, tnode, tmsg, uint8, teff](p, &st, nil) {
+	offered := func(k graph.ActionKind) bool {
+		for _, a := range graph.Actions[tid, tclient, tnode, tmsg, uint8, teff](p, &st, nil) {
 			if a.Kind == k {
 				return true
 			}
 		}
 		return false
 	}
-	if offered(ActTimeout) {
+	if offered(graph.ActTimeout) {
 		t.Fatal("a timeout before the timer is armed")
 	}
-	do(Action[tid, tclient, tmsg]{Kind: ActInvoke, Node: 0})
-	do(Action[tid, tclient, tmsg]{Kind: ActTimeout, Node: 0})
+	do(graph.Action[tid, tclient, tmsg]{Kind: graph.ActInvoke, Node: 0})
+	do(graph.Action[tid, tclient, tmsg]{Kind: graph.ActTimeout, Node: 0})
 	if st.Stored[0] != 1 || len(st.Net) != 1 || len(st.Sent) != 1 {
 		t.Fatalf("after the timeout: stored %d, net %v, sent %v", st.Stored[0], st.Net, st.Sent)
 	}
-	do(Action[tid, tclient, tmsg]{Kind: ActCrash, Node: 0})
-	if st.Timers != 0 || offered(ActTimeout) {
+	do(graph.Action[tid, tclient, tmsg]{Kind: graph.ActCrash, Node: 0})
+	if st.Timers != 0 || offered(graph.ActTimeout) {
 		t.Fatalf("timers %b after a crash", st.Timers)
 	}
-	do(Action[tid, tclient, tmsg]{Kind: ActRestart, Node: 0})
+	do(graph.Action[tid, tclient, tmsg]{Kind: graph.ActRestart, Node: 0})
 	if st.Nodes[0].count != 1 {
 		t.Fatalf("restarted with count %d, want the persisted 1", st.Nodes[0].count)
 	}
-	do(Action[tid, tclient, tmsg]{Kind: ActDeliver, Node: 1, Msg: st.Net[0]})
+	do(graph.Action[tid, tclient, tmsg]{Kind: graph.ActDeliver, Node: 1, Msg: st.Net[0]})
 	if len(st.Sent) != 1 || len(st.Net) != 1 || st.Net[0].kind != 'o' {
 		t.Fatalf("after the ping: net %v, sent %v", st.Net, st.Sent)
 	}
-	if _, err := Apply[tid, tclient, tnode, tmsg, uint8, teff](p, &st, Action[tid, tclient, tmsg]{Kind: ActDrop, Node: 0, Msg: st.Net[0]}); !errors.Is(err, ErrInput) {
+	if _, err := graph.Apply[tid, tclient, tnode, tmsg, uint8, teff](p, &st, graph.Action[tid, tclient, tmsg]{Kind: graph.ActDrop, Node: 0, Msg: st.Net[0]}); !errors.Is(err, graph.ErrInput) {
 		t.Fatalf("a drop with no drop budget: %v", err)
 	}
 }
@@ -270,5 +274,87 @@ func TestRefusedTimeoutNotOffered(t *testing.T) {
 	p := &toy{keepTimer: true}
 	if n, answered := reach(t, p); n == 0 || !answered {
 		t.Fatalf("%d states, answered %v", n, answered)
+	}
+}
+
+// TestToyConformance: the toy passes the contract checks a protocol's
+// tests run (graphtest.Conformance), with and without faults.
+func TestToyConformance(t *testing.T) {
+	for _, opt := range []graph.Options[tid]{{}, {Budget: graph.Budget{Drops: 1, Dups: 1, Crashes: 1}, MidStepCrash: true}, {SetNetwork: true}} {
+		p := &toy{opt: opt}
+		if n, tr := graphtest.Conformance[tid, tclient, tnode, tmsg, uint8, teff](t, p, 10000); n < 2 || tr == 0 {
+			t.Fatalf("%+v: %d states, %d transitions checked", opt, n, tr)
+		}
+	}
+}
+
+// fatal is a graphtest.T that stops at the first failure and keeps it.
+type fatal struct{ msg string }
+
+func (f *fatal) Helper() {}
+func (f *fatal) Fatalf(format string, args ...any) {
+	f.msg = fmt.Sprintf(format, args...)
+	panic(f)
+}
+
+func conformanceFailure(p graph.Protocol[tid, tclient, tnode, tmsg, uint8, teff]) (msg string) {
+	f := &fatal{}
+	defer func() {
+		if r := recover(); r != nil && r != any(f) {
+			panic(r)
+		}
+		msg = f.msg
+	}()
+	graphtest.Conformance[tid, tclient, tnode, tmsg, uint8, teff](f, p, 10000)
+	return ""
+}
+
+// scribbler's Step changes the node it is given; flaky's is not
+// deterministic; forgetful's encoding leaves out the pinger's count.
+type scribbler struct{ *toy }
+type flaky struct {
+	*toy
+	n *int
+}
+type forgetful struct{ *toy }
+
+func (s scribbler) Step(n *tnode, in graph.Input[tclient, tmsg, uint8], next *tnode) (teff, graph.Common[tmsg, uint8], error) {
+	e, c, err := s.toy.Step(n, in, next)
+	if err == nil && in.Kind == graph.InTimeout {
+		n.count = 99
+	}
+	return e, c, err
+}
+
+func (f flaky) Step(n *tnode, in graph.Input[tclient, tmsg, uint8], next *tnode) (teff, graph.Common[tmsg, uint8], error) {
+	e, c, err := f.toy.Step(n, in, next)
+	*f.n++
+	if err == nil && in.Kind == graph.InTimeout && *f.n%2 == 0 {
+		next.count += 5
+	}
+	return e, c, err
+}
+
+func (f forgetful) AppendNode(b []byte, n *tnode, d *uint8) []byte {
+	m := *n
+	m.count = 0
+	return f.toy.AppendNode(b, &m, d)
+}
+
+// TestConformanceCatches shows each check of graphtest.Conformance able to
+// fail.
+func TestConformanceCatches(t *testing.T) {
+	if msg := conformanceFailure(&toy{}); msg != "" {
+		t.Fatalf("the toy fails: %s", msg)
+	}
+	var k int
+	for name, p := range map[string]graph.Protocol[tid, tclient, tnode, tmsg, uint8, teff]{
+		"changed the node":   scribbler{&toy{}},
+		"not deterministic":  flaky{&toy{}, &k},
+		"decodes to another": forgetful{&toy{}},
+	} {
+		if msg := conformanceFailure(p); !strings.Contains(msg, name) {
+			t.Errorf("%s: got %q", name, msg)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/paxoscheck/paxoscheck/checker/graph"
+	"github.com/paxoscheck/paxoscheck/checker/graph/graphtest"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 )
 
@@ -165,4 +166,21 @@ func TestAppendBinaryCounts(t *testing.T) {
 	if err := dec.Decode(append(e1, 0), &back); !errors.Is(err, graph.ErrDecode) {
 		t.Fatalf("an encoding with a byte after it decodes with error %v", err)
 	}
+}
+
+// TestPaxosConformance: single-decree Paxos's adapter passes the contract
+// checks of the state graph (graphtest.Conformance) on a small cluster
+// with every fault, and on the set network.
+func TestPaxosConformance(t *testing.T) {
+	s := DefaultSetup()
+	s.Budget = Budget{Drops: 1, Dups: 1, Crashes: 1}
+	s.MaxRound = 2
+	s.MidStepCrash = true
+	n, tr := graphtest.Conformance[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects](t, &s, 3000)
+	if n < 3000 || tr == 0 {
+		t.Fatalf("checked %d states, %d transitions", n, tr)
+	}
+	s = DefaultSetup()
+	s.SetNetwork, s.MaxRound = true, 1
+	graphtest.Conformance[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects](t, &s, 3000)
 }

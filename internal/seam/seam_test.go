@@ -22,7 +22,7 @@ var protocols = []string{"impl/paxos"}
 // when it becomes generic, and never leaves it. (Issue 12: explore, sim,
 // replay, linearize, traces and the CLI are still to join; checker/world is
 // single-decree Paxos's adapter of checker/graph.)
-var generic = []string{"impl/runner", "impl/storage", "checker/graph", "internal/seam"}
+var generic = []string{"impl/runner", "impl/storage", "checker/graph", "checker/graph/graphtest", "internal/seam"}
 
 // root is the module's root, two levels up from this package.
 func root(t *testing.T) string {
