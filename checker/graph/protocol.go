@@ -1,6 +1,9 @@
 package graph
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Protocol is what the state graph needs of a protocol: its adapter
 // implements it (for single-decree Paxos, *world.Setup). The type
@@ -147,6 +150,20 @@ type Common[M, D any] struct {
 	// learned a value: the bit of its learner index, say) and
 	// State.Returned (the clients it answered).
 	Learned, Returned uint64
+}
+
+// Violation is an invariant (or a check of a whole run) that failed: its
+// name (the spec's, for an invariant), the step after which it first
+// failed (0: the initial state) and what was wrong.
+type Violation struct {
+	Invariant string
+	Step      int
+	Detail    string
+}
+
+// Error implements error.
+func (v *Violation) Error() string {
+	return fmt.Sprintf("invariant %s violated after step %d: %s", v.Invariant, v.Step, v.Detail)
 }
 
 // ErrInput is wrapped by errors about an action that the state cannot

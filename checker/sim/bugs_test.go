@@ -1,4 +1,4 @@
-package sim
+package sim_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/explore"
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
+	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces"
@@ -31,10 +32,10 @@ func TestCatalogueBugsFound(t *testing.T) {
 	var table []string
 	for _, bug := range paxos.Catalogue() {
 		t.Run(bug.String(), func(t *testing.T) {
-			o := DefaultOptions()
-			o.Setup.Config.Bugs = paxos.Bugs(bug)
+			o := paxosmodel.DefaultSimOptions()
+			paxosmodel.SetupOf(&o).Config.Bugs = paxos.Bugs(bug)
 			s := newSim(t, o)
-			sum := s.RunBatch(context.Background(), Batch{First: 1, Runs: maxSeedsPerBug, StopAtFirst: true})
+			sum := s.RunBatch(context.Background(), paxosmodel.Batch{First: 1, Runs: maxSeedsPerBug, StopAtFirst: true})
 			f := sum.First
 			if f == nil {
 				t.Fatalf("seeds 1..%d: no violation found with bug %s", maxSeedsPerBug, bug)
@@ -42,7 +43,7 @@ func TestCatalogueBugsFound(t *testing.T) {
 			t.Logf("bug %s: seed %d breaks %s after step %d", bug, f.Seed, f.Violation.Invariant, f.Violation.Step)
 
 			// The bug, not the harness, is to blame.
-			o.Setup.Config.Bugs = 0
+			paxosmodel.SetupOf(&o).Config.Bugs = 0
 			if r := newSim(t, o).Run(f.Seed); r.Violation != nil && r.Steps() >= f.Violation.Step {
 				// Only a run that reached as far as the failing step counts:
 				// without the bug the schedule may diverge earlier.
@@ -94,16 +95,16 @@ func replayTrace(t *testing.T, tr *traces.Trace) *invariant.Violation {
 // 2a is sent, which takes two steps (Invoke, then the timeout that sends
 // 2a), whatever came before.
 func TestShrinkKnownMinimum(t *testing.T) {
-	o := DefaultOptions()
-	o.Setup.Config.Bugs = paxos.Bugs(paxos.BugSkipPrepare)
+	o := paxosmodel.DefaultSimOptions()
+	paxosmodel.SetupOf(&o).Config.Bugs = paxos.Bugs(paxos.BugSkipPrepare)
 	o.Weights.Invoke, o.Weights.Timeout = 1, 1 // long prefixes before the 2a
 	s := newSim(t, o)
-	sum := s.RunBatch(context.Background(), Batch{First: 1, Runs: 500, StopAtFirst: true})
+	sum := s.RunBatch(context.Background(), paxosmodel.Batch{First: 1, Runs: 500, StopAtFirst: true})
 	for seed := uint64(1); sum.First == nil || sum.First.Steps() < 5; seed += 500 {
 		if seed > 5000 {
 			t.Fatal("no skip-prepare failure of at least 5 steps in seeds 1..5000")
 		}
-		sum = s.RunBatch(context.Background(), Batch{First: seed, Runs: 500, StopAtFirst: true})
+		sum = s.RunBatch(context.Background(), paxosmodel.Batch{First: seed, Runs: 500, StopAtFirst: true})
 	}
 	f := sum.First
 	sh := s.Shrink(f)
@@ -134,10 +135,10 @@ func TestRapidFindsCatalogueBugs(t *testing.T) {
 			if why, ok := rapidMisses[bug]; ok {
 				t.Skipf("rapid does not find %s: %s", bug, why)
 			}
-			o := DefaultOptions()
-			o.Setup.Config.Bugs = paxos.Bugs(bug)
+			o := paxosmodel.DefaultSimOptions()
+			paxosmodel.SetupOf(&o).Config.Bugs = paxos.Bugs(bug)
 			s := newSim(t, o)
-			r, err := s.RapidCheck(RapidConfig{Seed: seed, Checks: 1000, ShrinkTime: time.Second})
+			r, err := rapidCheck(s, RapidConfig{Seed: seed, Checks: 1000, ShrinkTime: time.Second})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,8 +163,8 @@ func TestRapidFindsCatalogueBugs(t *testing.T) {
 // every action, checking every invariant after each one (issue 2,
 // acceptance): rapid finds nothing.
 func TestRapidStateMachine(t *testing.T) {
-	s := newSim(t, DefaultOptions())
-	r, err := s.RapidCheck(RapidConfig{Seed: 1, Checks: 300})
+	s := newSim(t, paxosmodel.DefaultSimOptions())
+	r, err := rapidCheck(s, RapidConfig{Seed: 1, Checks: 300})
 	if err != nil {
 		t.Fatal(err)
 	}

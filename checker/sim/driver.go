@@ -5,11 +5,13 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 )
 
 // Batch describes a set of seeded runs: seeds First, First+1, ...,
 // First+Runs-1.
-type Batch struct {
+type Batch[I, K ~uint8, N any, M graph.Message[M], D, E, T any] struct {
 	First uint64
 	Runs  int
 	// Workers run seeds in parallel; 0 means GOMAXPROCS. The summary does
@@ -22,14 +24,14 @@ type Batch struct {
 	// (from the workers, concurrently, in no particular order). Under
 	// StopAtFirst it may also see a few runs after the first failing seed
 	// that ran before that seed failed.
-	OnResult func(*Result)
+	OnResult func(*Result[I, K, N, M, D, E, T])
 	// Progress, when set, is called after every run (concurrently) with the
 	// number of runs done and of violations so far. It must be cheap.
 	Progress func(done, violations int64)
 }
 
 // Summary is what a batch found.
-type Summary struct {
+type Summary[I, K ~uint8, N any, M graph.Message[M], D, E, T any] struct {
 	// Runs, Steps: the runs counted and their total number of steps.
 	Runs  int
 	Steps int64
@@ -39,7 +41,7 @@ type Summary struct {
 	// Violations counts the failing runs; First is the failing run with
 	// the lowest seed, or nil.
 	Violations int
-	First      *Result
+	First      *Result[I, K, N, M, D, E, T]
 }
 
 // runStat is what the summary keeps of one run.
@@ -53,7 +55,7 @@ type runStat struct {
 // whatever the number of workers and however they were scheduled. ctx
 // cancellation stops the batch early; the summary then counts the seeds up
 // to the first one not run.
-func (s *Sim) RunBatch(ctx context.Context, b Batch) Summary {
+func (s *Sim[I, K, N, M, D, E, T]) RunBatch(ctx context.Context, b Batch[I, K, N, M, D, E, T]) Summary[I, K, N, M, D, E, T] {
 	workers := b.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -66,7 +68,7 @@ func (s *Sim) RunBatch(ctx context.Context, b Batch) Summary {
 		// far: no seed at or beyond it needs to run under StopAtFirst.
 		limit   atomic.Int64
 		mu      sync.Mutex
-		failure *Result
+		failure *Result[I, K, N, M, D, E, T]
 		wg      sync.WaitGroup
 	)
 	limit.Store(int64(b.Runs))
@@ -109,7 +111,7 @@ func (s *Sim) RunBatch(ctx context.Context, b Batch) Summary {
 		}()
 	}
 	wg.Wait()
-	var sum Summary
+	var sum Summary[I, K, N, M, D, E, T]
 	end := int(limit.Load())
 	for i := 0; i < end; i++ {
 		st := stats[i]

@@ -1,4 +1,4 @@
-package sim
+package sim_test
 
 import (
 	"flag"
@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
+	"github.com/paxoscheck/paxoscheck/checker/sim"
 	"pgregory.net/rapid"
 )
 
@@ -64,9 +66,9 @@ var rapidMu sync.Mutex
 // -rapid.seed, -rapid.checks, -rapid.nofailfile (and -rapid.shrinktime) for the duration of the
 // call (restoring them after) and must not run concurrently with another
 // rapid check in the same process.
-func (s *Sim) RapidCheck(cfg RapidConfig) (*Result, error) {
+func rapidCheck(s *paxosmodel.Sim, cfg RapidConfig) (*paxosmodel.Result, error) {
 	if cfg.Seed == 0 || cfg.Checks < 1 {
-		return nil, fmt.Errorf("%w: rapid needs a non-zero seed and at least one check (got seed %d, checks %d)", ErrOptions, cfg.Seed, cfg.Checks)
+		return nil, fmt.Errorf("%w: rapid needs a non-zero seed and at least one check (got seed %d, checks %d)", sim.ErrOptions, cfg.Seed, cfg.Checks)
 	}
 	rapidMu.Lock()
 	defer rapidMu.Unlock()
@@ -88,7 +90,7 @@ func (s *Sim) RapidCheck(cfg RapidConfig) (*Result, error) {
 	}
 	defer restore()
 
-	var best *Result
+	var best *paxosmodel.Result
 	prop := func(t *rapid.T) {
 		r := s.RunWith(RapidChooser{T: t})
 		if r.Violation == nil || (cfg.Invariant != "" && r.Violation.Invariant != cfg.Invariant) {

@@ -1,38 +1,37 @@
 package sim
 
 import (
-	"github.com/paxoscheck/paxoscheck/checker/invariant"
-	"github.com/paxoscheck/paxoscheck/checker/world"
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 )
 
 // Replay applies actions from the initial state, skipping every action
 // that is not enabled when its turn comes (a shrunk schedule may have lost
 // the step that sent a message), and stops at the first invariant
 // violation. It returns the actions actually applied, as a Result.
-func (s *Sim) Replay(actions []world.Action) *Result {
-	setup := &s.opts.Setup
-	st, err := world.Init(setup)
+func (s *Sim[I, K, N, M, D, E, T]) Replay(actions []graph.Action[I, K, M]) *Result[I, K, N, M, D, E, T] {
+	m := s.opts.Model
+	st, err := graph.Init(m)
 	if err != nil {
 		panic("sim: init of a validated setup: " + err.Error())
 	}
-	r := &Result{setup: setup}
-	var check invariant.Checker
-	if v := check.CheckWorld(setup, &st, 0); v != nil {
+	r := &Result[I, K, N, M, D, E, T]{model: m}
+	check := m.NewChecker()
+	if v := check.Check(&st, 0); v != nil {
 		r.Violation = v
 		return r
 	}
-	var buf []world.Action
+	var buf []graph.Action[I, K, M]
 	for _, a := range actions {
-		buf = st.Actions(setup, buf[:0])
+		buf = graph.Actions(m, &st, buf[:0])
 		if !contains(buf, a) {
 			continue
 		}
-		if _, err := st.Apply(setup, a); err != nil {
+		if _, err := graph.Apply(m, &st, a); err != nil {
 			panic("sim: enabled action " + a.String() + " failed: " + err.Error())
 		}
 		r.Actions = append(r.Actions, a)
-		v := check.CheckWorld(setup, &st, len(r.Actions))
-		r.observe(&st, s.full, &check)
+		v := check.Check(&st, len(r.Actions))
+		r.observe(&st, s.full, check)
 		if v != nil {
 			r.Violation = v
 			return r
@@ -41,7 +40,7 @@ func (s *Sim) Replay(actions []world.Action) *Result {
 	return r
 }
 
-func contains(acts []world.Action, a world.Action) bool {
+func contains[A comparable](acts []A, a A) bool {
 	for _, b := range acts {
 		if b == a {
 			return true
@@ -65,7 +64,7 @@ func contains(acts []world.Action, a world.Action) bool {
 // rapid's shrinker cannot start from a given failing example (rapid only
 // shrinks failures it generated itself), so seeded runs are shrunk here;
 // the tests' RapidCheck finds and shrinks failures with rapid directly.
-func (s *Sim) Shrink(r *Result) *Result {
+func (s *Sim[I, K, N, M, D, E, T]) Shrink(r *Result[I, K, N, M, D, E, T]) *Result[I, K, N, M, D, E, T] {
 	if r.Violation == nil {
 		return r
 	}
@@ -74,7 +73,7 @@ func (s *Sim) Shrink(r *Result) *Result {
 	if best.Violation == nil || best.Violation.Invariant != want {
 		return r
 	}
-	fails := func(cand []world.Action) *Result {
+	fails := func(cand []graph.Action[I, K, M]) *Result[I, K, N, M, D, E, T] {
 		c := s.Replay(cand)
 		if c.Violation != nil && c.Violation.Invariant == want {
 			return c
@@ -88,7 +87,7 @@ func (s *Sim) Shrink(r *Result) *Result {
 		reduced := false
 		for start := 0; start < len(acts); start += chunk {
 			end := min(start+chunk, len(acts))
-			cand := make([]world.Action, 0, len(acts)-(end-start))
+			cand := make([]graph.Action[I, K, M], 0, len(acts)-(end-start))
 			cand = append(cand, acts[:start]...)
 			cand = append(cand, acts[end:]...)
 			if c := fails(cand); c != nil {

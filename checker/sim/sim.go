@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/paxoscheck/paxoscheck/checker/invariant"
-	"github.com/paxoscheck/paxoscheck/checker/world"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 )
 
 // Weights are the relative probabilities of the kinds of action. At each
@@ -34,29 +32,61 @@ func DefaultWeights() Weights {
 // kindOrder is the order in which kinds are offered to the Chooser: choice
 // 0 is a delivery, so that rapid, which shrinks towards 0, shrinks towards
 // the failure-free schedule.
-var kindOrder = [...]world.ActionKind{world.ActDeliver, world.ActInvoke, world.ActTimeout,
-	world.ActDrop, world.ActDuplicate, world.ActCrash, world.ActCrashMidStep, world.ActRestart}
+var kindOrder = [...]graph.ActionKind{graph.ActDeliver, graph.ActInvoke, graph.ActTimeout,
+	graph.ActDrop, graph.ActDuplicate, graph.ActCrash, graph.ActCrashMidStep, graph.ActRestart}
 
-func (w *Weights) of(k world.ActionKind) int {
+func (w *Weights) of(k graph.ActionKind) int {
 	switch k {
-	case world.ActDeliver:
+	case graph.ActDeliver:
 		return w.Deliver
-	case world.ActInvoke:
+	case graph.ActInvoke:
 		return w.Invoke
-	case world.ActTimeout:
+	case graph.ActTimeout:
 		return w.Timeout
-	case world.ActDrop:
+	case graph.ActDrop:
 		return w.Drop
-	case world.ActDuplicate:
+	case graph.ActDuplicate:
 		return w.Duplicate
-	case world.ActCrash:
+	case graph.ActCrash:
 		return w.Crash
-	case world.ActCrashMidStep:
+	case graph.ActCrashMidStep:
 		return w.CrashMidStep
-	case world.ActRestart:
+	case graph.ActRestart:
 		return w.Restart
 	}
 	return 0
+}
+
+// Model is a protocol as the simulator runs it: its state graph
+// (graph.Protocol) and what only it knows besides: whether its
+// configuration can run, its invariants and "sometimes" properties
+// (Checker), and how a run becomes a trace of type T. For single-decree
+// Paxos it is checker/paxosadapter's Model.
+type Model[I, K ~uint8, N any, M graph.Message[M], D, E, T any] interface {
+	graph.Protocol[I, K, N, M, D, E]
+	// Validate reports the first problem with the configuration.
+	Validate() error
+	// Copy returns a copy that changes to the original do not reach (New
+	// keeps one, as it keeps the rest of the options by value).
+	Copy() Model[I, K, N, M, D, E, T]
+	// NewChecker returns the invariant checker of one run.
+	NewChecker() Checker[I, N, M, D]
+	// AllLearned is State.Learned once every node that learns has
+	// learned (the "sometimes" fact that every learner learned).
+	AllLearned() uint64
+	// Record replays a run's actions from the initial state and returns
+	// its trace, with source and seed (nil: none) in its header and
+	// violation v (nil: none); Annotate sets v on a recorded trace.
+	Record(actions []graph.Action[I, K, M], source string, seed *uint64, v *graph.Violation) (T, error)
+	Annotate(tr *T, v *graph.Violation)
+}
+
+// Checker checks a protocol's invariants on states of one run, in order
+// (it may keep what it learnt of the previous state), and says whether
+// some value has been chosen in the state it checked last.
+type Checker[I ~uint8, N any, M graph.Message[M], D any] interface {
+	Check(st *graph.State[I, N, M, D], step int) *graph.Violation
+	AnyChosen() bool
 }
 
 // TraceCheck is a check run on the trace of every run that broke no
@@ -65,16 +95,16 @@ func (w *Weights) of(k world.ActionKind) int {
 // when the trace passes; an error is reported as a violation named Name at
 // the last step. A check that cannot decide (a Porcupine timeout) must
 // return an error, never nil: unknown is not a pass.
-type TraceCheck struct {
+type TraceCheck[T any] struct {
 	Name  string
-	Check func(tr *traces.Trace) error
+	Check func(tr *T) error
 }
 
 // Options configure a simulator.
-type Options struct {
-	// Setup is the cluster, its clients, fault budgets (Setup.Budget),
-	// MaxRound and MidStepCrash.
-	Setup world.Setup
+type Options[I, K ~uint8, N any, M graph.Message[M], D, E, T any] struct {
+	// Model is the protocol and its cluster: its configuration, clients,
+	// fault budgets (Model.GraphOptions) and search bounds.
+	Model Model[I, K, N, M, D, E, T]
 	// Weights of the action kinds.
 	Weights Weights
 	// MaxSteps bounds the length of a run; a run also ends when no action
@@ -83,30 +113,23 @@ type Options struct {
 	// Checks run on the trace of each run after it ends without an
 	// invariant violation. With Checks set, every run records its trace,
 	// which costs time.
-	Checks []TraceCheck
+	Checks []TraceCheck[T]
 }
 
-// DefaultOptions is the default cluster of issue 2 (world.DefaultSetup)
-// with every fault on: drops, duplicates, crashes (also in the middle of a
-// step) and restarts.
-func DefaultOptions() Options {
-	s := world.DefaultSetup()
-	s.Budget = world.Budget{Drops: 3, Dups: 3, Crashes: 2}
-	s.MaxRound = 4
-	s.MidStepCrash = true
-	return Options{Setup: s, Weights: DefaultWeights(), MaxSteps: 150}
-}
+// ActionKinds lists the kinds of action in the order the simulator offers
+// them to a Chooser.
+func ActionKinds() []graph.ActionKind { return append([]graph.ActionKind(nil), kindOrder[:]...) }
 
 // ErrOptions is wrapped by every error about Options.
 var ErrOptions = errors.New("invalid simulation options")
 
 // Validate reports the first problem with o.
-func (o *Options) Validate() error {
-	if err := o.Setup.Validate(); err != nil {
-		return err
+func (o *Options[I, K, N, M, D, E, T]) Validate() error {
+	if o.Model == nil {
+		return fmt.Errorf("%w: no model", ErrOptions)
 	}
-	if n := len(o.Setup.Config.Learners); n > 64 {
-		return fmt.Errorf("%w: %d learners, at most 64 supported", ErrOptions, n)
+	if err := o.Model.Validate(); err != nil {
+		return err
 	}
 	if o.MaxSteps < 1 {
 		return fmt.Errorf("%w: max steps %d, need at least 1", ErrOptions, o.MaxSteps)
@@ -127,33 +150,36 @@ func (o *Options) Validate() error {
 
 // Sim runs simulations under fixed options. It is safe for concurrent use:
 // each run has its own state.
-type Sim struct {
-	opts Options
-	// full is the mask of every learner, for Result.AllLearned.
+type Sim[I, K ~uint8, N any, M graph.Message[M], D, E, T any] struct {
+	opts Options[I, K, N, M, D, E, T]
+	// full is State.Learned once every learner learned.
 	full uint64
 }
 
-// New returns a simulator, or the first problem with o.
-func New(o Options) (*Sim, error) {
+// New returns a simulator, or the first problem with o. It keeps a copy of
+// the model (Model.Copy), with the fault budgets on (Unbounded false): a
+// simulation keeps within them.
+func New[I, K ~uint8, N any, M graph.Message[M], D, E, T any](o Options[I, K, N, M, D, E, T]) (*Sim[I, K, N, M, D, E, T], error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	o.Setup.Unbounded = false
-	return &Sim{opts: o, full: 1<<len(o.Setup.Config.Learners) - 1}, nil
+	o.Model = o.Model.Copy()
+	o.Model.GraphOptions().Unbounded = false
+	return &Sim[I, K, N, M, D, E, T]{opts: o, full: o.Model.AllLearned()}, nil
 }
 
 // Options returns the options of s.
-func (s *Sim) Options() Options { return s.opts }
+func (s *Sim[I, K, N, M, D, E, T]) Options() Options[I, K, N, M, D, E, T] { return s.opts }
 
 // Result is one run: its schedule, what it achieved and the first violation.
-type Result struct {
+type Result[I, K ~uint8, N any, M graph.Message[M], D, E, T any] struct {
 	// Seed is the seed of a seeded run (Run); 0 for other choosers.
 	Seed uint64
 	// Actions is the schedule, one action per step; replaying it from the
 	// initial state reproduces the run.
-	Actions []world.Action
+	Actions []graph.Action[I, K, M]
 	// Violation is the first invariant or trace check that failed, or nil.
-	Violation *invariant.Violation
+	Violation *graph.Violation
 	// Chosen reports that a value was chosen (a majority of acceptors sent
 	// 2b for one ballot) at some point: the "sometimes" fact that makes a
 	// passing run set non-vacuous.
@@ -163,89 +189,64 @@ type Result struct {
 	// AllReturned reports that every client got its reply.
 	AllReturned bool
 
-	setup *world.Setup
-	trace *traces.Trace
+	model Model[I, K, N, M, D, E, T]
+	trace *T
 }
 
 // Steps is the length of the run.
-func (r *Result) Steps() int { return len(r.Actions) }
+func (r *Result[I, K, N, M, D, E, T]) Steps() int { return len(r.Actions) }
 
 // Trace returns the run as a trace (source "simulate", with its seed and
 // violation in the header). Runs record only their actions, which is
-// cheap; the trace is rebuilt here by replaying them.
-func (r *Result) Trace() (traces.Trace, error) {
+// cheap; the trace is rebuilt here by replaying them (Model.Record).
+func (r *Result[I, K, N, M, D, E, T]) Trace() (T, error) {
 	if r.trace != nil {
 		return *r.trace, nil
 	}
-	tr, err := record(r.setup, r.Actions)
+	seed := r.Seed
+	tr, err := r.model.Record(r.Actions, "simulate", &seed, r.Violation)
 	if err != nil {
-		return tr, err
+		return tr, fmt.Errorf("replaying a run of %d steps: %w", len(r.Actions), err)
 	}
-	r.decorate(&tr, "simulate")
 	return tr, nil
-}
-
-func (r *Result) decorate(tr *traces.Trace, source string) {
-	tr.Header.Source = source
-	if source == "simulate" {
-		seed := r.Seed
-		tr.Header.Seed = &seed
-	}
-	if v := r.Violation; v != nil {
-		tr.Header.Violation = &traces.Violation{Invariant: v.Invariant, Step: v.Step, Detail: v.Detail}
-	}
-}
-
-// record replays actions through a world.Recorder.
-func record(s *world.Setup, actions []world.Action) (traces.Trace, error) {
-	rec, err := world.NewRecorder(s)
-	if err != nil {
-		return traces.Trace{}, err
-	}
-	for i, a := range actions {
-		if _, err := rec.Apply(a); err != nil {
-			return traces.Trace{}, fmt.Errorf("replaying step %d (%s): %w", i+1, a, err)
-		}
-	}
-	return rec.Trace("simulate"), nil
 }
 
 // Run performs the run of seed: choices come from a PCG generator seeded
 // with it. The same seed and options always give the same run.
-func (s *Sim) Run(seed uint64) *Result {
+func (s *Sim[I, K, N, M, D, E, T]) Run(seed uint64) *Result[I, K, N, M, D, E, T] {
 	r := s.RunWith(NewRandChooser(seed))
 	r.Seed = seed
 	return r
 }
 
 // RunWith performs one run whose choices come from ch.
-func (s *Sim) RunWith(ch Chooser) *Result {
-	setup := &s.opts.Setup
-	st, err := world.Init(setup)
+func (s *Sim[I, K, N, M, D, E, T]) RunWith(ch Chooser) *Result[I, K, N, M, D, E, T] {
+	m := s.opts.Model
+	st, err := graph.Init(m)
 	if err != nil {
 		// New validated the setup; Init cannot fail on it.
 		panic(fmt.Sprintf("sim: init of a validated setup: %v", err))
 	}
-	r := &Result{setup: setup}
-	var check invariant.Checker
-	if v := check.CheckWorld(setup, &st, 0); v != nil {
+	r := &Result[I, K, N, M, D, E, T]{model: m}
+	check := m.NewChecker()
+	if v := check.Check(&st, 0); v != nil {
 		r.Violation = v
 		return r
 	}
-	var buf []world.Action
+	var buf []graph.Action[I, K, M]
 	for step := 1; step <= s.opts.MaxSteps; step++ {
-		buf = st.Actions(setup, buf[:0])
+		buf = graph.Actions(m, &st, buf[:0])
 		a, ok := s.pick(buf, ch)
 		if !ok {
 			break
 		}
-		if _, err := st.Apply(setup, a); err != nil {
-			// Actions listed a, so Apply must take it: a bug in world.
+		if _, err := graph.Apply(m, &st, a); err != nil {
+			// Actions listed a, so Apply must take it: a bug in graph.
 			panic(fmt.Sprintf("sim: enabled action %s failed: %v", a, err))
 		}
 		r.Actions = append(r.Actions, a)
-		v := check.CheckWorld(setup, &st, step)
-		r.observe(&st, s.full, &check)
+		v := check.Check(&st, step)
+		r.observe(&st, s.full, check)
 		if v != nil {
 			r.Violation = v
 			return r
@@ -259,8 +260,8 @@ func (s *Sim) RunWith(ch Chooser) *Result {
 		r.trace = &tr
 		for _, c := range s.opts.Checks {
 			if err := c.Check(&tr); err != nil {
-				r.Violation = &invariant.Violation{Invariant: c.Name, Step: len(r.Actions), Detail: err.Error()}
-				tr.Header.Violation = &traces.Violation{Invariant: c.Name, Step: len(r.Actions), Detail: err.Error()}
+				r.Violation = &graph.Violation{Invariant: c.Name, Step: len(r.Actions), Detail: err.Error()}
+				m.Annotate(r.trace, r.Violation)
 				break
 			}
 		}
@@ -271,7 +272,7 @@ func (s *Sim) RunWith(ch Chooser) *Result {
 // pick chooses the next action: a kind by weight among the kinds with an
 // enabled action, then an action of that kind. ok=false when no action of
 // positive weight is enabled (the run is over).
-func (s *Sim) pick(acts []world.Action, ch Chooser) (world.Action, bool) {
+func (s *Sim[I, K, N, M, D, E, T]) pick(acts []graph.Action[I, K, M], ch Chooser) (graph.Action[I, K, M], bool) {
 	var count [len(kindOrder)]int
 	total := 0
 	for i, k := range kindOrder {
@@ -285,7 +286,7 @@ func (s *Sim) pick(acts []world.Action, ch Chooser) (world.Action, bool) {
 		}
 	}
 	if total == 0 {
-		return world.Action{}, false
+		return graph.Action[I, K, M]{}, false
 	}
 	x := ch.Choose(total, "kind")
 	for i, k := range kindOrder {
@@ -315,14 +316,14 @@ func (s *Sim) pick(acts []world.Action, ch Chooser) (world.Action, bool) {
 
 // observe updates the "sometimes" facts after a step, from the state the
 // invariant checker has just checked.
-func (r *Result) observe(st *world.State, full uint64, check *invariant.Checker) {
+func (r *Result[I, K, N, M, D, E, T]) observe(st *graph.State[I, N, M, D], full uint64, check Checker[I, N, M, D]) {
 	if !r.Chosen && check.AnyChosen() {
 		r.Chosen = true
 	}
 	if st.Learned&full == full {
 		r.AllLearned = true
 	}
-	if n := len(r.setup.Clients); n > 0 && st.Returned == 1<<n-1 {
+	if n := r.model.NumClients(); n > 0 && st.Returned == 1<<n-1 {
 		r.AllReturned = true
 	}
 }

@@ -1,4 +1,4 @@
-package sim
+package sim_test
 
 import (
 	"context"
@@ -6,14 +6,16 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
+	"github.com/paxoscheck/paxoscheck/checker/sim"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
 
-func newSim(t testing.TB, o Options) *Sim {
+func newSim(t testing.TB, o paxosmodel.Options) *paxosmodel.Sim {
 	t.Helper()
-	s, err := New(o)
+	s, err := paxosmodel.NewSim(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,8 +27,8 @@ func newSim(t testing.TB, o Options) *Sim {
 // chosen (a run set where nothing is chosen would pass vacuously).
 func TestCorrectProtocolNoViolation(t *testing.T) {
 	const first, runs = 1, 500
-	s := newSim(t, DefaultOptions())
-	sum := s.RunBatch(context.Background(), Batch{First: first, Runs: runs})
+	s := newSim(t, paxosmodel.DefaultSimOptions())
+	sum := s.RunBatch(context.Background(), paxosmodel.Batch{First: first, Runs: runs})
 	if sum.First != nil {
 		v := sum.First.Violation
 		t.Fatalf("seed %d: %v", sum.First.Seed, v)
@@ -47,14 +49,14 @@ func TestCorrectProtocolNoViolation(t *testing.T) {
 // flags.
 func TestFaultsHappen(t *testing.T) {
 	const first, runs = 1, 200
-	s := newSim(t, DefaultOptions())
+	s := newSim(t, paxosmodel.DefaultSimOptions())
 	seen := map[world.ActionKind]int{}
 	for seed := uint64(first); seed < first+runs; seed++ {
 		for _, a := range s.Run(seed).Actions {
 			seen[a.Kind]++
 		}
 	}
-	for _, k := range kindOrder {
+	for _, k := range sim.ActionKinds() {
 		if seen[k] == 0 {
 			t.Errorf("seeds %d..%d: no %s action in any run (seen: %v)", first, first+runs-1, k, seen)
 		}
@@ -64,8 +66,8 @@ func TestFaultsHappen(t *testing.T) {
 // TestZeroBudgetMeansNever checks that a fault whose budget is zero never
 // happens (DESIGN.md, "Faults").
 func TestZeroBudgetMeansNever(t *testing.T) {
-	o := DefaultOptions()
-	o.Setup.Budget = world.Budget{}
+	o := paxosmodel.DefaultSimOptions()
+	paxosmodel.SetupOf(&o).Budget = world.Budget{}
 	s := newSim(t, o)
 	for seed := uint64(1); seed <= 100; seed++ {
 		for i, a := range s.Run(seed).Actions {
@@ -80,7 +82,7 @@ func TestZeroBudgetMeansNever(t *testing.T) {
 // TestDeterminism: the same seed gives the identical trace, whatever else
 // ran before it or beside it.
 func TestDeterminism(t *testing.T) {
-	s := newSim(t, DefaultOptions())
+	s := newSim(t, paxosmodel.DefaultSimOptions())
 	for _, seed := range []uint64{1, 2, 42, 1 << 40} {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			a, err := s.Run(seed).Trace()
@@ -112,14 +114,14 @@ func TestDeterminism(t *testing.T) {
 // at a seed well after the first (67 with the default options), so that
 // workers race past it.
 func TestBatchDeterministic(t *testing.T) {
-	o := DefaultOptions()
-	o.Setup.Config.Bugs = paxos.Bugs(paxos.BugPickLowestPromisedValue)
+	o := paxosmodel.DefaultSimOptions()
+	paxosmodel.SetupOf(&o).Config.Bugs = paxos.Bugs(paxos.BugPickLowestPromisedValue)
 	s := newSim(t, o)
-	var want Summary
+	var want paxosmodel.Summary
 	for i, workers := range []int{1, 2, 4} {
-		got := s.RunBatch(context.Background(), Batch{First: 1, Runs: 300, Workers: workers, StopAtFirst: true})
+		got := s.RunBatch(context.Background(), paxosmodel.Batch{First: 1, Runs: 300, Workers: workers, StopAtFirst: true})
 		if got.First != nil {
-			got.First = &Result{Seed: got.First.Seed, Actions: got.First.Actions}
+			got.First = &paxosmodel.Result{Seed: got.First.Seed, Actions: got.First.Actions}
 		}
 		if i == 0 {
 			if got.First == nil || got.First.Seed < 10 {
@@ -128,7 +130,7 @@ func TestBatchDeterministic(t *testing.T) {
 			want = got
 			continue
 		}
-		if d := cmp.Diff(want, got, cmp.AllowUnexported(Result{})); d != "" {
+		if d := cmp.Diff(want, got, cmp.AllowUnexported(paxosmodel.Result{})); d != "" {
 			t.Fatalf("workers=%d differs from workers=1 (-1 +%d):\n%s", workers, workers, d)
 		}
 	}
@@ -137,9 +139,9 @@ func TestBatchDeterministic(t *testing.T) {
 // TestTraceChecksHook shows the extension point for whole-trace checks
 // (linearizability) is called and that its failure is a violation.
 func TestTraceChecksHook(t *testing.T) {
-	o := DefaultOptions()
+	o := paxosmodel.DefaultSimOptions()
 	calls := 0
-	o.Checks = []TraceCheck{{Name: "AlwaysFails", Check: func(tr *traces.Trace) error {
+	o.Checks = []paxosmodel.TraceCheck{{Name: "AlwaysFails", Check: func(tr *traces.Trace) error {
 		calls++
 		if len(tr.Steps) == 0 {
 			return nil
@@ -166,18 +168,18 @@ func TestTraceChecksHook(t *testing.T) {
 func TestOptionsValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		edit func(*Options)
+		edit func(*paxosmodel.Options)
 	}{
-		{"no acceptors", func(o *Options) { o.Setup = world.NewSetup(0, 2, 1, 2) }},
-		{"zero steps", func(o *Options) { o.MaxSteps = 0 }},
-		{"negative weight", func(o *Options) { o.Weights.Drop = -1 }},
-		{"all weights zero", func(o *Options) { o.Weights = Weights{} }},
-		{"negative budget", func(o *Options) { o.Setup.Budget.Drops = -1 }},
+		{"no acceptors", func(o *paxosmodel.Options) { *paxosmodel.SetupOf(o) = world.NewSetup(0, 2, 1, 2) }},
+		{"zero steps", func(o *paxosmodel.Options) { o.MaxSteps = 0 }},
+		{"negative weight", func(o *paxosmodel.Options) { o.Weights.Drop = -1 }},
+		{"all weights zero", func(o *paxosmodel.Options) { o.Weights = sim.Weights{} }},
+		{"negative budget", func(o *paxosmodel.Options) { paxosmodel.SetupOf(o).Budget.Drops = -1 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o := DefaultOptions()
+			o := paxosmodel.DefaultSimOptions()
 			tc.edit(&o)
-			if _, err := New(o); err == nil {
+			if _, err := paxosmodel.NewSim(o); err == nil {
 				t.Fatal("New accepted bad options")
 			}
 		})
@@ -187,7 +189,7 @@ func TestOptionsValidate(t *testing.T) {
 // BenchmarkSimulate measures simulated steps per second on the default
 // options, invariants checked after every step.
 func BenchmarkSimulate(b *testing.B) {
-	s := newSim(b, DefaultOptions())
+	s := newSim(b, paxosmodel.DefaultSimOptions())
 	steps := 0
 	seed := uint64(1)
 	for b.Loop() {

@@ -14,6 +14,7 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
+	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/sim"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
@@ -97,20 +98,21 @@ func (f *weightsFlag) Set(v string) error {
 }
 
 func runSimulate(args []string, stdout, stderr io.Writer) int {
-	def := sim.DefaultOptions()
+	def := paxosmodel.DefaultSimOptions()
+	ds := paxosmodel.SetupOf(&def)
 	fs := newFlags("simulate", "simulate [flags]", stderr)
 	seed := fs.Uint64("seed", 1, "first seed; run i uses seed+i")
 	runs := fs.Int("runs", 1000, "number of runs (seeds seed, seed+1, ...)")
 	steps := fs.Int("steps", def.MaxSteps, "maximum steps per run")
-	acceptors := fs.Int("acceptors", len(def.Setup.Config.Acceptors), "number of acceptors")
-	proposers := fs.Int("proposers", len(def.Setup.Config.Proposers), "number of proposers")
-	learners := fs.Int("learners", len(def.Setup.Config.Learners), "number of learners")
-	clients := fs.Int("clients", len(def.Setup.Clients), "number of clients (distinct values, spread over the proposers)")
-	drops := fs.Int("drops", def.Setup.Budget.Drops, "message drops allowed per run (0: never)")
-	dups := fs.Int("dups", def.Setup.Budget.Dups, "message duplications allowed per run (0: never)")
-	crashes := fs.Int("crashes", def.Setup.Budget.Crashes, "node crashes allowed per run (0: never)")
-	midStep := fs.Bool("mid-step-crash", def.Setup.MidStepCrash, "crashes may also strike after a node persisted and before it sent")
-	maxRound := fs.Uint("max-round", uint(def.Setup.MaxRound), "highest proposer round (0: unbounded)")
+	acceptors := fs.Int("acceptors", len(ds.Config.Acceptors), "number of acceptors")
+	proposers := fs.Int("proposers", len(ds.Config.Proposers), "number of proposers")
+	learners := fs.Int("learners", len(ds.Config.Learners), "number of learners")
+	clients := fs.Int("clients", len(ds.Clients), "number of clients (distinct values, spread over the proposers)")
+	drops := fs.Int("drops", ds.Budget.Drops, "message drops allowed per run (0: never)")
+	dups := fs.Int("dups", ds.Budget.Dups, "message duplications allowed per run (0: never)")
+	crashes := fs.Int("crashes", ds.Budget.Crashes, "node crashes allowed per run (0: never)")
+	midStep := fs.Bool("mid-step-crash", ds.MidStepCrash, "crashes may also strike after a node persisted and before it sent")
+	maxRound := fs.Uint("max-round", uint(ds.MaxRound), "highest proposer round (0: unbounded)")
 	var bugs listFlag
 	fs.Var(&bugs, "bug", "switch on a catalogue bug (repeatable, or a comma list)")
 	var weightSpecs listFlag
@@ -157,23 +159,23 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 			return bad("--weights: %v", err)
 		}
 	}
-	o := def
-	o.Setup = world.NewSetup(*acceptors, *proposers, *learners, *clients)
-	o.Setup.Config.Bugs = bugSet
-	o.Setup.Budget = world.Budget{Drops: *drops, Dups: *dups, Crashes: *crashes}
-	o.Setup.MidStepCrash = *midStep
-	o.Setup.MaxRound = uint32(*maxRound)
+	setup := world.NewSetup(*acceptors, *proposers, *learners, *clients)
+	setup.Config.Bugs = bugSet
+	setup.Budget = world.Budget{Drops: *drops, Dups: *dups, Crashes: *crashes}
+	setup.MidStepCrash = *midStep
+	setup.MaxRound = uint32(*maxRound)
+	o := paxosmodel.SimOptions(setup)
 	o.MaxSteps = *steps
 	o.Weights = weights.w
 	if !*noLin {
 		// Issue 5, item 6: every run is also checked for
 		// linearizability; an unknown verdict fails the run.
 		timeout := *linTimeout
-		o.Checks = append(o.Checks, sim.TraceCheck{Name: "Linearizable", Check: func(tr *traces.Trace) error {
+		o.Checks = append(o.Checks, paxosmodel.TraceCheck{Name: "Linearizable", Check: func(tr *traces.Trace) error {
 			return linearize.CheckTrace(tr, timeout)
 		}})
 	}
-	s, err := sim.New(o)
+	s, err := paxosmodel.NewSim(o)
 	if err != nil {
 		return bad("%v", err)
 	}
@@ -193,10 +195,10 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "simulate: budget drops=%d dups=%d crashes=%d mid-step-crash=%t, max round %d, max steps %d, weights %s\n",
 		*drops, *dups, *crashes, *midStep, *maxRound, *steps, weights)
 
-	batch := sim.Batch{First: *seed, Runs: *runs, Workers: *workers, StopAtFirst: true}
+	batch := paxosmodel.Batch{First: *seed, Runs: *runs, Workers: *workers, StopAtFirst: true}
 	var writeErr atomic.Pointer[error]
 	if *keepAll {
-		batch.OnResult = func(r *sim.Result) {
+		batch.OnResult = func(r *paxosmodel.Result) {
 			if err := writeTrace(filepath.Join(*out, fmt.Sprintf("run-seed%d.jsonl", r.Seed)), r, "simulate"); err != nil {
 				writeErr.CompareAndSwap(nil, &err)
 			}
@@ -228,7 +230,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 
 // reportViolation shrinks and writes the first failing run and prints what
 // broke, where, and how to reproduce it.
-func reportViolation(s *sim.Sim, f *sim.Result, out string, noShrink bool, stdout, stderr io.Writer) int {
+func reportViolation(s *paxosmodel.Sim, f *paxosmodel.Result, out string, noShrink bool, stdout, stderr io.Writer) int {
 	v := f.Violation
 	fmt.Fprintf(stdout, "VIOLATION: invariant %s violated after step %d of seed %d: %s\n", v.Invariant, v.Step, f.Seed, v.Detail)
 	if out == "" {
@@ -267,7 +269,7 @@ func reportViolation(s *sim.Sim, f *sim.Result, out string, noShrink bool, stdou
 }
 
 // writeTrace writes r's trace to path with the given source.
-func writeTrace(path string, r *sim.Result, source string) error {
+func writeTrace(path string, r *paxosmodel.Result, source string) error {
 	tr, err := r.Trace()
 	if err != nil {
 		return err
@@ -284,7 +286,7 @@ func writeTrace(path string, r *sim.Result, source string) error {
 // startProgress installs a progress callback in b that a ticker prints as
 // a one-line \r status on stderr, a few times per second, and only when
 // stderr is a terminal. The returned function stops it and clears the line.
-func startProgress(stderr io.Writer, b *sim.Batch, total int) func() {
+func startProgress(stderr io.Writer, b *paxosmodel.Batch, total int) func() {
 	f, ok := stderr.(*os.File)
 	if !ok || !(isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
 		return func() {}
