@@ -3,14 +3,29 @@ package linearize
 import (
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
+	"math"
 	"time"
 
 	"github.com/anishathalye/porcupine"
-	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
 )
+
+// Model is a protocol's sequential specification for Porcupine (its
+// clients' view of the system), with what the checker needs besides: which
+// operations never returned (Pending), and, for an illegal history, a
+// sentence that says why (Explain; nil: none).
+type Model struct {
+	porcupine.Model
+	Pending func(op porcupine.Operation) bool
+	Explain func(history []porcupine.Operation) string
+}
+
+// ErrHistory is wrapped by errors about a client history that cannot be
+// checked at all (a reply without a request, time going backwards).
+var ErrHistory = errors.New("malformed client history")
+
+// Return is the return time of a pending operation: it may take effect at
+// any time after its call, or never.
+const Return = int64(math.MaxInt64)
 
 // Verdict is the outcome of a linearizability check.
 type Verdict string
@@ -34,6 +49,7 @@ type Result struct {
 	// Detail explains an Illegal verdict in one line.
 	Detail string
 
+	model   *Model
 	history []porcupine.Operation
 	info    porcupine.LinearizationInfo
 }
@@ -41,14 +57,14 @@ type Result struct {
 // Check decides whether history is linearizable under Model, giving up
 // after timeout (DefaultTimeout when timeout <= 0: a check always has a
 // bound). A timeout yields Unknown.
-func Check(history []porcupine.Operation, timeout time.Duration) Result {
+func Check(m *Model, history []porcupine.Operation, timeout time.Duration) Result {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	res, info := porcupine.CheckOperationsVerbose(Model, history, timeout)
-	r := Result{Ops: len(history), history: history, info: info}
+	res, info := porcupine.CheckOperationsVerbose(m.Model, history, timeout)
+	r := Result{Ops: len(history), model: m, history: history, info: info}
 	for _, op := range history {
-		if op.Output.(Output).Pending {
+		if m.Pending(op) {
 			r.PendingOps++
 		}
 	}
@@ -57,7 +73,9 @@ func Check(history []porcupine.Operation, timeout time.Duration) Result {
 		r.Verdict = Ok
 	case porcupine.Illegal:
 		r.Verdict = Illegal
-		r.Detail = explain(history)
+		if m.Explain != nil {
+			r.Detail = m.Explain(history)
+		}
 	default:
 		r.Verdict = Unknown
 		r.Detail = fmt.Sprintf("Porcupine gave no answer within %s", timeout)
@@ -68,56 +86,10 @@ func Check(history []porcupine.Operation, timeout time.Duration) Result {
 // WriteHTML writes Porcupine's visualization of the checked history (and,
 // when it is Illegal, of its longest linearizable prefixes) to path.
 func (r *Result) WriteHTML(path string) error {
-	if err := porcupine.VisualizePath(Model, r.info, path); err != nil {
+	if err := porcupine.VisualizePath(r.model.Model, r.info, path); err != nil {
 		return fmt.Errorf("linearize: writing %s: %w", path, err)
 	}
 	return nil
-}
-
-// explain names the most evident reason a history is not linearizable, for
-// humans; Porcupine's verdict is the authority.
-func explain(history []porcupine.Operation) string {
-	told := map[paxos.Value][]int{}
-	var vals []paxos.Value
-	proposed := map[paxos.Value]int64{} // value -> earliest call
-	for _, op := range history {
-		in := op.Input.(Input)
-		if c, ok := proposed[in.Value]; !ok || op.Call < c {
-			proposed[in.Value] = op.Call
-		}
-	}
-	for _, op := range history {
-		o := op.Output.(Output)
-		if o.Pending {
-			continue
-		}
-		if _, ok := told[o.Value]; !ok {
-			vals = append(vals, o.Value)
-		}
-		told[o.Value] = append(told[o.Value], op.ClientId)
-	}
-	slices.Sort(vals)
-	if len(vals) > 1 {
-		var parts []string
-		for _, v := range vals {
-			parts = append(parts, fmt.Sprintf("%q to clients %v", v, told[v]))
-		}
-		return "clients were told different values: " + strings.Join(parts, ", ")
-	}
-	for _, op := range history {
-		o := op.Output.(Output)
-		if o.Pending {
-			continue
-		}
-		c, ok := proposed[o.Value]
-		switch {
-		case !ok:
-			return fmt.Sprintf("client %d was told %q, which no client proposed", op.ClientId, o.Value)
-		case c > op.Return:
-			return fmt.Sprintf("client %d was told %q at time %d, before any client proposed it (time %d)", op.ClientId, o.Value, op.Return, c)
-		}
-	}
-	return "no order of the operations explains the replies"
 }
 
 // ErrNotLinearizable is returned by CheckTrace for an Illegal history, and
@@ -127,16 +99,12 @@ var (
 	ErrUnknown         = errors.New("linearizability unknown")
 )
 
-// CheckTrace extracts the client history of t and checks it: nil when it
-// is linearizable, an error wrapping ErrNotLinearizable or ErrUnknown
-// otherwise. It has the shape of checker/sim.TraceCheck.Check, so the
-// simulator can check every run with Porcupine (issue 5, item 6).
-func CheckTrace(t *traces.Trace, timeout time.Duration) error {
-	ops, err := FromTrace(t)
-	if err != nil {
-		return err
-	}
-	r := Check(ops, timeout)
+// CheckOps checks history against m: nil when it is linearizable, an
+// error wrapping ErrNotLinearizable or ErrUnknown otherwise (never nil for
+// a check that gave no answer). A protocol's trace check for the
+// simulator (sim.TraceCheck) extracts the history and calls it.
+func CheckOps(m *Model, history []porcupine.Operation, timeout time.Duration) error {
+	r := Check(m, history, timeout)
 	switch r.Verdict {
 	case Ok:
 		return nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
+	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
 
@@ -106,11 +107,11 @@ func Check(t *traces.Trace, opt Options) (Verdict, error) {
 	// The history is read from the trace after the replay, so that a
 	// trace whose replies the code would not give is reported as the
 	// divergence it is rather than as an unreadable history.
-	ops, err := linearize.FromTrace(t)
+	ops, err := paxosmodel.FromTrace(t)
 	if err != nil && v.Divergence == nil {
 		return v, err
 	}
-	lr := linearize.Check(ops, opt.Timeout)
+	lr := paxosmodel.Linearizable(ops, opt.Timeout)
 	v.lin = &lr
 	v.Linearizability = &Linearizability{Verdict: lr.Verdict, Ops: lr.Ops, PendingOps: lr.PendingOps, Detail: lr.Detail}
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
+	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces"
@@ -182,17 +183,17 @@ func Build(t *traces.Trace, o Options) (*Page, error) {
 		p.States = append(p.States, nodeStates(&s, &st))
 		p.Invariants = append(p.Invariants, checkAll(&s, &st))
 	}
-	ops, err := linearize.FromTrace(t)
+	ops, err := paxosmodel.FromTrace(t)
 	if err != nil {
 		p.Verdict, p.VerdictDetail = "error", err.Error()
 		return p, nil
 	}
 	for _, op := range ops {
-		in, out, sp := op.Input.(linearize.Input), op.Output.(linearize.Output), op.Metadata.(linearize.Span)
+		in, out, sp := op.Input.(paxosmodel.Input), op.Output.(paxosmodel.Output), op.Metadata.(paxosmodel.Span)
 		p.History = append(p.History, Op{Client: op.ClientId, Value: string(in.Value), InvokeStep: sp.InvokeStep,
 			ReturnStep: sp.ReturnStep, Reply: string(out.Value)})
 	}
-	res := linearize.Check(ops, o.LinearizeTimeout)
+	res := paxosmodel.Linearizable(ops, o.LinearizeTimeout)
 	p.Verdict, p.VerdictDetail = string(res.Verdict), res.Detail
 	if !o.NoPorcupine && len(ops) > 0 {
 		p.porcupine, err = porcupineHTML(&res)

@@ -13,7 +13,6 @@ import (
 
 	"github.com/mattn/go-isatty"
 
-	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/sim"
 	"github.com/paxoscheck/paxoscheck/checker/world"
@@ -172,7 +171,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		// linearizability; an unknown verdict fails the run.
 		timeout := *linTimeout
 		o.Checks = append(o.Checks, paxosmodel.TraceCheck{Name: "Linearizable", Check: func(tr *traces.Trace) error {
-			return linearize.CheckTrace(tr, timeout)
+			return paxosmodel.CheckTrace(tr, timeout)
 		}})
 	}
 	s, err := paxosmodel.NewSim(o)

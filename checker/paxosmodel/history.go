@@ -1,22 +1,14 @@
-package linearize
+package paxosmodel
 
 import (
-	"errors"
 	"fmt"
 	"math"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
-
-// ErrHistory is wrapped by every error about a history that cannot be
-// extracted from a trace (a reply nobody asked for, time running backwards).
-var ErrHistory = errors.New("malformed client history")
-
-// Pending is the return time of an operation whose reply never came:
-// infinity, so Porcupine may linearize it anywhere after its call.
-const Pending = int64(math.MaxInt64)
 
 // Span is the metadata of an operation: the trace steps of its call and its
 // return (0 when pending). It shows in the visualization.
@@ -45,7 +37,7 @@ func FromTrace(t *traces.Trace) ([]porcupine.Operation, error) {
 // invocation; ClientId is the client, as the visualization wants.
 //
 // A reply to a client with no open operation, or time going backwards, is
-// an error wrapping ErrHistory: such a history was not produced by clients
+// an error wrapping linearize.ErrHistory: such a history was not produced by clients
 // of a real system, and checking it would prove nothing.
 func FromSteps(steps []traces.Step) ([]porcupine.Operation, error) {
 	var ops []porcupine.Operation
@@ -54,12 +46,12 @@ func FromSteps(steps []traces.Step) ([]porcupine.Operation, error) {
 	for i := range steps {
 		s := &steps[i]
 		if s.Time < last {
-			return nil, fmt.Errorf("%w: step %d: time %d is before the previous step's %d", ErrHistory, s.Step, s.Time, last)
+			return nil, fmt.Errorf("%w: step %d: time %d is before the previous step's %d", linearize.ErrHistory, s.Step, s.Time, last)
 		}
 		last = s.Time
 		if s.Action == traces.EvInvoke {
 			if s.Client == nil {
-				return nil, fmt.Errorf("%w: step %d: Invoke without a client", ErrHistory, s.Step)
+				return nil, fmt.Errorf("%w: step %d: Invoke without a client", linearize.ErrHistory, s.Step)
 			}
 			c := *s.Client
 			open[c] = append(open[c], len(ops))
@@ -68,14 +60,14 @@ func FromSteps(steps []traces.Step) ([]porcupine.Operation, error) {
 				Input:    Input{Client: c, Value: s.Value},
 				Call:     s.Time,
 				Output:   Output{Pending: true},
-				Return:   Pending,
+				Return:   linearize.Return,
 				Metadata: Span{InvokeStep: s.Step},
 			})
 		}
 		for _, r := range s.Replies {
 			q := open[r.Client]
 			if len(q) == 0 {
-				return nil, fmt.Errorf("%w: step %d: reply %q to client %d, which has no operation in progress", ErrHistory, s.Step, r.Value, r.Client)
+				return nil, fmt.Errorf("%w: step %d: reply %q to client %d, which has no operation in progress", linearize.ErrHistory, s.Step, r.Value, r.Client)
 			}
 			op := &ops[q[0]]
 			open[r.Client] = q[1:]
