@@ -566,11 +566,14 @@ func (ce *certifier) looksDiffer(l, ref *local) string {
 	switch {
 	case l.n.Crashed != ref.n.Crashed:
 		return "one of them is crashed"
-	case l.t && s.InRoundBound(&l.n) != s.InRoundBound(&ref.n):
-		// (Their timers are armed alike: the class key holds it.)
-		return "the round bound allows a timeout of one of them only"
+	// The world offers a timeout when the timer is armed (alike in one
+	// class: the key holds it), the node takes it and the round bound
+	// allows it; a bound artefact is the same but for the bound. The
+	// bound matters only where the node takes the timeout.
 	case l.t && s.TakesTimeout(&l.n) != s.TakesTimeout(&ref.n):
 		return "one of them takes its timer's timeout, the other refuses it"
+	case l.t && s.TakesTimeout(&l.n) && s.InRoundBound(&l.n) != s.InRoundBound(&ref.n):
+		return "the round bound allows a timeout of one of them only"
 	case invariant.ViewOf(&l.n, &l.d) != invariant.ViewOf(&ref.n, &ref.d):
 		return "the invariants see them differently"
 	}

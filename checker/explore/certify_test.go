@@ -72,3 +72,32 @@ func TestCertifierQuietOnCorrectCode(t *testing.T) {
 		}
 	}
 }
+
+// TestLooksDifferTimers: the round bound tells two merged states of one
+// class apart only where their node takes its timer's timeout. Two
+// proposers that heard a decided value, whose timers were left armed (code
+// that forgets to cancel them), differ in Seen and so in their next round,
+// but neither takes a timeout: they look alike. Two that take it do not.
+func TestLooksDifferTimers(t *testing.T) {
+	s := world.NewSetup(3, 2, 1, 2)
+	s.MaxRound = 1
+	c, err := newCodec(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ce := newCertifier(&s, c, allHints)
+	p, err := paxos.NewNode(&s.Config, s.Config.Proposers[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Value, p.Clients = "y", 2
+	low, high := p, p
+	high.Seen = paxos.Ballot{Round: 1}
+	if got := ce.looksDiffer(&local{n: low, t: true}, &local{n: high, t: true}); got == "" {
+		t.Fatal("proposers that take their timeouts, one within the round bound and one not, look alike")
+	}
+	low.Decided, high.Decided = "x", "x"
+	if got := ce.looksDiffer(&local{n: low, t: true}, &local{n: high, t: true}); got != "" {
+		t.Fatalf("decided proposers whose timers are armed but refuse the timeout look different: %s", got)
+	}
+}
