@@ -33,15 +33,8 @@ func walk(t tb, s *world.Setup, n int, pick func(int) int) traces.Trace {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf []world.Action
-	for range n {
-		buf = r.State.Actions(s, buf[:0])
-		if len(buf) == 0 {
-			break
-		}
-		if _, err := r.Apply(buf[pick(len(buf))]); err != nil {
-			t.Fatal(err)
-		}
+	if err := r.Walk(n, pick, nil); err != nil {
+		t.Fatal(err)
 	}
 	return r.Trace("simulate")
 }

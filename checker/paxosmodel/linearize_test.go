@@ -143,15 +143,8 @@ func walk(t testing.TB, s *world.Setup, rng *rand.Rand, n int) traces.Trace {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf []world.Action
-	for i := 0; i < n; i++ {
-		buf = r.State.Actions(s, buf[:0])
-		if len(buf) == 0 {
-			break
-		}
-		if _, err := r.Apply(buf[rng.IntN(len(buf))]); err != nil {
-			t.Fatal(err)
-		}
+	if err := r.Walk(n, rng.IntN, nil); err != nil {
+		t.Fatal(err)
 	}
 	return r.Trace("test")
 }

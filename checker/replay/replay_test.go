@@ -35,18 +35,13 @@ func walk(t testing.TB, s *world.Setup, rng *rand.Rand, n int) (traces.Trace, wo
 		t.Fatal(err)
 	}
 	var first *invariant.Violation
-	var buf []world.Action
-	for i := 0; i < n; i++ {
-		buf = r.State.Actions(s, buf[:0])
-		if len(buf) == 0 {
-			break
-		}
-		if _, err := r.Apply(buf[rng.IntN(len(buf))]); err != nil {
-			t.Fatal(err)
-		}
-		if v := invariant.CheckWorld(s, &r.State, i+1); v != nil && first == nil {
+	err = r.Walk(n, rng.IntN, func(step int) {
+		if v := invariant.CheckWorld(s, &r.State, step); v != nil && first == nil {
 			first = v
 		}
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return r.Trace("test"), r.State, first
 }

@@ -128,3 +128,25 @@ func ActionOf(st *traces.Step) (Action, error) {
 	}
 	return Action{}, fmt.Errorf("step %d: unknown action %q", st.Step, st.Action)
 }
+
+// Walk applies up to n actions, each chosen among those enabled by
+// pick(len(enabled)), and after each calls after (if not nil) with the
+// step's number: a random walk, for tests and fuzz seeds. It stops early
+// when no action is enabled; an enabled action that fails is an error.
+func (r *Recorder) Walk(n int, pick func(int) int, after func(step int)) error {
+	var buf []Action
+	for i := 1; i <= n; i++ {
+		buf = r.State.Actions(r.Setup, buf[:0])
+		if len(buf) == 0 {
+			return nil
+		}
+		a := buf[pick(len(buf))]
+		if _, err := r.Apply(a); err != nil {
+			return fmt.Errorf("step %d: enabled action %s failed: %w", i, a, err)
+		}
+		if after != nil {
+			after(i)
+		}
+	}
+	return nil
+}
