@@ -92,7 +92,7 @@ var malformedCases = []struct {
 	{"another protocol version", sub(1, `"protocol_version":1`, `"protocol_version":2`), 1, "a trace of paxos version 2: this reader reads version 1"},
 	{"protocol without its version", sub(1, `,"protocol_version":1`, ``), 1, `a trace of protocol "paxos" version 0`},
 	{"bad timer operation", sub(2, `"timer":"arm"`, `"timer":"fire"`), 2, `timer "fire": want "arm" or "cancel"`},
-	{"timer on a network step", sub(6, `"time":5}`, `"timer":"cancel","time":5}`), 6, "Drop arms or cancels no timer"},
+	{"timer on a network step", sub(6, `"time":5}`, `"timer":"cancel","time":5}`), 6, "Drop is the network's: it arms or cancels no timer"},
 	{"ballot of a proposer that does not exist", sub(3, `"bal":"1.0"`, `"bal":"1.5"`), 3, "bad ballot 1.5: proposer index 5"},
 	{"1a without a ballot", sub(3, `,"bal":"1.0"`, ``), 3, "a 1a message needs bal"},
 	{"step numbers skip", sub(4, `"step":3`, `"step":4`), 4, "step number 4, want 3"},

@@ -215,8 +215,8 @@ func (v *validator) step(line int, s *Step) *ParseError {
 		if s.Learned != paxos.None || len(s.Replies) > 0 {
 			return bad("%s learns nothing and answers no client", s.Action)
 		}
-		if s.Timer != paxos.TimerKeep {
-			return bad("%s arms or cancels no timer (a crash disarms it without a word)", s.Action)
+		if s.Timer != paxos.TimerKeep && (s.Action == EvDrop || s.Action == EvDuplicate) {
+			return bad("%s is the network's: it arms or cancels no timer", s.Action)
 		}
 	}
 	if s.Action != EvInvoke && (s.Client != nil || s.Value != paxos.None) {

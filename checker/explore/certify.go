@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
@@ -609,12 +610,17 @@ func stutters(s *world.Setup, l *local) bool {
 	}
 	var down, up paxos.Node
 	var r world.NodeStep
+	// Neither step may write, send, learn, answer or arm a timer: the
+	// pair must give back exactly l, timer disarmed as it is.
+	quiet := func() bool {
+		return r.Persist == nil && len(r.Send) == 0 && r.Learned == 0 && r.Returned == 0 && r.Timer != graph.TimerArm
+	}
 	err := s.StepNode(&l.n, &l.d, world.Action{Kind: world.ActCrash, Node: l.n.ID}, &down, &r)
-	if err != nil || r.Persist != nil || invariant.ViewOf(&down, &l.d) != invariant.ViewOf(&l.n, &l.d) {
+	if err != nil || !quiet() || invariant.ViewOf(&down, &l.d) != invariant.ViewOf(&l.n, &l.d) {
 		return false
 	}
 	err = s.StepNode(&down, &l.d, world.Action{Kind: world.ActRestart, Node: l.n.ID}, &up, &r)
-	return err == nil && r.Persist == nil && up == l.n
+	return err == nil && quiet() && up == l.n
 }
 
 func (ce *certifier) checkStutter(c *certClass, v int) {
@@ -660,6 +666,16 @@ func (ce *certifier) checkSymmetry(l *local, a world.Action, o *stepOut) {
 // view of l commute with the permutations.
 func (ce *certifier) checkCanonSymmetry(l *local) {
 	c := ce.c
+	if l.n.Role == paxos.RoleAcceptor {
+		// The fingerprint hashes an acceptor whole in its own column: what
+		// it holds of other acceptors (AcceptorIndexed) does not move with
+		// them, so two states that are not images of each other could be
+		// merged. Only code unlike the correct acceptor holds such state.
+		if prom, votes := l.n.AcceptorIndexed(); prom != 0 || *votes != ([paxos.MaxAcceptors]paxos.Vote{}) {
+			ce.refute(hintSymmetry, "acceptor %s holds state indexed by acceptor, which the symmetric fingerprint cannot permute", ce.describe(l))
+			return
+		}
+	}
 	cn := canonical(ce.h, &l.n, l.mc)
 	for i := range ce.perms {
 		p := &ce.perms[i]

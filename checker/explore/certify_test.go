@@ -101,3 +101,29 @@ func TestLooksDifferTimers(t *testing.T) {
 		t.Fatalf("decided proposers whose timers are armed but refuse the timeout look different: %s", got)
 	}
 }
+
+// TestSymmetryRefusedForIndexedAcceptorState: an acceptor that holds state
+// indexed by acceptor (only code unlike the correct acceptor does) makes
+// the certifier refute the acceptor symmetry, which would merge states
+// that are not images of each other.
+func TestSymmetryRefusedForIndexedAcceptorState(t *testing.T) {
+	s := world.NewSetup(3, 2, 1, 2)
+	c, err := newCodec(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ce := newCertifier(&s, c, allHints)
+	a, err := paxos.NewNode(&s.Config, s.Config.Acceptors[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ce.checkCanonSymmetry(&local{n: a})
+	if ce.refuted != nil {
+		t.Fatalf("a plain acceptor refutes the symmetry: %+v", ce.refuted)
+	}
+	a.Promised = 1 << 1
+	ce.checkCanonSymmetry(&local{n: a})
+	if ce.refuted == nil || ce.refuted.hints != hintSymmetry {
+		t.Fatalf("an acceptor holding a promise bitmask leaves the symmetry standing: %+v", ce.refuted)
+	}
+}

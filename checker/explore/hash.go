@@ -353,9 +353,10 @@ func (f *fingerprinter) nodeParts(i int, cn *paxos.Node, d *paxos.Durable, timer
 	b := append(f.buf[:0], boolByte(timer))
 	if i < c.numAcc {
 		// An acceptor's part is the same at any index (its column is
-		// where it is). Its state is hashed whole: what it might hold of
-		// other acceptors stays in its column, unpermuted, which can only
-		// tell more states apart.
+		// where it is). Its state is hashed whole; what it might hold of
+		// other acceptors (AcceptorIndexed) would then not move with them
+		// under the symmetry, so the certifier refutes the symmetry hint
+		// for any acceptor that holds such state (checkCanonSymmetry).
 		b = cn.AppendState(b)
 		b = d.AppendBinary(b)
 		f.buf = b

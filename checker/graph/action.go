@@ -338,12 +338,19 @@ func StepNode[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M,
 		// the step is atomic and loss is implicit, so its messages
 		// count as sent (and lost): the vote it made durable stays a
 		// vote in the invariants' msgs.
+		// The write and the trace's effects are taken before the crash
+		// step runs on next: what the code returned may point into the
+		// state it wrote there (a Persist of &n.Mem, say).
+		if e.Persist != nil {
+			w := *e.Persist
+			e.Persist = &w
+		}
 		r.Persist, r.Send, r.Lost = e.Persist, e.Send, true
+		r.Effects = p.MidStepEffects(r.Effects)
 		if _, _, err = p.Step(next, Input[K, M, D]{Kind: InCrash}, next); err != nil {
 			return err
 		}
 		r.Event = EvCrash
-		r.Effects = p.MidStepEffects(r.Effects)
 		return nil
 	}
 	r.Persist, r.Send, r.Timer, r.Learned, r.Returned = e.Persist, e.Send, e.Timer, e.Learned, e.Returned

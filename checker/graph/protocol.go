@@ -33,7 +33,9 @@ type Protocol[I, K ~uint8, N any, M Message[M], D, E any] interface {
 	Enabled(n *N, in Input[K, M, D]) bool
 	Step(n *N, in Input[K, M, D], next *N) (E, Common[M, D], error)
 	// MidStepEffects is what a trace records of a step cut short by a
-	// crash after its durable write (ActCrashMidStep): e's write alone.
+	// crash after its durable write (ActCrashMidStep): e's write alone,
+	// copied (the node's crash step runs after it, on the state e's write
+	// may point into).
 	MidStepEffects(e E) E
 	// TimeoutInBound reports whether the search bounds allow node n's
 	// timeout (a bound on rounds, say): the graph offers a timeout when

@@ -64,7 +64,7 @@ func Check(m *Model, history []porcupine.Operation, timeout time.Duration) Resul
 	res, info := porcupine.CheckOperationsVerbose(m.Model, history, timeout)
 	r := Result{Ops: len(history), model: m, history: history, info: info}
 	for _, op := range history {
-		if m.Pending(op) {
+		if m.Pending != nil && m.Pending(op) {
 			r.PendingOps++
 		}
 	}

@@ -99,7 +99,11 @@ func timerOp(t paxos.TimerOp) graph.TimerOp {
 // MidStepEffects is what a trace records of a step cut short after its
 // durable write: that write.
 func (s *Setup) MidStepEffects(e paxos.Effects) paxos.Effects {
-	return paxos.Effects{Persist: e.Persist}
+	if e.Persist == nil {
+		return paxos.Effects{}
+	}
+	w := *e.Persist
+	return paxos.Effects{Persist: &w}
 }
 
 // TimeoutInBound applies the round bound (InRoundBound).

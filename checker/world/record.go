@@ -54,7 +54,12 @@ func (r *Recorder) Apply(a Action) (Outcome, error) {
 		step.Client = &c
 		step.Value = r.Setup.Clients[c].Value
 	}
-	step.Persist = out.Effects.Persist
+	if p := out.Effects.Persist; p != nil {
+		// A copy: what the code returned may point into a node state
+		// that later steps reuse.
+		w := *p
+		step.Persist = &w
+	}
 	for _, m := range out.Effects.Send {
 		step.Sent = append(step.Sent, traces.Msg{ID: r.send(m), Message: m})
 	}

@@ -104,7 +104,8 @@ func (n *Node) PermuteAcceptors(fwd []int, ids []NodeID) {
 		n.Index = uint8(fwd[n.Index])
 		n.ID = ids[n.Index]
 	}
-	var p uint64
+	// Bits past the acceptors name none: they stay where they are.
+	p := n.Promised &^ (1<<uint(len(fwd)) - 1)
 	for i, f := range fwd {
 		if n.Promised&(1<<uint(i)) != 0 {
 			p |= 1 << uint(f)

@@ -74,6 +74,9 @@ func TestUnindexed(t *testing.T) {
 		}
 		prom, votes := n.AcceptorIndexed()
 		pprom, pvotes := p.AcceptorIndexed()
+		if prom>>uint(len(fwd)) != pprom>>uint(len(fwd)) {
+			t.Fatalf("promise bits past the acceptors moved: %b -> %b", prom, pprom)
+		}
 		for a, f := range fwd {
 			if (prom>>uint(a))&1 != (pprom>>uint(f))&1 || votes[a] != pvotes[f] {
 				t.Fatalf("acceptor %d's entries did not move to %d: %+v -> %+v", a, f, n, p)
