@@ -744,6 +744,7 @@ func (w *worker) visit(k int, fp uint64, ch *world.Change, num uint32, depth int
 var verifyFingerprints bool
 
 func copyState(dst, src *world.State) {
+	dst.IDs = src.IDs // shared, never modified
 	dst.Nodes = append(dst.Nodes[:0], src.Nodes...)
 	dst.Stored = append(dst.Stored[:0], src.Stored...)
 	dst.Net = append(dst.Net[:0], src.Net...)

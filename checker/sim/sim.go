@@ -168,8 +168,13 @@ func New[I, K ~uint8, N any, M graph.Message[M], D, E, T any](o Options[I, K, N,
 	return &Sim[I, K, N, M, D, E, T]{opts: o, full: o.Model.AllLearned()}, nil
 }
 
-// Options returns the options of s.
-func (s *Sim[I, K, N, M, D, E, T]) Options() Options[I, K, N, M, D, E, T] { return s.opts }
+// Options returns the options of s, with a copy of its model: changing it
+// does not change s.
+func (s *Sim[I, K, N, M, D, E, T]) Options() Options[I, K, N, M, D, E, T] {
+	o := s.opts
+	o.Model = o.Model.Copy()
+	return o
+}
 
 // Result is one run: its schedule, what it achieved and the first violation.
 type Result[I, K ~uint8, N any, M graph.Message[M], D, E, T any] struct {
