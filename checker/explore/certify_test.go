@@ -81,15 +81,7 @@ func TestCertifierQuietOnCorrectCode(t *testing.T) {
 func TestLooksDifferTimers(t *testing.T) {
 	s := world.NewSetup(3, 2, 1, 2)
 	s.MaxRound = 1
-	c, err := newCodec(&s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ce := newCertifier(&s, c, allHints)
-	p, err := paxos.NewNode(&s.Config, s.Config.Proposers[1])
-	if err != nil {
-		t.Fatal(err)
-	}
+	ce, p := certifierAt(t, &s, s.Config.Proposers[1])
 	p.Value, p.Clients = "y", 2
 	low, high := p, p
 	high.Seen = paxos.Ballot{Round: 1}
@@ -108,15 +100,7 @@ func TestLooksDifferTimers(t *testing.T) {
 // that are not images of each other.
 func TestSymmetryRefusedForIndexedAcceptorState(t *testing.T) {
 	s := world.NewSetup(3, 2, 1, 2)
-	c, err := newCodec(&s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ce := newCertifier(&s, c, allHints)
-	a, err := paxos.NewNode(&s.Config, s.Config.Acceptors[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	ce, a := certifierAt(t, &s, s.Config.Acceptors[0])
 	ce.checkCanonSymmetry(&local{n: a})
 	if ce.refuted != nil {
 		t.Fatalf("a plain acceptor refutes the symmetry: %+v", ce.refuted)
@@ -126,4 +110,19 @@ func TestSymmetryRefusedForIndexedAcceptorState(t *testing.T) {
 	if ce.refuted == nil || ce.refuted.hints != hintSymmetry {
 		t.Fatalf("an acceptor holding a promise bitmask leaves the symmetry standing: %+v", ce.refuted)
 	}
+}
+
+// certifierAt returns a certifier of s with every hint and the initial
+// state of node id, for tests of single checks.
+func certifierAt(t *testing.T, s *world.Setup, id paxos.NodeID) (*certifier, paxos.Node) {
+	t.Helper()
+	c, err := newCodec(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := paxos.NewNode(&s.Config, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newCertifier(s, c, allHints), n
 }

@@ -170,16 +170,7 @@ func DecodeBinary[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N
 
 // search finds m in the sorted ms: where it is, or where it would go.
 func search[M Message[M]](ms []M, m M) (int, bool) {
-	lo, hi := 0, len(ms)
-	for lo < hi {
-		h := int(uint(lo+hi) >> 1)
-		if ms[h].Compare(m) < 0 {
-			lo = h + 1
-		} else {
-			hi = h
-		}
-	}
-	return lo, lo < len(ms) && ms[lo].Compare(m) == 0
+	return slices.BinarySearchFunc(ms, m, M.Compare)
 }
 
 func insertSorted[M Message[M]](ms []M, m M) []M {

@@ -33,17 +33,6 @@ type Model struct {
 
 var _ sim.Model[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, traces.Trace] = (*Model)(nil)
 
-// Validate reports the first problem with the cluster.
-func (m *Model) Validate() error {
-	if err := m.Setup.Validate(); err != nil {
-		return err
-	}
-	if n := len(m.Config.Learners); n > 64 {
-		return fmt.Errorf("%w: %d learners, at most 64 supported", sim.ErrOptions, n)
-	}
-	return nil
-}
-
 // Copy returns a copy of m (its Setup copied as a value, as Options
 // always were).
 func (m *Model) Copy() sim.Model[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, traces.Trace] {

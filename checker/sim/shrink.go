@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"slices"
+
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 )
 
@@ -23,7 +25,7 @@ func (s *Sim[I, K, N, M, D, E, T]) Replay(actions []graph.Action[I, K, M]) *Resu
 	var buf []graph.Action[I, K, M]
 	for _, a := range actions {
 		buf = graph.Actions(m, &st, buf[:0])
-		if !contains(buf, a) {
+		if !slices.Contains(buf, a) {
 			continue
 		}
 		if _, err := graph.Apply(m, &st, a); err != nil {
@@ -38,15 +40,6 @@ func (s *Sim[I, K, N, M, D, E, T]) Replay(actions []graph.Action[I, K, M]) *Resu
 		}
 	}
 	return r
-}
-
-func contains[A comparable](acts []A, a A) bool {
-	for _, b := range acts {
-		if b == a {
-			return true
-		}
-	}
-	return false
 }
 
 // Shrink reduces the failing run r to a short schedule that violates the

@@ -55,7 +55,7 @@ type Setup struct {
 	// proposer's next round stays at or below it. 0 means unbounded.
 	MaxRound uint32
 	// Options are the fault budgets and the network (graph.Options).
-	graph.Options[paxos.NodeID]
+	Options
 }
 
 // ErrSetup is wrapped by every error about a Setup.
@@ -103,9 +103,6 @@ func (s *Setup) Validate() error {
 func (s *Setup) validateCluster() error {
 	if err := s.Config.Validate(); err != nil {
 		return err
-	}
-	if len(s.Clients) > 64 {
-		return fmt.Errorf("%w: %d clients, at most 64", ErrSetup, len(s.Clients))
 	}
 	for i, c := range s.Clients {
 		if int(c.ID) != i {

@@ -6,6 +6,7 @@ package graphtest
 import (
 	"bytes"
 	"reflect"
+	"slices"
 
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 )
@@ -73,7 +74,7 @@ func Conformance[I, K ~uint8, N any, M graph.Message[M], D, E any](t T, p graph.
 				t.Fatalf("the state after %s does not decode: %v", a, err)
 			}
 			if !reflect.DeepEqual(back.Nodes, one.Nodes) || !reflect.DeepEqual(back.Stored, one.Stored) ||
-				!sameMsgs(back.Net, one.Net) || !sameMsgs(back.Sent, one.Sent) {
+				!slices.Equal(back.Net, one.Net) || !slices.Equal(back.Sent, one.Sent) {
 				t.Fatalf("the state after %s decodes to another state", a)
 			}
 			if !seen[string(b)] {
@@ -101,17 +102,8 @@ func Conformance[I, K ~uint8, N any, M graph.Message[M], D, E any](t T, p graph.
 func refusable[I, K ~uint8, N any, M graph.Message[M], D, E any](p graph.Protocol[I, K, N, M, D, E], st *graph.State[I, N, M, D], offered []graph.Action[I, K, M]) []graph.Action[I, K, M] {
 	var out []graph.Action[I, K, M]
 	for _, id := range st.IDs {
-		for _, k := range []graph.ActionKind{graph.ActRestart} {
-			a := graph.Action[I, K, M]{Kind: k, Node: id}
-			found := false
-			for _, o := range offered {
-				if o == a {
-					found = true
-				}
-			}
-			if !found {
-				out = append(out, a)
-			}
+		if a := (graph.Action[I, K, M]{Kind: graph.ActRestart, Node: id}); !slices.Contains(offered, a) {
+			out = append(out, a)
 		}
 	}
 	return out
@@ -128,16 +120,4 @@ func stepped[I, K ~uint8, N any, M graph.Message[M], D, E any](p graph.Protocol[
 		return st.NodeIndex(p.ClientNode(a.Client))
 	}
 	return st.NodeIndex(a.Node)
-}
-
-func sameMsgs[M comparable](a, b []M) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
