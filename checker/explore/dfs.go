@@ -2,13 +2,13 @@ package explore
 
 // dfs is the depth-first search: one worker, a stack of encoded states.
 // It finds deep states sooner; its counterexamples are not shortest. It
-// hands the certifier what it recorded whenever certifyEvery records are
-// pending, and at the end.
+// has the reduction prove what its hasher recorded whenever certifyEvery
+// records are pending (Hasher.Pending), and at the end.
 // certifyEvery is how many records a depth-first search collects before
 // it certifies them.
 const certifyEvery = 4096
 
-func (s *search) dfs(w *worker, initFP uint64) (bool, error) {
+func (s *search[I, K, N, M, D, E]) dfs(w *worker[I, K, N, M, D, E], initFP uint64) (bool, error) {
 	var stack level
 	var nums []uint32
 	var depths []int
@@ -45,11 +45,11 @@ func (s *search) dfs(w *worker, initFP uint64) (bool, error) {
 		s.transitions.Add(w.trans)
 		w.trans = 0
 		s.queue.Store(int64(stack.len()))
-		if len(w.pending) >= certifyEvery && s.certify() {
+		if w.fp.Pending() >= certifyEvery && s.certify() {
 			return false, nil
 		}
 	}
-	// No verdict before the reductions used are certified (certify.go).
+	// No verdict before the reduction used is certified (reduce.go).
 	if s.certify() || s.found != nil || s.stop.Load() {
 		return false, nil
 	}

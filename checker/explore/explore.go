@@ -9,8 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/paxoscheck/paxoscheck/checker/invariant"
-	"github.com/paxoscheck/paxoscheck/checker/world"
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 )
 
 // Errors a Result reports through Err. Each is wrapped with the detail.
@@ -22,13 +21,28 @@ var (
 	ErrDeadlock = errors.New("deadlock")
 	// ErrVacuous: a complete search never reached a "sometimes" property.
 	ErrVacuous = errors.New("vacuous run")
-	// ErrOptions: the options or the setup cannot be explored.
+	// ErrOptions: the options or the model cannot be explored.
 	ErrOptions = errors.New("invalid explore options")
 )
 
-// Options bound and shape a search. The zero value is a complete
-// breadth-first search on all cores with both reductions.
-type Options struct {
+// Model is a protocol as the explorer searches it: its state graph
+// (graph.Protocol), its invariants and the "sometimes" facts (a value is
+// chosen: graph.Checker; every learner learned: AllLearned). For
+// single-decree Paxos it is checker/paxosexplore's. The same methods make
+// a sim.Model, so one adapter serves both checkers.
+type Model[I, K ~uint8, N any, M graph.Message[M], D, E any] interface {
+	graph.Protocol[I, K, N, M, D, E]
+	// NewChecker returns an invariant checker for one worker.
+	NewChecker() graph.Checker[I, N, M, D]
+	// AllLearned is State.Learned once every node that learns has
+	// learned (0: no node learns, and the fact is never reached).
+	AllLearned() uint64
+}
+
+// Options bound and shape a search. The zero value (with a Model's
+// graph) is a complete breadth-first search on all cores, every state
+// hashed whole.
+type Options[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	// Workers is the number of goroutines expanding states; 0 means
 	// runtime.GOMAXPROCS(0). Depth-first search always uses one.
 	Workers int
@@ -39,11 +53,14 @@ type Options struct {
 	MaxDepth int
 	// DFS searches depth-first; counterexamples are then not shortest.
 	DFS bool
-	// NoSymmetry and NoDead switch the reductions off (NoDead: the
-	// dead-state reduction of dead.go, every hint of hints.go but
-	// symmetry). Whatever is on is certified against the code in the same
-	// run (certify.go).
-	NoSymmetry, NoDead bool
+	// Reduction merges states and leaves actions out, on hypotheses it
+	// proves against the code in the same run (reduce.go); nil: none,
+	// every state is hashed whole (Exact).
+	Reduction Reduction[I, K, N, M, D, E]
+	// Decoder reads the frontier's states back; nil: graph.DecodeBinary
+	// with the model. (A protocol's own may keep the values it knows
+	// without allocating.)
+	Decoder graph.Protocol[I, K, N, M, D, E]
 	// MaxMemory stops the search, incomplete (Result.Stopped), when the
 	// memory the process holds passes this many bytes; 0 means
 	// DefaultMaxMemory(), a negative value no limit. The Go runtime is
@@ -53,9 +70,16 @@ type Options struct {
 	// DeadlockIsError makes a deadlock that is not a bound artefact fail
 	// the run.
 	DeadlockIsError bool
-	// Check replaces invariant.CheckWorld (tests use it to plant a
-	// violation). It must be safe for concurrent use.
-	Check func(s *world.Setup, st *world.State, depth int) *invariant.Violation
+	// Check replaces the model's invariants (tests plant a violation
+	// with it, or collect states past violations); the model's checker
+	// still runs, for the "sometimes" facts. It must be safe for
+	// concurrent use.
+	Check func(st *graph.State[I, N, M, D], depth int) *graph.Violation
+	// VerifyFingerprints checks every stored state's fingerprint, as the
+	// reduction worked it out from the change that led to it, against
+	// the state's whole hash (tests switch it on; it costs a whole hash
+	// per new state).
+	VerifyFingerprints bool
 	// Progress, when set, is called about every ProgressEvery (default 1s)
 	// from a separate goroutine.
 	Progress      func(Progress)
@@ -80,20 +104,22 @@ func (p Progress) StatesPerSec() float64 {
 }
 
 // Result is the outcome of a search.
-type Result struct {
+type Result[I, K ~uint8, M graph.Message[M]] struct {
 	// Violation is the first invariant failure found (nil if none); Path
 	// leads from the initial state to the violating (or deadlocked) state.
-	Violation *invariant.Violation
+	Violation *graph.Violation
 	// Deadlock is set when the search stopped at a deadlock that is an
 	// error (Options.DeadlockIsError); Path leads to it.
 	Deadlock *Deadlock
-	Path     []world.Action
+	Path     []graph.Action[I, K, M]
 
 	Distinct    int64
 	Transitions int64
 	MaxDepth    int
 	// Deadlocks counts deadlocked states that are not bound artefacts;
-	// BoundDeadlocks those where a proposer would retry but for MaxRound.
+	// BoundDeadlocks those where a node's timer is armed and it would
+	// take the timeout but for the search's bounds
+	// (graph.Protocol.TimeoutInBound).
 	Deadlocks, BoundDeadlocks int64
 	FirstDeadlock             *Deadlock
 	// Chosen and AllLearned say whether the "sometimes" properties were
@@ -104,18 +130,17 @@ type Result struct {
 	// "max-memory").
 	Complete bool
 	Stopped  string
-	// Symmetry and Dead say which reductions were in effect in the final
-	// search; Hints lists its hints (hints.go) by name.
-	Symmetry, Dead bool
-	Hints          []string
-	// Refuted lists the hints the code under test refuted, in order; the
-	// search was started again without each (Restarts times). Certified
-	// counts the node steps the certifier ran (certify.go).
+	// Reduced describes the reduction in force in the final search
+	// (Reduction.Describe).
+	Reduced
+	// Refuted lists the hypotheses the code under test refuted, in order;
+	// the search was started again without each (Restarts times).
+	// Certified counts the node steps the reduction's proof ran.
 	Refuted   []Refutation
 	Restarts  int
 	Certified int64
 	// SetNetwork: the search ran on the set network
-	// (world.Setup.SetNetwork), where a deadlock is a state no action
+	// (graph.Options.SetNetwork), where a deadlock is a state no action
 	// changes.
 	SetNetwork bool
 	Workers    int
@@ -138,7 +163,7 @@ type Deadlock struct {
 }
 
 // StatesPerSec is distinct states per second of wall time.
-func (r *Result) StatesPerSec() float64 {
+func (r *Result[I, K, M]) StatesPerSec() float64 {
 	if r.Elapsed <= 0 {
 		return 0
 	}
@@ -146,7 +171,7 @@ func (r *Result) StatesPerSec() float64 {
 }
 
 // BytesPerState is StoreBytes per distinct state.
-func (r *Result) BytesPerState() float64 {
+func (r *Result[I, K, M]) BytesPerState() float64 {
 	if r.Distinct == 0 {
 		return 0
 	}
@@ -156,7 +181,7 @@ func (r *Result) BytesPerState() float64 {
 // Err is the verdict: nil when every check passed (or the search was cut
 // short before finding anything), else an error wrapping ErrViolation,
 // ErrDeadlock or ErrVacuous.
-func (r *Result) Err() error {
+func (r *Result[I, K, M]) Err() error {
 	switch {
 	case r.Violation != nil:
 		return fmt.Errorf("%w: %s", ErrViolation, r.Violation.Error())
@@ -257,18 +282,19 @@ func (f *frontier) get(i int) ([]byte, uint64) {
 }
 
 // search is the shared state of one run.
-type search struct {
-	setup   *world.Setup
-	opt     Options
-	h       hints // the reduction hints in force (hints.go)
-	codec   *codec
+type search[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
+	m       Model[I, K, N, M, D, E]
+	p       graph.Protocol[I, K, N, M, D, E] // m, as a graph.Protocol
+	opt     Options[I, K, N, M, D, E]
+	red     Reduction[I, K, N, M, D, E] // the reduction in force
+	init    graph.State[I, N, M, D]
+	full    uint64 // Model.AllLearned
 	visited fpSet
 	parents parentStore
-	cert    *certifier
 	// refuted is the refutation that ended this search, if any: Run
-	// starts again without the hint.
+	// starts again without the hypothesis.
 	refuted *Refutation
-	workers []*worker
+	workers []*worker[I, K, N, M, D, E]
 
 	distinct    atomic.Int64
 	transitions atomic.Int64
@@ -290,7 +316,7 @@ type search struct {
 }
 
 type finding struct {
-	violation *invariant.Violation
+	violation *graph.Violation
 	deadlock  *Deadlock
 	// parent, act lead to the state (act < 0: the state is parent itself).
 	parent uint32
@@ -298,24 +324,13 @@ type finding struct {
 	depth  int
 }
 
-// Run explores the state graph of setup under opt. The reductions it
-// tries are proved against the code as the search goes (certify.go); when
-// the code refutes one, the search starts again without it, and Result
-// says so.
-func Run(setup world.Setup, opt Options) (*Result, error) {
-	if err := setup.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrOptions, err)
-	}
-	for _, c := range setup.Clients {
-		if len(c.Value) > 255 {
-			return nil, fmt.Errorf("%w: client %d's value is longer than 255 bytes", ErrOptions, c.ID)
-		}
-	}
-	if setup.Unbounded {
-		return nil, fmt.Errorf("%w: setup is unbounded (a replay setup), the graph would be infinite", ErrOptions)
-	}
-	if setup.MaxRound == 0 {
-		return nil, fmt.Errorf("%w: MaxRound 0 (unbounded rounds) makes the graph infinite", ErrOptions)
+// Run explores the state graph of m under opt. The reduction it tries is
+// proved against the code as the search goes (reduce.go); when the code
+// refutes a hypothesis of it, the search starts again without that
+// hypothesis, and Result says so.
+func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D, E], opt Options[I, K, N, M, D, E]) (*Result[I, K, M], error) {
+	if m.GraphOptions().Unbounded {
+		return nil, fmt.Errorf("%w: the graph is unbounded (a replay's options): it would be infinite", ErrOptions)
 	}
 	if opt.Workers < 0 || opt.MaxStates < 0 || opt.MaxDepth < 0 {
 		return nil, fmt.Errorf("%w: negative workers, max states or max depth", ErrOptions)
@@ -332,19 +347,19 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 	if opt.MaxMemory == 0 {
 		opt.MaxMemory = DefaultMaxMemory()
 	}
-	c, err := newCodec(&setup)
+	if opt.Decoder == nil {
+		opt.Decoder = m
+	}
+	init, err := graph.Init(graph.Protocol[I, K, N, M, D, E](m))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrOptions, err)
 	}
-	h := allHints
-	if opt.NoDead {
-		h &^= deadHints
-	}
-	if opt.NoSymmetry || !symmetric(&setup) {
-		h &^= hintSymmetry
+	red := opt.Reduction
+	if red == nil {
+		red = Exact(graph.Protocol[I, K, N, M, D, E](m))
 	}
 	start := time.Now()
-	var cur atomic.Pointer[search]
+	var cur atomic.Pointer[search[I, K, N, M, D, E]]
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	if opt.MaxMemory > 0 {
@@ -379,29 +394,26 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 	}()
 	var refuted []Refutation
 	for {
-		s := &search{setup: &setup, opt: opt, codec: c, h: h}
-		s.cert = newCertifier(&setup, c, h)
-		s.cert.stop = &s.memStop
+		s := &search[I, K, N, M, D, E]{m: m, p: m, opt: opt, red: red, init: init, full: m.AllLearned()}
 		cur.Store(s)
 		complete, err := s.run()
 		if err != nil {
 			return nil, err
 		}
 		if s.refuted != nil && !s.memStop.Load() {
-			// The code does not bear the hint out: search again without
-			// it. Each round switches at least one hint off.
+			// The code does not bear the hypothesis out: search again
+			// without it. Each round switches at least one off.
 			refuted = append(refuted, *s.refuted)
-			h &^= s.refuted.hints
+			red = red.Without(s.refuted)
 			continue
 		}
 		s.sampleHeap()
-		r := &Result{
+		r := &Result[I, K, M]{
 			Distinct: s.distinct.Load(), Transitions: s.transitions.Load(), MaxDepth: int(s.depth.Load()),
 			Deadlocks: s.deadlocks.Load(), BoundDeadlocks: s.boundDead.Load(), FirstDeadlock: s.firstDead,
 			Chosen: s.chosen.Load(), AllLearned: s.allLearned.Load(), Complete: complete,
-			Symmetry: h&hintSymmetry != 0, Dead: h&deadHints != 0, Hints: h.names(),
-			Refuted: refuted, Restarts: len(refuted), Certified: s.cert.steps,
-			SetNetwork: setup.SetNetwork, Workers: opt.Workers, Elapsed: time.Since(start),
+			Reduced: red.Describe(), Refuted: refuted, Restarts: len(refuted), Certified: red.Certified(),
+			SetNetwork: m.GraphOptions().SetNetwork, Workers: opt.Workers, Elapsed: time.Since(start),
 			PeakHeap: s.peakHeap, StoreBytes: int64(s.visited.Bytes() + s.parents.bytes()), MaxMemory: max(opt.MaxMemory, 0),
 		}
 		switch {
@@ -425,7 +437,7 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 	}
 }
 
-func (s *search) sampleHeap() {
+func (s *search[I, K, N, M, D, E]) sampleHeap() {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	s.mu.Lock()
@@ -436,91 +448,96 @@ func (s *search) sampleHeap() {
 }
 
 // worker holds one goroutine's scratch space.
-type worker struct {
-	s     *search
-	fp    fingerprinter
-	st    world.State
-	child world.State
+type worker[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
+	s     *search[I, K, N, M, D, E]
+	fp    Hasher[I, K, N, M, D, E]
+	st    graph.State[I, N, M, D]
+	child graph.State[I, N, M, D]
 	// built says that child already holds the successor being visited.
 	built bool
-	ch    world.Change
+	ch    graph.Change[I, K, N, M, D, E]
 	ident []byte // identity encoding of a state for the frontier
-	acts  []world.Action
-	// seen holds the keys of the (class, input) pairs this worker has
-	// handed the certifier (pending, until the level ends).
-	seen    fpShard
-	pending []certRecord
-	// stutter caches, by class key, whether a crash of the node stutters.
-	stutter map[uint64]bool
+	acts  []graph.Action[I, K, M]
 	// out receives the successors; prev is the level before, read while
 	// out is written (breadth-first).
 	out, prev *level
 	trans     int64
-	// check checks a state's invariants (Options.Check, or the worker's
-	// own invariant.Checker).
-	check func(s *world.Setup, st *world.State, depth int) *invariant.Violation
+	check     graph.Checker[I, N, M, D]
 }
 
-func (s *search) newWorker() *worker {
-	w := &worker{s: s, out: &level{}, prev: &level{}, stutter: map[uint64]bool{}}
-	w.fp.c = s.codec // read-only
-	w.fp.h = s.h
-	w.check = s.opt.Check
-	if w.check == nil {
-		w.check = new(invariant.Checker).CheckWorld
+func (s *search[I, K, N, M, D, E]) newWorker() *worker[I, K, N, M, D, E] {
+	return &worker[I, K, N, M, D, E]{s: s, out: &level{}, prev: &level{}, fp: s.red.NewHasher(), check: s.m.NewChecker()}
+}
+
+// checkState runs the invariants (and Options.Check) on st, and notes the
+// "sometimes" facts it reaches.
+func (w *worker[I, K, N, M, D, E]) checkState(st *graph.State[I, N, M, D], depth int) *graph.Violation {
+	s := w.s
+	v := w.check.Check(st, depth)
+	if s.opt.Check != nil {
+		// The model's checker still runs: it says whether a value is
+		// chosen.
+		v = s.opt.Check(st, depth)
 	}
-	return w
+	if v != nil {
+		return v
+	}
+	if !s.chosen.Load() && w.check.AnyChosen() {
+		s.chosen.Store(true)
+	}
+	if !s.allLearned.Load() && s.full != 0 && st.Learned == s.full {
+		s.allLearned.Store(true)
+	}
+	return nil
 }
 
 // run performs the search; it reports whether it was complete.
-func (s *search) run() (bool, error) {
-	init, err := world.Init(s.setup)
-	if err != nil {
+func (s *search[I, K, N, M, D, E]) run() (bool, error) {
+	init := s.init.Clone()
+	if err := s.red.Start(&init, &s.memStop); err != nil {
 		return false, err
 	}
 	w0 := s.newWorker()
-	initFP := w0.fp.fingerprint(&init)
-	w0.ident = w0.fp.c.encode(w0.ident[:0], &init)
+	initFP := w0.fp.Fingerprint(&init)
+	w0.ident = graph.AppendBinary(s.p, w0.ident[:0], &init)
 	s.visited.Insert(initFP)
 	s.parents.add(0, 0)
 	s.distinct.Store(1)
-	if v := w0.check(s.setup, &init, 0); v != nil {
+	if v := w0.checkState(&init, 0); v != nil {
 		s.found = &finding{violation: v, act: -1}
 		return false, nil
 	}
-	s.sometimes(&init)
-	// The certifier starts from every node's initial local state.
-	w0.fp.load(&init)
-	for i := range init.Nodes {
-		s.cert.addVariant(local{n: init.Nodes[i], d: init.Stored[i], mc: w0.fp.mc[i], t: init.Timers&(1<<uint(i)) != 0})
-	}
-	s.workers = []*worker{w0}
+	s.workers = []*worker[I, K, N, M, D, E]{w0}
 	if s.opt.DFS {
 		return s.dfs(w0, initFP)
 	}
 	return s.bfs(w0, initFP)
 }
 
-// certify hands the certifier what the workers recorded and closes its
-// sets; it reports whether a hint was refuted (the search must stop and
-// start again without it).
-func (s *search) certify() bool {
-	var recs []certRecord
-	for _, w := range s.workers {
-		recs = append(recs, w.pending...)
-		w.pending = w.pending[:0]
+// hashers are the workers' hashers, in worker order.
+func (s *search[I, K, N, M, D, E]) hashers() []Hasher[I, K, N, M, D, E] {
+	hs := make([]Hasher[I, K, N, M, D, E], len(s.workers))
+	for i, w := range s.workers {
+		hs[i] = w.fp
 	}
-	if r := s.cert.add(recs); r != nil {
-		s.refuted = r
+	return hs
+}
+
+// certify has the reduction prove what the workers recorded; it reports
+// whether the search must stop: a hypothesis was refuted (the search
+// starts again without it) or the proof was cut short (a memory stop: no
+// verdict).
+func (s *search[I, K, N, M, D, E]) certify() bool {
+	ref, stopped := s.red.Certify(s.hashers())
+	if ref != nil {
+		s.refuted = ref
 		s.stop.Store(true)
 		return true
 	}
-	// A closure cut short by a memory stop certifies nothing: the search
-	// ends incomplete.
-	return s.cert.stopped
+	return stopped
 }
 
-func (s *search) bfs(w0 *worker, initFP uint64) (bool, error) {
+func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint64) (bool, error) {
 	for len(s.workers) < s.opt.Workers {
 		s.workers = append(s.workers, s.newWorker())
 	}
@@ -575,8 +592,8 @@ func (s *search) bfs(w0 *worker, initFP uint64) (bool, error) {
 			}
 		}
 		// No verdict before the reductions used so far are certified:
-		// a violation found with a refuted hint is found again without
-		// it, and then as shortest.
+		// a violation found with a refuted hypothesis is found again
+		// without it, and then as shortest.
 		if s.certify() {
 			return false, nil
 		}
@@ -607,14 +624,19 @@ func (s *search) bfs(w0 *worker, initFP uint64) (bool, error) {
 	return complete, nil
 }
 
+// errCorrupt reports a frontier encoding that does not decode: a bug in
+// this package or the protocol's codec, never bad input.
+var errCorrupt = errors.New("explore: corrupt state encoding")
+
 // expand generates the successors of the state enc (fingerprint encFP,
 // number num, at depth depth) into w.out.
-func (w *worker) expand(enc []byte, encFP uint64, num uint32, depth int) error {
+func (w *worker[I, K, N, M, D, E]) expand(enc []byte, encFP uint64, num uint32, depth int) error {
 	s := w.s
-	if err := w.fp.c.decode(enc, &w.st); err != nil {
-		return err
+	p := s.p
+	if err := graph.DecodeBinary(s.opt.Decoder, enc, &s.init, &w.st); err != nil {
+		return fmt.Errorf("%w: %w (%d bytes)", errCorrupt, err, len(enc))
 	}
-	w.acts = w.st.Actions(s.setup, w.acts[:0])
+	w.acts = graph.Actions(p, &w.st, w.acts[:0])
 	if len(w.acts) == 0 {
 		s.deadlock(&w.st, num, depth)
 		return nil
@@ -622,22 +644,22 @@ func (w *worker) expand(enc []byte, encFP uint64, num uint32, depth int) error {
 	if len(w.acts) > 256 {
 		return fmt.Errorf("%w: a state has %d enabled actions, at most 256 supported", ErrOptions, len(w.acts))
 	}
-	if got := w.fp.load(&w.st); verifyFingerprints && got != encFP {
+	if got := w.fp.Load(&w.st); s.opt.VerifyFingerprints && got != encFP {
 		return fmt.Errorf("explore: state %d decodes to fingerprint %x, stored as %x", num, got, encFP)
 	}
 	moved := false
 	for k := range w.acts {
 		a := &w.acts[k]
-		if w.skip(a) {
+		if w.fp.Skip(a) {
 			continue
 		}
 		ch := &w.ch
-		if err := w.st.Peek(s.setup, *a, ch); err != nil {
+		if err := graph.Peek(p, &w.st, *a, ch); err != nil {
 			return fmt.Errorf("explore: enabled action %s failed: %w", *a, err)
 		}
 		w.trans++
 		var fp uint64
-		fp, w.built = w.fp.child(ch, &w.child)
+		fp, w.built = w.fp.Child(ch, &w.child)
 		if fp == encFP {
 			// A self-loop, or a step that changes only what no later
 			// step reads: the state is already stored.
@@ -651,85 +673,34 @@ func (w *worker) expand(enc []byte, encFP uint64, num uint32, depth int) error {
 	if !moved {
 		s.deadlock(&w.st, num, depth)
 	}
-	if w.fp.cross != nil && w.fp.sym() {
-		return crossErr(w.fp.cross)
-	}
-	return nil
-}
-
-// skip records action a of the loaded state for the certifier and reports
-// whether the dead-state reduction leaves it unexplored: an action on a
-// dead message, or a crash that only pauses its node (dead.go).
-func (w *worker) skip(a *world.Action) bool {
-	h := w.s.h
-	switch a.Kind {
-	case world.ActDeliver, world.ActCrashMidStep, world.ActDrop, world.ActDuplicate:
-		if w.fp.dead(&a.Msg, -1, nil) {
-			// Certified as dead where its addressee's class is, from
-			// the messages the certifier saw sent (certify.go).
-			return true
-		}
-	}
-	if a.Kind == world.ActDrop || a.Kind == world.ActDuplicate {
-		return false // no node steps
-	}
-	j := w.s.codec.nodeIdx[a.Node]
-	if a.Kind == world.ActDeliver || a.Kind == world.ActCrashMidStep {
-		j = w.s.codec.nodeIdx[a.Msg.To]
-	}
-	l := func() local {
-		return local{n: w.st.Nodes[j], d: w.st.Stored[j], mc: w.fp.mc[j], t: w.st.Timers&(1<<uint(j)) != 0}
-	}
-	if a.Kind == world.ActCrash && h&hintStutter != 0 {
-		// Whether a crash stutters is worked out once per class (by the
-		// class key): the certifier checks that every local state of a
-		// class where it is used stutters, so the first one seen stands
-		// for all.
-		key := w.fp.keys[j]
-		st, ok := w.stutter[key]
-		if !ok {
-			l := l()
-			st = stutters(w.s.setup, &l)
-			w.stutter[key] = st
-			if st {
-				w.pending = append(w.pending, certRecord{key: mix64(key ^ saltStutter), l: l, stutter: true})
-			}
-		}
-		if st {
-			return true
-		}
-	}
-	if key := mix64(w.fp.keys[j] ^ w.s.codec.actionKey(a)); w.seen.insert(norm(key)) {
-		w.pending = append(w.pending, certRecord{key: key, l: l(), a: *a})
-	}
-	return false
+	return w.fp.Expanded()
 }
 
 // visit handles the successor that action k (change ch) leads to, with
 // fingerprint fp: if it is new, it is built (unless w.built says it is in
 // w.child already), counted, checked and queued in its identity encoding.
 // It reports whether the search must stop (a violation, or MaxStates).
-func (w *worker) visit(k int, fp uint64, ch *world.Change, num uint32, depth int) (bool, error) {
+func (w *worker[I, K, N, M, D, E]) visit(k int, fp uint64, ch *graph.Change[I, K, N, M, D, E], num uint32, depth int) (bool, error) {
 	s := w.s
 	if !s.visited.Insert(fp) {
 		return false, nil
 	}
+	p := s.p
 	if !w.built {
-		copyState(&w.child, &w.st)
-		w.child.Commit(s.setup, ch)
+		CopyState(&w.child, &w.st)
+		graph.Commit(p, &w.child, ch)
 	}
-	if verifyFingerprints {
-		if whole := w.fp.fingerprint(&w.child); whole != fp {
+	if s.opt.VerifyFingerprints {
+		if whole := w.fp.Fingerprint(&w.child); whole != fp {
 			return true, fmt.Errorf("explore: %s: fingerprint %x worked out from the change, %x from the state", ch.Action, fp, whole)
 		}
 	}
 	n := s.distinct.Add(1)
-	if v := w.check(s.setup, &w.child, depth+1); v != nil {
+	if v := w.checkState(&w.child, depth+1); v != nil {
 		s.report(&finding{violation: v, parent: num, act: k, depth: depth + 1})
 		return true, nil
 	}
-	s.sometimes(&w.child)
-	w.ident = w.fp.c.encode(w.ident[:0], &w.child)
+	w.ident = graph.AppendBinary(p, w.ident[:0], &w.child)
 	w.out.push(w.ident, fp, num, uint8(k))
 	if s.opt.MaxStates > 0 && n >= s.opt.MaxStates {
 		s.stop.Store(true)
@@ -738,13 +709,10 @@ func (w *worker) visit(k int, fp uint64, ch *world.Change, num uint32, depth int
 	return false, nil
 }
 
-// verifyFingerprints makes every search check each stored state's
-// fingerprint, worked out from the change that led to it, against the
-// whole hash of the state (tests switch it on).
-var verifyFingerprints bool
-
-func copyState(dst, src *world.State) {
-	dst.IDs = src.IDs // shared, never modified
+// CopyState makes dst a copy of src, reusing dst's slices (IDs, never
+// modified, is shared).
+func CopyState[I ~uint8, N any, M graph.Message[M], D any](dst, src *graph.State[I, N, M, D]) {
+	dst.IDs = src.IDs
 	dst.Nodes = append(dst.Nodes[:0], src.Nodes...)
 	dst.Stored = append(dst.Stored[:0], src.Stored...)
 	dst.Net = append(dst.Net[:0], src.Net...)
@@ -753,7 +721,7 @@ func copyState(dst, src *world.State) {
 }
 
 // report records the first error state and stops the search.
-func (s *search) report(f *finding) {
+func (s *search[I, K, N, M, D, E]) report(f *finding) {
 	s.mu.Lock()
 	if s.found == nil {
 		s.found = f
@@ -762,28 +730,13 @@ func (s *search) report(f *finding) {
 	s.stop.Store(true)
 }
 
-// sometimes records the "sometimes" properties st reaches.
-func (s *search) sometimes(st *world.State) {
-	if !s.chosen.Load() {
-		// The invariants' definition of chosen (spec Chosen), the one the
-		// simulator uses too; only until the first chosen state.
-		if a := invariant.FromWorld(s.setup, st); invariant.AnyChosen(&a) {
-			s.chosen.Store(true)
-		}
-	}
-	if !s.allLearned.Load() && len(s.setup.Config.Learners) > 0 &&
-		st.Learned == 1<<uint(len(s.setup.Config.Learners))-1 {
-		s.allLearned.Store(true)
-	}
-}
-
 // deadlock handles a state with no enabled action.
-func (s *search) deadlock(st *world.State, num uint32, depth int) {
+func (s *search[I, K, N, M, D, E]) deadlock(st *graph.State[I, N, M, D], num uint32, depth int) {
 	waiting := st.Invoked &^ st.Returned
 	if waiting == 0 {
 		return
 	}
-	if boundArtefact(s.setup, st) {
+	if s.boundArtefact(st) {
 		s.boundDead.Add(1)
 		return
 	}
@@ -800,11 +753,14 @@ func (s *search) deadlock(st *world.State, num uint32, depth int) {
 }
 
 // boundArtefact reports whether some node's timer is armed, and it would
-// take the timeout, but that would start a round above Setup.MaxRound: the
-// deadlock is then an effect of bounding rounds, not of the protocol.
-func boundArtefact(s *world.Setup, st *world.State) bool {
+// take the timeout, but the search's bounds forbid it
+// (graph.Protocol.TimeoutInBound: a round above the bound, say): the
+// deadlock is then an effect of the bounds, not of the protocol.
+func (s *search[I, K, N, M, D, E]) boundArtefact(st *graph.State[I, N, M, D]) bool {
 	for i := range st.Nodes {
-		if n := &st.Nodes[i]; st.Timers&(1<<uint(i)) != 0 && !n.Crashed && !s.InRoundBound(n) && s.TakesTimeout(n) {
+		n := &st.Nodes[i]
+		if st.Timers&(1<<uint(i)) != 0 && !s.m.Crashed(n) && !s.m.TimeoutInBound(n) &&
+			s.m.Enabled(n, graph.Input[K, M, D]{Kind: graph.InTimeout}) {
 			return true
 		}
 	}
@@ -813,7 +769,7 @@ func boundArtefact(s *world.Setup, st *world.State) bool {
 
 // rebuild returns the path to the state of f: parent numbers back to the
 // initial state, then action indices replayed forward.
-func (s *search) rebuild(f *finding) ([]world.Action, error) {
+func (s *search[I, K, N, M, D, E]) rebuild(f *finding) ([]graph.Action[I, K, M], error) {
 	var chain []uint8
 	if f.act >= 0 {
 		chain = append(chain, uint8(f.act))
@@ -823,19 +779,16 @@ func (s *search) rebuild(f *finding) ([]world.Action, error) {
 		chain = append(chain, a)
 		n = p
 	}
-	st, err := world.Init(s.setup)
-	if err != nil {
-		return nil, err
-	}
-	var path []world.Action
-	var acts []world.Action
+	p := s.p
+	st := s.init.Clone()
+	var path, acts []graph.Action[I, K, M]
 	for i := len(chain) - 1; i >= 0; i-- {
-		acts = st.Actions(s.setup, acts[:0])
+		acts = graph.Actions(p, &st, acts[:0])
 		k := int(chain[i])
 		if k >= len(acts) {
 			return nil, fmt.Errorf("explore: rebuilding the counterexample: action %d of %d at step %d", k, len(acts), len(path)+1)
 		}
-		if _, err := st.Apply(s.setup, acts[k]); err != nil {
+		if _, err := graph.Apply(p, &st, acts[k]); err != nil {
 			return nil, fmt.Errorf("explore: rebuilding the counterexample: %w", err)
 		}
 		path = append(path, acts[k])

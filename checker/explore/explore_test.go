@@ -1,299 +1,242 @@
-package explore
+package explore_test
 
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"sync/atomic"
 	"testing"
 
-	"github.com/paxoscheck/paxoscheck/checker/invariant"
-	"github.com/paxoscheck/paxoscheck/checker/world"
-	"github.com/paxoscheck/paxoscheck/impl/paxos"
+	"github.com/paxoscheck/paxoscheck/checker/explore"
+	"github.com/paxoscheck/paxoscheck/checker/graph"
+	"github.com/paxoscheck/paxoscheck/checker/graph/graphtest"
 )
 
-// small is the correct protocol with two proposers, one client each, one
-// round: 114,218 states with both reductions.
-func small() world.Setup {
-	s := world.NewSetup(3, 2, 1, 2)
-	s.MaxRound = 1
-	return s
+// The explorer is generic: these tests run it on the toy protocol of
+// graphtest, which is not Paxos, and compare it with graphtest's own
+// breadth-first enumeration of the toy's graph.
+
+type (
+	tid     = graphtest.ToyID
+	tclient = graphtest.ToyClient
+	tnode   = graphtest.ToyNode
+	tmsg    = graphtest.ToyMsg
+	teff    = graphtest.ToyEffects
+	tstate  = graph.State[tid, tnode, tmsg, uint8]
+	tproto  = graph.Protocol[tid, tclient, tnode, tmsg, uint8, teff]
+	topts   = explore.Options[tid, tclient, tnode, tmsg, uint8, teff]
+	tred    = explore.Reduction[tid, tclient, tnode, tmsg, uint8, teff]
+	thasher = explore.Hasher[tid, tclient, tnode, tmsg, uint8, teff]
+)
+
+// model is the toy as the explorer searches it. Its invariant bad (nil:
+// none) fails where it returns a detail; a value counts as chosen once a
+// ping was sent (never, with neverChosen).
+type model struct {
+	tproto
+	bad         func(st *tstate) string
+	neverChosen bool
 }
 
-// TestCorrectProtocolPasses: every invariant holds, both "sometimes"
-// properties are reached, and no deadlock other than the bound's.
-func TestCorrectProtocolPasses(t *testing.T) {
-	r, err := Run(small(), Options{})
+func (m *model) NewChecker() graph.Checker[tid, tnode, tmsg, uint8] { return &checker{m: m} }
+func (m *model) AllLearned() uint64                                 { return 1 }
+
+type checker struct {
+	m      *model
+	chosen bool
+}
+
+func (c *checker) Check(st *tstate, step int) *graph.Violation {
+	c.chosen = !c.m.neverChosen && len(st.Sent) > 0
+	if c.m.bad != nil {
+		if d := c.m.bad(st); d != "" {
+			return &graph.Violation{Invariant: "Bad", Step: step, Detail: d}
+		}
+	}
+	return nil
+}
+
+func (c *checker) AnyChosen() bool { return c.chosen }
+
+// faultOptions are the toy's graph options the tests go through.
+var faultOptions = []graph.Options[tid]{
+	{},
+	{Budget: graph.Budget{Drops: 1, Dups: 1, Crashes: 1}},
+	{Budget: graph.Budget{Drops: 2, Dups: 1, Crashes: 2}, MidStepCrash: true},
+	{SetNetwork: true, Budget: graph.Budget{Crashes: 1}},
+}
+
+func run(t *testing.T, m *model, o topts) *explore.Result[tid, tclient, tmsg] {
+	t.Helper()
+	r, err := explore.Run[tid, tclient, tnode, tmsg, uint8, teff](m, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Err(); err != nil || !r.Complete {
-		t.Fatalf("verdict %v, complete %v", err, r.Complete)
-	}
-	if r.Deadlocks != 0 {
-		t.Errorf("%d deadlocks", r.Deadlocks)
-	}
-	t.Logf("%d states, %d transitions, depth %d, %.0f states/s, %.1f bytes/state", r.Distinct, r.Transitions, r.MaxDepth, r.StatesPerSec(), r.BytesPerState())
+	return r
 }
 
-// TestWorkersAgree: 1 and 2 workers find the same number of states, and the
-// same shortest counterexample length.
-func TestWorkersAgree(t *testing.T) {
-	for _, bugs := range []paxos.Bugs{0, paxos.Bugs(paxos.BugIgnorePromisedValue)} {
-		var distinct []int64
-		var steps []int
-		for _, w := range []int{1, 2} {
-			s := small()
-			if raceOn {
-				s = world.NewSetup(3, 2, 1, 1)
-				s.MaxRound = 1
-				s.Budget.Crashes = 1
+// TestCountsEveryState: with no reduction, every search (breadth-first on
+// one or two workers, depth-first) stores exactly the states graphtest
+// enumerates, and passes.
+func TestCountsEveryState(t *testing.T) {
+	for _, o := range faultOptions {
+		p := &graphtest.Toy{Opt: o}
+		want, _ := graphtest.Conformance[tid, tclient, tnode, tmsg, uint8, teff](t, p, 1<<20)
+		for _, eo := range []topts{{Workers: 1}, {Workers: 2}, {DFS: true}, {Workers: 2, VerifyFingerprints: true}} {
+			r := run(t, &model{tproto: p}, eo)
+			if r.Distinct != int64(want) || !r.Complete || r.Err() != nil {
+				t.Errorf("%+v, %+v: %d states (complete %v, verdict %v), graphtest enumerates %d",
+					o, eo, r.Distinct, r.Complete, r.Err(), want)
 			}
-			s.Config.Bugs = bugs
-			r, err := Run(s, Options{Workers: w})
-			if err != nil {
-				t.Fatal(err)
+			if !r.Chosen || !r.AllLearned {
+				t.Errorf("%+v: sometimes not reached: chosen %v, all learned %v", o, r.Chosen, r.AllLearned)
 			}
-			distinct = append(distinct, r.Distinct)
-			steps = append(steps, len(r.Path))
-		}
-		if bugs == 0 && distinct[0] != distinct[1] {
-			t.Errorf("bugs %q: %v distinct states with 1 and 2 workers", bugs, distinct)
-		}
-		if steps[0] != steps[1] {
-			t.Errorf("bugs %q: counterexamples of %v steps with 1 and 2 workers", bugs, steps)
 		}
 	}
 }
 
-// TestDFSAgrees: the depth-first search stores the same states as the
-// breadth-first one on both networks (its stack pops through chunk
-// boundaries of the frontier's storage many times on the way).
-func TestDFSAgrees(t *testing.T) {
-	if raceOn {
-		t.Skip("90,000 states searched twice: slow under the race detector (depth-first search has one goroutine)")
-	}
-	for _, set := range []bool{false, true} {
-		s := small()
-		if set {
-			s = world.NewSetup(3, 2, 1, 1)
-			s.SetNetwork, s.MaxRound, s.Budget.Crashes, s.MidStepCrash = true, 2, 1, true
-		}
-		bfs, err := Run(s, Options{MaxStates: 200000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		dfs, err := Run(s, Options{DFS: true, MaxStates: 200000})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bfs.Complete || !dfs.Complete || bfs.Distinct != dfs.Distinct {
-			t.Errorf("set network %v: breadth-first %d states (complete %v), depth-first %d (complete %v)",
-				set, bfs.Distinct, bfs.Complete, dfs.Distinct, dfs.Complete)
-		}
-	}
-}
-
-// TestPlantedViolation: a check that fails in states where some acceptor
-// has voted is reported at the smallest depth (invoke, timeout, two 1a
-// deliveries, two 1b deliveries give the 2a; the 7th step is the vote),
-// with a path that replays to it, under every search mode.
-func TestPlantedViolation(t *testing.T) {
-	voted := func(s *world.Setup, st *world.State, depth int) *invariant.Violation {
-		for i := range s.Config.Acceptors {
-			if !st.Nodes[i].Mem.MaxVBal.IsZero() {
-				return &invariant.Violation{Invariant: "NoVote", Step: depth, Detail: "an acceptor voted"}
-			}
-		}
-		return nil
-	}
-	for _, opt := range []Options{{Workers: 1}, {Workers: 2}, {Workers: 1, NoSymmetry: true}, {DFS: true}} {
-		t.Run(fmt.Sprintf("%+v", opt), func(t *testing.T) {
-			opt.Check = voted
-			s := small()
-			r, err := Run(s, opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !errors.Is(r.Err(), ErrViolation) {
-				t.Fatalf("verdict %v", r.Err())
-			}
-			if !opt.DFS && len(r.Path) != 7 {
-				t.Errorf("path of %d steps, want 7", len(r.Path))
-			}
-			st, _ := world.Init(&s)
-			for _, a := range r.Path {
-				if _, err := st.Apply(&s, a); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if voted(&s, &st, 0) == nil {
-				t.Error("the path does not end in a violating state")
-			}
-		})
-	}
-}
-
-// TestBounds: MaxStates and MaxDepth cut the search and say so.
-func TestBounds(t *testing.T) {
-	r, err := Run(small(), Options{MaxStates: 100})
+// replay applies path from the initial state and returns where it ends.
+func replay(t *testing.T, p tproto, path []graph.Action[tid, tclient, tmsg]) tstate {
+	t.Helper()
+	st, err := graph.Init(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Complete || r.Distinct < 100 || r.Distinct > 100+int64(r.Workers) {
-		t.Errorf("MaxStates 100: complete %v, %d states", r.Complete, r.Distinct)
+	for i, a := range path {
+		if _, err := graph.Apply(p, &st, a); err != nil {
+			t.Fatalf("step %d (%s): %v", i+1, a, err)
+		}
 	}
-	r, err = Run(small(), Options{MaxDepth: 4})
-	if err != nil {
-		t.Fatal(err)
+	return st
+}
+
+// TestViolationShortest: a planted invariant (at most one ping) fails; the
+// breadth-first counterexample is the shortest (invoke, timeout, timeout)
+// whatever the workers, the depth-first one is a real path too, and both
+// replay to a violating state.
+func TestViolationShortest(t *testing.T) {
+	bad := func(st *tstate) string {
+		if st.Nodes[0].Count >= 2 {
+			return fmt.Sprintf("%d pings", st.Nodes[0].Count)
+		}
+		return ""
 	}
-	if r.Complete || r.MaxDepth != 4 {
-		t.Errorf("MaxDepth 4: complete %v, depth %d", r.Complete, r.MaxDepth)
-	}
-	for name, s := range map[string]func(*world.Setup){
-		"unbounded rounds": func(s *world.Setup) { s.MaxRound = 0 },
-		"bad budget":       func(s *world.Setup) { s.Budget.Drops = -1 },
-	} {
-		x := small()
-		s(&x)
-		if _, err := Run(x, Options{}); !errors.Is(err, ErrOptions) {
-			t.Errorf("%s: error %v, want ErrOptions", name, err)
+	for _, o := range faultOptions {
+		p := &graphtest.Toy{Opt: o}
+		for _, eo := range []topts{{Workers: 1}, {Workers: 2}, {DFS: true}} {
+			r := run(t, &model{tproto: p, bad: bad}, eo)
+			if !errors.Is(r.Err(), explore.ErrViolation) || r.Violation.Invariant != "Bad" {
+				t.Fatalf("%+v %+v: verdict %v", o, eo, r.Err())
+			}
+			if !eo.DFS && len(r.Path) != 3 {
+				t.Errorf("%+v %+v: counterexample of %d steps, want 3: %v", o, eo, len(r.Path), r.Path)
+			}
+			if end := replay(t, p, r.Path); bad(&end) == "" {
+				t.Errorf("%+v %+v: the counterexample %v does not end in a violation", o, eo, r.Path)
+			}
 		}
 	}
 }
 
-// TestVacuity: a run in which no value can be chosen (the proposer's only
-// round is used up before... here: no client ever proposes because there
-// is none) fails as vacuous; so does one with no learner learning.
-func TestVacuity(t *testing.T) {
-	s := world.NewSetup(3, 1, 1, 0)
-	s.MaxRound = 1
-	r, err := Run(s, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !errors.Is(r.Err(), ErrVacuous) {
+// TestVacuous: a complete search that never reaches a chosen value fails
+// as vacuous; cut short, it gives no verdict and says why.
+func TestVacuous(t *testing.T) {
+	m := &model{tproto: &graphtest.Toy{}, neverChosen: true}
+	if r := run(t, m, topts{}); !errors.Is(r.Err(), explore.ErrVacuous) {
 		t.Fatalf("verdict %v, want vacuous", r.Err())
 	}
-}
-
-// deadlockEnd runs s, which must have deadlocks: they are counted and not
-// an error; with DeadlockIsError they fail the run. It returns both results
-// and the state the deadlock path leads to.
-func deadlockEnd(t *testing.T, s world.Setup) (*Result, world.State, *Result) {
-	t.Helper()
-	r, err := Run(s, Options{})
-	if err != nil {
-		t.Fatal(err)
+	r := run(t, m, topts{MaxStates: 3})
+	if r.Err() != nil || r.Complete || r.Stopped != "max-states" || r.Distinct != 3 {
+		t.Fatalf("max states 3: verdict %v, complete %v, stopped %q, %d states", r.Err(), r.Complete, r.Stopped, r.Distinct)
 	}
-	if r.Err() != nil || r.Deadlocks == 0 {
-		t.Fatalf("verdict %v, %d deadlocks; want deadlocks, not an error", r.Err(), r.Deadlocks)
-	}
-	re, err := Run(s, Options{DeadlockIsError: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !errors.Is(re.Err(), ErrDeadlock) {
-		t.Fatalf("verdict %v, want deadlock", re.Err())
-	}
-	st, _ := world.Init(&s)
-	for _, a := range re.Path {
-		if _, err := st.Apply(&s, a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return r, st, re
-}
-
-// TestDeadlock: with the learner's decided message droppable, a client can
-// wait forever once the proposer has used its rounds: a bound artefact,
-// counted and not an error. A proposer crash that loses the client's
-// request is a real deadlock, an error only with DeadlockIsError.
-func TestDeadlock(t *testing.T) {
-	s := world.NewSetup(3, 1, 1, 1)
-	s.MaxRound = 1
-	s.Budget = world.Budget{Drops: 1}
-	r, err := Run(s, Options{DeadlockIsError: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Err() != nil || r.BoundDeadlocks == 0 {
-		t.Errorf("drops: verdict %v, %d bound deadlocks", r.Err(), r.BoundDeadlocks)
-	}
-	s = world.NewSetup(3, 1, 1, 1)
-	s.MaxRound = 1
-	s.Budget = world.Budget{Crashes: 1}
-	s.Crashable = s.Config.Proposers
-	_, st, _ := deadlockEnd(t, s)
-	if len(st.Actions(&s, nil)) != 0 || st.Invoked&^st.Returned == 0 {
-		t.Error("the deadlock path does not end in a deadlock")
+	r = run(t, m, topts{MaxDepth: 1})
+	if r.Err() != nil || r.Complete || r.Stopped != "max-depth" {
+		t.Fatalf("max depth 1: verdict %v, complete %v, stopped %q", r.Err(), r.Complete, r.Stopped)
 	}
 }
 
-// TestReductionsKeepVerdicts runs the bug catalogue, and the correct
-// protocol, with and without symmetry and the dead-state reduction: the
-// verdicts are identical. (pick-lowest-promised-value needs three
-// proposers, and without reductions takes minutes: it is left out.)
-func TestReductionsKeepVerdicts(t *testing.T) {
-	type cfg struct {
-		name string
-		s    world.Setup
+// silent is the toy whose request arms no timer: its client waits for
+// ever, a deadlock of the protocol.
+type silent struct{ *graphtest.Toy }
+
+func (s silent) Step(n *tnode, in graph.Input[tclient, tmsg, uint8], next *tnode) (teff, graph.Common[tmsg, uint8], error) {
+	e, c, err := s.Toy.Step(n, in, next)
+	if in.Kind == graph.InRequest {
+		e.Timer, c.Timer = graph.TimerKeep, graph.TimerKeep
 	}
-	cases := []cfg{{"correct-faults", func() world.Setup {
-		s := world.NewSetup(3, 2, 1, 1)
-		s.MaxRound = 1
-		s.Budget = world.Budget{Drops: 1, Dups: 1, Crashes: 1}
-		return s
-	}()}}
-	for _, c := range catalogue {
-		if c.bug == paxos.BugPickLowestPromisedValue {
-			continue
-		}
-		cases = append(cases, cfg{c.bug.String(), c.at.setup(paxos.Bugs(c.bug))})
+	return e, c, err
+}
+
+// TestDeadlocks: a client left waiting with nothing enabled is a
+// deadlock, an error with DeadlockIsError, with a path to it; a pong
+// dropped after the last ping the bound allows is a bound artefact (the
+// pinger's timer is armed, it would take the timeout, the bound forbids
+// it), counted and never an error.
+func TestDeadlocks(t *testing.T) {
+	m := &model{tproto: silent{&graphtest.Toy{}}, neverChosen: true}
+	r := run(t, m, topts{DeadlockIsError: true})
+	if !errors.Is(r.Err(), explore.ErrDeadlock) || r.Deadlock.Waiting != 1 || len(r.Path) != 1 {
+		t.Fatalf("verdict %v, path %v", r.Err(), r.Path)
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			if raceOn && c.name == "correct-faults" {
-				t.Skip("too slow under the race detector")
-			}
-			var verdicts []string
-			var counts []int64
-			for _, opt := range []Options{{}, {NoSymmetry: true}, {NoDead: true}, {NoSymmetry: true, NoDead: true}} {
-				opt.Workers = 1
-				r, err := Run(c.s, opt)
-				if err != nil {
-					t.Fatal(err)
-				}
-				v := "pass"
-				switch {
-				case r.Violation != nil:
-					v = "violation"
-				case r.Err() != nil:
-					v = r.Err().Error()
-				}
-				verdicts = append(verdicts, v)
-				counts = append(counts, r.Distinct)
-			}
-			t.Logf("states (all reductions, no symmetry, no dead-state, none): %v", counts)
-			for _, v := range verdicts[1:] {
-				if v != verdicts[0] {
-					t.Fatalf("verdicts differ: %q", verdicts)
-				}
-			}
-		})
+	m = &model{tproto: &graphtest.Toy{Opt: graph.Options[tid]{Budget: graph.Budget{Drops: 2}}}}
+	r = run(t, m, topts{DeadlockIsError: true})
+	if r.Err() != nil || r.BoundDeadlocks == 0 || r.Deadlocks != 0 {
+		t.Fatalf("verdict %v, %d deadlocks, %d bound artefacts", r.Err(), r.Deadlocks, r.BoundDeadlocks)
 	}
 }
 
-// TestMaxMemory: a search over its memory limit stops, incomplete, with
-// its statistics so far and Stopped saying why, and gives no verdict.
-func TestMaxMemory(t *testing.T) {
-	s := DefaultSetup()
-	r, err := Run(s, Options{MaxMemory: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
+// refuter is a reduction whose one hypothesis ("never") the code refutes
+// at the first level's end: the search must start again without it and
+// report the refutation, with the counts of the search without it.
+type refuter struct {
+	tred
+	on    bool
+	calls *atomic.Int64
+}
+
+func (r refuter) Certify(hs []thasher) (*explore.Refutation, bool) {
+	r.calls.Add(1)
+	if r.on {
+		return &explore.Refutation{Hint: "never", Detail: "refuted by the test", Mask: 1}, false
 	}
-	if r.Complete || r.Stopped != "max-memory" || r.Err() != nil || r.Distinct == 0 || r.MaxMemory != 1<<20 {
-		t.Fatalf("complete %v, stopped %q, verdict %v, %d states, limit %d", r.Complete, r.Stopped, r.Err(), r.Distinct, r.MaxMemory)
+	return nil, false
+}
+
+func (r refuter) Without(ref *explore.Refutation) tred {
+	if ref.Mask != 1 {
+		panic("wrong refutation")
 	}
-	if d := DefaultMaxMemory(); d < 64<<20 {
-		t.Errorf("default memory limit %d bytes: implausibly small", d)
+	return refuter{tred: r.tred, calls: r.calls}
+}
+
+func (r refuter) Describe() explore.Reduced {
+	if r.on {
+		return explore.Reduced{Hints: []string{"never"}}
+	}
+	return explore.Reduced{}
+}
+
+func TestRefutedHypothesisRestarts(t *testing.T) {
+	p := &graphtest.Toy{Opt: faultOptions[1]}
+	m := &model{tproto: p}
+	want := run(t, m, topts{})
+	var calls atomic.Int64
+	r := run(t, m, topts{Reduction: refuter{tred: explore.Exact[tid, tclient, tnode, tmsg, uint8, teff](p), on: true, calls: &calls}})
+	if r.Restarts != 1 || len(r.Refuted) != 1 || r.Refuted[0].Hint != "never" || len(r.Hints) != 0 {
+		t.Fatalf("refuted %v, %d restarts, hints in force %v", r.Refuted, r.Restarts, r.Hints)
+	}
+	if r.Distinct != want.Distinct || r.Transitions != want.Transitions || calls.Load() < 2 {
+		t.Fatalf("%d states, %d transitions after the restart (%d certifications), want %d, %d",
+			r.Distinct, r.Transitions, calls.Load(), want.Distinct, want.Transitions)
+	}
+}
+
+// TestRefusesUnbounded: a graph without bounds (a replay's options) is
+// refused before any work.
+func TestRefusesUnbounded(t *testing.T) {
+	p := &graphtest.Toy{Opt: graph.Options[tid]{Unbounded: true}}
+	_, err := explore.Run[tid, tclient, tnode, tmsg, uint8, teff](&model{tproto: p}, topts{})
+	if !errors.Is(err, explore.ErrOptions) || !strings.Contains(err.Error(), "unbounded") {
+		t.Fatalf("err %v", err)
 	}
 }

@@ -154,6 +154,16 @@ type Common[M, D any] struct {
 	Learned, Returned uint64
 }
 
+// Checker checks a protocol's invariants (its spec's, by their names) on
+// states, and says whether some value has been chosen in the state it
+// checked last: the one definition of "chosen" that every checker's
+// "sometimes" property reads. A checker may keep buffers between calls but
+// no verdict: the explorer hands it states in any order.
+type Checker[I ~uint8, N any, M Message[M], D any] interface {
+	Check(st *State[I, N, M, D], step int) *Violation
+	AnyChosen() bool
+}
+
 // Violation is an invariant (or a check of a whole run) that failed: its
 // name (the spec's, for an invariant), the step after which it first
 // failed (0: the initial state) and what was wrong.

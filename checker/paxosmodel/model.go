@@ -42,7 +42,7 @@ func (m *Model) Copy() sim.Model[paxos.NodeID, paxos.ClientID, paxos.Node, paxos
 
 // NewChecker returns the invariants of spec/Paxos.tla (checker/invariant)
 // as the checker of one run.
-func (m *Model) NewChecker() sim.Checker[paxos.NodeID, paxos.Node, paxos.Message, paxos.Durable] {
+func (m *Model) NewChecker() graph.Checker[paxos.NodeID, paxos.Node, paxos.Message, paxos.Durable] {
 	return &checker{s: &m.Setup}
 }
 

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paxoscheck/paxoscheck/checker/explore"
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
+	"github.com/paxoscheck/paxoscheck/checker/paxosexplore"
 	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
@@ -79,11 +79,11 @@ func TestCatalogueBugsFound(t *testing.T) {
 	t.Logf("shrunk lengths (default options, seeds from 1):\n| bug | seed | invariant | steps | shrunk | explorer's shortest |\n|---|---|---|---|---|---|\n%s", strings.Join(table, "\n"))
 }
 
-// replayTrace replays a trace on the code (explore.Replay) and returns its
+// replayTrace replays a trace on the code (paxosexplore.Replay) and returns its
 // first violation.
 func replayTrace(t *testing.T, tr *traces.Trace) *invariant.Violation {
 	t.Helper()
-	v, err := explore.Replay(tr)
+	v, err := paxosexplore.Replay(tr)
 	if err != nil {
 		t.Fatal(err)
 	}

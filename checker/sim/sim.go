@@ -70,7 +70,7 @@ type Model[I, K ~uint8, N any, M graph.Message[M], D, E, T any] interface {
 	// keeps one, as it keeps the rest of the options by value).
 	Copy() Model[I, K, N, M, D, E, T]
 	// NewChecker returns the invariant checker of one run.
-	NewChecker() Checker[I, N, M, D]
+	NewChecker() graph.Checker[I, N, M, D]
 	// AllLearned is State.Learned once every node that learns has
 	// learned (the "sometimes" fact that every learner learned).
 	AllLearned() uint64
@@ -79,14 +79,6 @@ type Model[I, K ~uint8, N any, M graph.Message[M], D, E, T any] interface {
 	// violation v (nil: none); Annotate sets v on a recorded trace.
 	Record(actions []graph.Action[I, K, M], source string, seed *uint64, v *graph.Violation) (T, error)
 	Annotate(tr *T, v *graph.Violation)
-}
-
-// Checker checks a protocol's invariants on states of one run, in order
-// (it may keep what it learnt of the previous state), and says whether
-// some value has been chosen in the state it checked last.
-type Checker[I ~uint8, N any, M graph.Message[M], D any] interface {
-	Check(st *graph.State[I, N, M, D], step int) *graph.Violation
-	AnyChosen() bool
 }
 
 // TraceCheck is a check run on the trace of every run that broke no
@@ -321,7 +313,7 @@ func (s *Sim[I, K, N, M, D, E, T]) pick(acts []graph.Action[I, K, M], ch Chooser
 
 // observe updates the "sometimes" facts after a step, from the state the
 // invariant checker has just checked.
-func (r *Result[I, K, N, M, D, E, T]) observe(st *graph.State[I, N, M, D], full uint64, check Checker[I, N, M, D]) {
+func (r *Result[I, K, N, M, D, E, T]) observe(st *graph.State[I, N, M, D], full uint64, check graph.Checker[I, N, M, D]) {
 	if !r.Chosen && check.AnyChosen() {
 		r.Chosen = true
 	}

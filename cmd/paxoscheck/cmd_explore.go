@@ -10,7 +10,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 
-	"github.com/paxoscheck/paxoscheck/checker/explore"
+	"github.com/paxoscheck/paxoscheck/checker/paxosexplore"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces"
@@ -22,9 +22,9 @@ func init() {
 
 func runExplore(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("explore", "explore [flags]", stderr)
-	// The defaults are explore.DefaultSetup: bounds that can expose every
+	// The defaults are paxosexplore.DefaultSetup: bounds that can expose every
 	// catalogue bug, searched in seconds.
-	def := explore.DefaultSetup()
+	def := paxosexplore.DefaultSetup()
 	acceptors := fs.Int("acceptors", len(def.Config.Acceptors), "number of acceptors")
 	proposers := fs.Int("proposers", len(def.Config.Proposers), "number of proposers")
 	learners := fs.Int("learners", len(def.Config.Learners), "number of learners")
@@ -115,7 +115,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	if err := s.Validate(); err != nil {
 		return bad("%v", err)
 	}
-	opt := explore.Options{Workers: *workers, MaxStates: *maxStates, MaxDepth: *maxDepth, DFS: *dfs,
+	opt := paxosexplore.Options{Workers: *workers, MaxStates: *maxStates, MaxDepth: *maxDepth, DFS: *dfs,
 		NoSymmetry: *noSym, NoDead: *noDead, DeadlockIsError: *deadlockErr, MaxMemory: memLimit}
 	if *progress < 0 {
 		return bad("--progress: negative interval %s", *progress)
@@ -123,18 +123,18 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	tty := false
 	if f, ok := stderr.(*os.File); ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
 		tty = true
-		opt.Progress = func(p explore.Progress) {
+		opt.Progress = func(p paxosexplore.Progress) {
 			fmt.Fprintf(stderr, "\r%d distinct, %d queued, depth %d, %.0f states/s   ", p.Distinct, p.Queue, p.Depth, p.StatesPerSec())
 		}
 		defer fmt.Fprint(stderr, "\r\033[K")
 	} else if *progress > 0 {
 		opt.ProgressEvery = *progress
-		opt.Progress = func(p explore.Progress) {
+		opt.Progress = func(p paxosexplore.Progress) {
 			fmt.Fprintf(stderr, "explore: %d distinct, %d queued, depth %d, %.0f states/s, %.0fs\n",
 				p.Distinct, p.Queue, p.Depth, p.StatesPerSec(), p.Elapsed.Seconds())
 		}
 	}
-	r, err := explore.Run(s, opt)
+	r, err := paxosexplore.Run(s, opt)
 	if err != nil {
 		return bad("%v", err)
 	}
@@ -164,7 +164,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	}
 	verr := r.Err()
 	if verr == nil {
-		for _, line := range explore.CannotExpose(&s) {
+		for _, line := range paxosexplore.CannotExpose(&s) {
 			fmt.Fprintf(stdout, "these bounds cannot expose %s\n", line)
 		}
 		fmt.Fprintln(stdout, "ok")
@@ -172,7 +172,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "FAIL: %v\n", verr)
 	if len(r.Path) > 0 || r.Violation != nil || r.Deadlock != nil {
-		tr, err := explore.Trace(s, r)
+		tr, err := paxosexplore.Trace(s, r)
 		if err != nil {
 			fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
 			return exitViolation

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paxoscheck/paxoscheck/checker/explore"
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
+	"github.com/paxoscheck/paxoscheck/checker/paxosexplore"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
 
@@ -144,11 +144,11 @@ func TestSimulateKeepAll(t *testing.T) {
 	}
 }
 
-// replayFile replays a trace on the code (explore.Replay) and returns its
+// replayFile replays a trace on the code (paxosexplore.Replay) and returns its
 // first violation.
 func replayFile(t *testing.T, tr *traces.Trace) *invariant.Violation {
 	t.Helper()
-	v, err := explore.Replay(tr)
+	v, err := paxosexplore.Replay(tr)
 	if err != nil {
 		t.Fatal(err)
 	}

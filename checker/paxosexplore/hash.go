@@ -1,4 +1,4 @@
-package explore
+package paxosexplore
 
 import (
 	"encoding/binary"
@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/cespare/xxhash/v2"
+	"github.com/paxoscheck/paxoscheck/checker/explore"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 )
@@ -209,7 +210,7 @@ func (f *fingerprinter) child(ch *world.Change, into *world.State) (fp uint64, b
 	if ch.Used.Crashes != st.Used.Crashes {
 		// A crash changes which nodes may crash, which every node's
 		// canonical state and every message's deadness read.
-		copyState(into, st)
+		explore.CopyState((*state)(into), (*state)(st))
 		into.Commit(f.c.setup, ch)
 		return f.fingerprint(into), true
 	}

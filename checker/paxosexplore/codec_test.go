@@ -1,4 +1,4 @@
-package explore
+package paxosexplore
 
 import (
 	"testing"
@@ -63,7 +63,7 @@ func TestCodecRoundTrip(t *testing.T) {
 		s, c := drawSetup(t)
 		st := randomState(t, &s)
 		var back world.State
-		if err := c.decode(c.encode(nil, &st), &back); err != nil {
+		if err := c.dec.Decode(st.AppendBinary(&s, nil), &back); err != nil {
 			t.Fatal(err)
 		}
 		// An empty list decodes as nil: the same state.
@@ -78,10 +78,10 @@ func TestCodecRejectsCorrupt(t *testing.T) {
 	s := walkSetup()
 	c, _ := newCodec(&s)
 	st, _ := world.Init(&s)
-	enc := c.encode(nil, &st)
+	enc := st.AppendBinary(&s, nil)
 	var back world.State
 	for name, b := range map[string][]byte{"truncated": enc[:len(enc)-1], "padded": append(enc, 0), "empty": nil} {
-		if err := c.decode(b, &back); err == nil {
+		if err := c.dec.Decode(b, &back); err == nil {
 			t.Errorf("%s encoding decoded without error", name)
 		}
 	}

@@ -1,4 +1,4 @@
-package explore
+package paxosexplore
 
 import (
 	"cmp"
@@ -92,14 +92,6 @@ type local struct {
 	d  paxos.Durable
 	mc bool
 	t  bool // its timer is armed (world.State.Timers)
-}
-
-// A Refutation is a reduction hint the code under test did not bear out:
-// which hint, and the node step that refuted it.
-type Refutation struct {
-	Hint   string
-	Detail string
-	hints  hints
 }
 
 // certRecord is what a worker hands the certifier: a local state of an
@@ -224,7 +216,7 @@ func (ce *certifier) add(recs []certRecord) *Refutation {
 
 func (ce *certifier) refute(h hints, format string, a ...any) {
 	if ce.refuted == nil {
-		ce.refuted = &Refutation{Hint: h.String(), Detail: fmt.Sprintf(format, a...), hints: h}
+		ce.refuted = &Refutation{Hint: h.String(), Detail: fmt.Sprintf(format, a...), Mask: uint64(h)}
 	}
 }
 

@@ -1,4 +1,4 @@
-package explore
+package paxosexplore
 
 import (
 	"slices"
@@ -107,7 +107,7 @@ func TestSymmetryRefusedForIndexedAcceptorState(t *testing.T) {
 	}
 	a.Promised = 1 << 1
 	ce.checkCanonSymmetry(&local{n: a})
-	if ce.refuted == nil || ce.refuted.hints != hintSymmetry {
+	if ce.refuted == nil || hints(ce.refuted.Mask) != hintSymmetry {
 		t.Fatalf("an acceptor holding a promise bitmask leaves the symmetry standing: %+v", ce.refuted)
 	}
 }

@@ -1,16 +1,9 @@
-package explore
+package paxosexplore
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 )
-
-// errCorrupt reports a frontier encoding that does not decode: a bug in
-// this package, never bad input.
-var errCorrupt = errors.New("explore: corrupt state encoding")
 
 // codec writes the encoding of a world.State that the frontier stores
 // (world.State.AppendBinary, laid out as impl/paxos's encoding says), and
@@ -55,13 +48,6 @@ func newCodec(s *world.Setup) (*codec, error) {
 	return c, nil
 }
 
-// encode appends the encoding of st, as the frontier holds it
-// (world.State.AppendBinary; fingerprints are computed from the state
-// itself, hash.go).
-func (c *codec) encode(b []byte, st *world.State) []byte {
-	return st.AppendBinary(c.setup, b)
-}
-
 // appendNode appends node n whole, its identity included
 // (paxos.Node.AppendBinary).
 func (c *codec) appendNode(b []byte, n *paxos.Node) []byte {
@@ -73,13 +59,4 @@ func boolByte(x bool) byte {
 		return 1
 	}
 	return 0
-}
-
-// decode reads an encoding into st, reusing its slices (world.Decoder:
-// without allocating).
-func (c *codec) decode(b []byte, st *world.State) error {
-	if err := c.dec.Decode(b, st); err != nil {
-		return fmt.Errorf("%w: %w (%d bytes)", errCorrupt, err, len(b))
-	}
-	return nil
 }

@@ -1,6 +1,6 @@
 //go:build !race
 
-package explore
+package paxosexplore
 
 // raceOn: see race_on_test.go.
 const raceOn = false

@@ -1,6 +1,6 @@
 //go:build race
 
-package explore
+package paxosexplore
 
 // raceOn: the race detector slows the search ~10x; the heaviest searches
 // are left to the plain test run.

@@ -1,4 +1,4 @@
-package explore
+package paxosexplore
 
 import (
 	"bytes"
@@ -109,7 +109,7 @@ func TestCatalogue(t *testing.T) {
 			}
 			want, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("%v (run go test ./checker/explore -run TestCatalogue -update)", err)
+				t.Fatalf("%v (run go test ./checker/paxosexplore -run TestCatalogue -update)", err)
 			}
 			if !bytes.Equal(want, buf.Bytes()) {
 				t.Errorf("counterexample differs from %s (rerun with -update if the change is intended)", path)
