@@ -16,28 +16,28 @@ import (
 // fine; the bound only keeps a corrupt file from exhausting memory.
 var MaxLineBytes = 16 << 20
 
-// Read reads and validates a whole trace (FORMAT.md). A malformed trace is
-// a *ParseError carrying the line number and the reason; Read never
-// panics on any input.
-func Read(r io.Reader) (Trace, error) {
-	return read(r, "")
+// Read reads and validates a whole trace of format f (FORMAT.md). A
+// malformed trace is a *ParseError carrying the line number and the
+// reason; Read never panics on any input.
+func Read[H, S any](f Format[H, S], r io.Reader) (Trace[H, S], error) {
+	return read(f, r, "")
 }
 
 // ReadFile reads and validates the trace in file path; errors name the
 // file.
-func ReadFile(path string) (Trace, error) {
-	f, err := os.Open(path)
+func ReadFile[H, S any](f Format[H, S], path string) (Trace[H, S], error) {
+	fl, err := os.Open(path)
 	if err != nil {
-		return Trace{}, err
+		return Trace[H, S]{}, err
 	}
-	defer f.Close()
-	return read(f, path)
+	defer fl.Close()
+	return read(f, fl, path)
 }
 
-func read(r io.Reader, file string) (Trace, error) {
+func read[H, S any](f Format[H, S], r io.Reader, file string) (Trace[H, S], error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	v := validator{file: file}
-	var t Trace
+	v := validator[H, S]{f: f, file: file}
+	var t Trace[H, S]
 	for line := 1; ; line++ {
 		b, err := readLine(br, MaxLineBytes)
 		if errors.Is(err, errLineTooLong) {
@@ -72,7 +72,7 @@ func read(r io.Reader, file string) (Trace, error) {
 			if pe := v.preHeader(raw); pe != nil {
 				return t, pe
 			}
-			if k, _ := checkKeys(b, headerRequired); k != "" {
+			if k, _ := checkKeys(b, f.HeaderKeys()); k != "" {
 				return t, v.errf(1, 0, nil, "header has no %q field", k)
 			}
 			if err := strict(b, &t.Header); err != nil {
@@ -84,10 +84,10 @@ func read(r io.Reader, file string) (Trace, error) {
 			continue
 		}
 		n := stepNumber(b)
-		if k, _ := checkKeys(b, stepRequired); k != "" {
+		if k, _ := checkKeys(b, f.StepKeys()); k != "" {
 			return t, v.errf(line, n, nil, "step has no %q field", k)
 		}
-		var s Step
+		var s S
 		if err := strict(b, &s); err != nil {
 			return t, v.errf(line, n, err, "bad step: %v", err)
 		}
@@ -101,7 +101,7 @@ func read(r io.Reader, file string) (Trace, error) {
 // preHeader checks format and version before anything else, so that a
 // trace of another format or version says so rather than tripping on a
 // field this reader does not know.
-func (v *validator) preHeader(raw map[string]json.RawMessage) *ParseError {
+func (v *validator[H, S]) preHeader(raw map[string]json.RawMessage) *ParseError {
 	var f string
 	if b, ok := raw["format"]; !ok || json.Unmarshal(b, &f) != nil || f != FormatName {
 		return v.errf(1, 0, nil, "not a %s: header format is %s, want %q", FormatName, orMissing(raw["format"]), FormatName)
@@ -111,11 +111,15 @@ func (v *validator) preHeader(raw map[string]json.RawMessage) *ParseError {
 		return v.errf(1, 0, nil, "unsupported version %s (this reader reads version %d)", orMissing(raw["version"]), Version)
 	}
 	var name string
-	if b, ok := raw["protocol"]; ok && (json.Unmarshal(b, &name) != nil || name != ProtocolName) {
-		return v.errf(1, 0, nil, "a trace of protocol %s: this reader reads %q traces", orMissing(b), ProtocolName)
+	want, wantVer := v.f.Protocol()
+	if b, ok := raw["protocol"]; ok && (json.Unmarshal(b, &name) != nil || name != want) {
+		return v.errf(1, 0, nil, "a trace of protocol %s: this reader reads %q traces", orMissing(b), want)
 	}
-	if b, ok := raw["protocol_version"]; ok && (json.Unmarshal(b, &ver) != nil || ver != ProtocolVersion) {
-		return v.errf(1, 0, nil, "a trace of %s version %s: this reader reads version %d", ProtocolName, orMissing(b), ProtocolVersion)
+	if _, ok := raw["protocol"]; !ok && !v.f.Unnamed() {
+		return v.errf(1, 0, nil, "the header names no protocol: this reader reads %q traces", want)
+	}
+	if b, ok := raw["protocol_version"]; ok && (json.Unmarshal(b, &ver) != nil || ver != wantVer) {
+		return v.errf(1, 0, nil, "a trace of %s version %s: this reader reads version %d", want, orMissing(b), wantVer)
 	}
 	return nil
 }
@@ -173,8 +177,8 @@ func readLine(br *bufio.Reader, max int) ([]byte, error) {
 
 // Validate checks t as Read would check the same trace written to a file;
 // line numbers in the error are those the file would have.
-func Validate(t *Trace) error {
-	v := validator{}
+func Validate[H, S any](f Format[H, S], t *Trace[H, S]) error {
+	v := validator[H, S]{f: f}
 	if pe := v.header(&t.Header); pe != nil {
 		return pe
 	}
@@ -191,8 +195,8 @@ func Validate(t *Trace) error {
 
 // Write validates t and writes it as JSON Lines: the header, then one line
 // per step. It never writes a trace that Read would reject.
-func Write(w io.Writer, t Trace) error {
-	if err := Validate(&t); err != nil {
+func Write[H, S any](f Format[H, S], w io.Writer, t Trace[H, S]) error {
+	if err := Validate(f, &t); err != nil {
 		return fmt.Errorf("traces: refusing to write: %w", err)
 	}
 	bw := bufio.NewWriter(w)
@@ -212,7 +216,7 @@ func Write(w io.Writer, t Trace) error {
 // WriteFile writes t to path atomically: to a temporary file in the same
 // directory, synced, then renamed over path, so that a reader never sees
 // half a trace.
-func WriteFile(path string, t Trace) (err error) {
+func WriteFile[H, S any](format Format[H, S], path string, t Trace[H, S]) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err
@@ -223,7 +227,7 @@ func WriteFile(path string, t Trace) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if err = Write(f, t); err != nil {
+	if err = Write(format, f, t); err != nil {
 		return err
 	}
 	if err = f.Chmod(0o644); err != nil {

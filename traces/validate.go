@@ -3,60 +3,21 @@ package traces
 import (
 	"encoding/json"
 	"fmt"
-
-	"github.com/paxoscheck/paxoscheck/impl/paxos"
 )
 
-// Time units of Header.TimeUnit.
-const (
-	// TimeStep is logical time: a simulator or explorer step counter.
-	TimeStep = "step"
-	// TimeNanos is monotonic nanoseconds, as a real cluster records.
-	TimeNanos = "ns"
-)
-
-// MaxClients bounds Header.Clients: client sets are uint64 bitmasks in
-// checker/world.
-const MaxClients = 64
-
-// consumes maps each delivery action to the message type it handles
-// (FORMAT.md, "Actions"): the TLA+ action that receives a message of that
-// type in spec/Paxos.tla.
-var consumes = map[string]paxos.MsgType{
-	EvPhase1b: paxos.Msg1a,
-	EvPhase2a: paxos.Msg1b,
-	EvPhase2b: paxos.Msg2a,
-	EvLearn:   paxos.Msg2b,
-	EvNack:    paxos.MsgNack,
-	EvReturn:  paxos.MsgDecided,
+// validator checks a trace line by line: the envelope's checks, then the
+// format's Checker. Read and Validate share it, so a Trace built in memory
+// and the same trace read from a file are judged alike.
+type validator[H, S any] struct {
+	f    Format[H, S]
+	c    Checker[H, S]
+	file string
+	run  Run
+	n    int   // steps seen
+	time int64 // time of the last step
 }
 
-// Actions lists every valid Step.Action, in FORMAT.md order.
-var Actions = []string{EvPhase1a, EvPhase1b, EvPhase2a, EvPhase2b, EvLearn, EvNack, EvReturn,
-	EvInvoke, EvCrash, EvRestart, EvDrop, EvDuplicate}
-
-// Required JSON keys: a missing one is an error even when its zero value
-// would decode (FORMAT.md marks them "required").
-var (
-	headerRequired = []string{"format", "version", "acceptors", "proposers", "learners", "clients", "time_unit"}
-	stepRequired   = []string{"step", "action", "node", "time"}
-)
-
-// validator checks a trace line by line, keeping the messages in flight so
-// that every consumed message id is known to have been sent and not yet
-// consumed. Read and Validate share it, so a Trace built in memory and the
-// same trace read from a file are judged alike.
-type validator struct {
-	file   string
-	h      Header
-	cfg    paxos.Config
-	n      int                   // steps seen
-	time   int64                 // time of the last step
-	flight map[int]paxos.Message // sent, not yet consumed
-	used   map[int]bool          // every id ever sent
-}
-
-func (v *validator) errf(line, step int, err error, format string, args ...any) *ParseError {
+func (v *validator[H, S]) errf(line, step int, err error, format string, args ...any) *ParseError {
 	return &ParseError{File: v.file, Line: line, Step: step, Reason: fmt.Sprintf(format, args...), Err: err}
 }
 
@@ -76,38 +37,30 @@ func checkKeys(raw []byte, keys []string) (string, error) {
 }
 
 // header validates h, found on line 1.
-func (v *validator) header(h *Header) *ParseError {
+func (v *validator[H, S]) header(h *H) *ParseError {
 	const line = 1
-	if h.Format != FormatName {
-		return v.errf(line, 0, nil, "format is %q, want %q", h.Format, FormatName)
+	hd, run := v.f.Head(h)
+	if hd.Format != FormatName {
+		return v.errf(line, 0, nil, "format is %q, want %q", hd.Format, FormatName)
 	}
-	if h.Version != Version {
-		return v.errf(line, 0, nil, "unsupported version %d (this reader reads version %d)", h.Version, Version)
+	if hd.Version != Version {
+		return v.errf(line, 0, nil, "unsupported version %d (this reader reads version %d)", hd.Version, Version)
 	}
-	if (h.Protocol != "" || h.ProtocolVersion != 0) && (h.Protocol != ProtocolName || h.ProtocolVersion != ProtocolVersion) {
-		return v.errf(line, 0, nil, "a trace of protocol %q version %d: this reader reads %q version %d", h.Protocol, h.ProtocolVersion, ProtocolName, ProtocolVersion)
+	name, ver := v.f.Protocol()
+	switch {
+	case hd.Protocol == "" && hd.ProtocolVersion == 0 && !v.f.Unnamed():
+		return v.errf(line, 0, nil, "the header names no protocol: this reader reads %q traces", name)
+	case (hd.Protocol != "" || hd.ProtocolVersion != 0) && (hd.Protocol != name || hd.ProtocolVersion != ver):
+		return v.errf(line, 0, nil, "a trace of protocol %q version %d: this reader reads %q version %d", hd.Protocol, hd.ProtocolVersion, name, ver)
 	}
-	cfg, err := h.Config()
-	if err != nil {
-		return v.errf(line, 0, err, "bad config: %v", err)
+	v.c = v.f.NewChecker()
+	if err := v.c.Header(h); err != nil {
+		return v.errf(line, 0, err, "%s", err)
 	}
-	if len(h.Clients) > MaxClients {
-		return v.errf(line, 0, nil, "%d clients, at most %d", len(h.Clients), MaxClients)
+	if run.TimeUnit != TimeStep && run.TimeUnit != TimeNanos {
+		return v.errf(line, 0, nil, "time_unit is %q, want %q or %q", run.TimeUnit, TimeStep, TimeNanos)
 	}
-	for i, c := range h.Clients {
-		switch r, _, ok := cfg.RoleOf(c.Proposer); {
-		case int(c.ID) != i:
-			return v.errf(line, 0, nil, "client %d has id %d, want ids 0..n-1 in order", i, c.ID)
-		case !ok || r != paxos.RoleProposer:
-			return v.errf(line, 0, nil, "client %d sends to node %d, which is not a proposer", i, c.Proposer)
-		case c.Value == paxos.None:
-			return v.errf(line, 0, nil, "client %d proposes the empty value", i)
-		}
-	}
-	if h.TimeUnit != TimeStep && h.TimeUnit != TimeNanos {
-		return v.errf(line, 0, nil, "time_unit is %q, want %q or %q", h.TimeUnit, TimeStep, TimeNanos)
-	}
-	if vi := h.Violation; vi != nil {
+	if vi := run.Violation; vi != nil {
 		if vi.Invariant == "" {
 			return v.errf(line, 0, nil, "violation names no invariant")
 		}
@@ -115,194 +68,34 @@ func (v *validator) header(h *Header) *ParseError {
 			return v.errf(line, 0, nil, "violation.step %d is negative", vi.Step)
 		}
 	}
-	v.h, v.cfg = *h, cfg
-	v.flight, v.used = map[int]paxos.Message{}, map[int]bool{}
+	v.run = *run
 	return nil
 }
 
-// finish runs the checks that need the whole trace; lastLine is the line of
-// the last step (or 1).
-func (v *validator) finish() *ParseError {
-	if vi := v.h.Violation; vi != nil && vi.Step > v.n {
+// finish runs the checks that need the whole trace.
+func (v *validator[H, S]) finish() *ParseError {
+	if vi := v.run.Violation; vi != nil && vi.Step > v.n {
 		return v.errf(1, 0, nil, "violation.step %d is out of range: the trace has %d steps", vi.Step, v.n)
 	}
 	return nil
 }
 
-// message checks the contents of m (not its id).
-func (v *validator) message(m *paxos.Message) string {
-	if m.Type < paxos.Msg1a || m.Type > paxos.MsgDecided {
-		return fmt.Sprintf("unknown message type %d", uint8(m.Type))
-	}
-	if _, _, ok := v.cfg.RoleOf(m.From); !ok {
-		return fmt.Sprintf("%s from node %d, which is not in the configuration", m.Type, m.From)
-	}
-	if _, _, ok := v.cfg.RoleOf(m.To); !ok {
-		return fmt.Sprintf("%s to node %d, which is not in the configuration", m.Type, m.To)
-	}
-	for _, b := range []paxos.Ballot{m.Bal, m.VBal} {
-		if !b.IsZero() && int(b.Proposer) >= len(v.cfg.Proposers) {
-			return fmt.Sprintf("bad ballot %s: proposer index %d, but there are %d proposers", b, b.Proposer, len(v.cfg.Proposers))
-		}
-	}
-	switch m.Type {
-	case paxos.Msg1a, paxos.Msg1b, paxos.Msg2a, paxos.Msg2b, paxos.MsgNack:
-		if m.Bal.IsZero() {
-			return fmt.Sprintf("bad ballot: a %s message needs bal", m.Type)
-		}
-	}
-	switch m.Type {
-	case paxos.Msg2a, paxos.Msg2b, paxos.MsgDecided:
-		if m.Val == paxos.None {
-			return fmt.Sprintf("a %s message needs val", m.Type)
-		}
-	}
-	return ""
-}
-
 // step validates s, found on line.
-func (v *validator) step(line int, s *Step) *ParseError {
-	id := s.Step
-	bad := func(format string, args ...any) *ParseError { return v.errf(line, id, nil, format, args...) }
-	if s.Step != v.n+1 {
-		return bad("step number %d, want %d (steps are numbered 1, 2, ... without gaps)", s.Step, v.n+1)
+func (v *validator[H, S]) step(line int, s *S) *ParseError {
+	id, t := v.f.StepOf(s)
+	if id != v.n+1 {
+		return v.errf(line, id, nil, "step number %d, want %d (steps are numbered 1, 2, ... without gaps)", id, v.n+1)
 	}
-	if s.Time < 0 {
-		return bad("negative time %d", s.Time)
+	if t < 0 {
+		return v.errf(line, id, nil, "negative time %d", t)
 	}
-	if v.n > 0 && s.Time < v.time {
-		return bad("time %d is before the previous step's %d (time never decreases)", s.Time, v.time)
+	if v.n > 0 && t < v.time {
+		return v.errf(line, id, nil, "time %d is before the previous step's %d (time never decreases)", t, v.time)
 	}
-	want, delivers := consumes[s.Action]
-	known := delivers
-	for _, a := range Actions {
-		known = known || a == s.Action
-	}
-	if !known {
-		return bad("unknown action %q", s.Action)
-	}
-	role, _, ok := v.cfg.RoleOf(s.Node)
-	if !ok {
-		return bad("node %d is not in the configuration", s.Node)
-	}
-
-	// What each action needs and forbids (FORMAT.md, "Actions").
-	needsMsg := delivers || s.Action == EvDrop || s.Action == EvDuplicate
-	if needsMsg && s.Msg == nil {
-		return bad("%s needs a msg", s.Action)
-	}
-	if s.Msg != nil && !needsMsg && s.Action != EvCrash {
-		return bad("%s takes no msg", s.Action)
-	}
-	switch s.Action {
-	case EvPhase1a:
-		if role != paxos.RoleProposer {
-			return bad("Phase1a at node %d, which is a %s, not a proposer", s.Node, role)
-		}
-	case EvInvoke:
-		if s.Client == nil {
-			return bad("Invoke needs a client")
-		}
-		c := int(*s.Client)
-		if c >= len(v.h.Clients) {
-			return bad("client %d is out of range: the header has %d clients", c, len(v.h.Clients))
-		}
-		if hc := v.h.Clients[c]; hc.Proposer != s.Node || hc.Value != s.Value {
-			return bad("Invoke of client %d at node %d with value %q, but the header says node %d, value %q",
-				c, s.Node, s.Value, hc.Proposer, hc.Value)
-		}
-	case EvDrop, EvDuplicate, EvCrash, EvRestart:
-		if s.Learned != paxos.None || len(s.Replies) > 0 {
-			return bad("%s learns nothing and answers no client", s.Action)
-		}
-		if s.Timer != paxos.TimerKeep && (s.Action == EvDrop || s.Action == EvDuplicate) {
-			return bad("%s is the network's: it arms or cancels no timer", s.Action)
-		}
-	}
-	if s.Action != EvInvoke && (s.Client != nil || s.Value != paxos.None) {
-		return bad("client and value belong to Invoke steps only")
-	}
-	if s.Learned != paxos.None && s.Action != EvLearn {
-		return bad("learned belongs to Learn steps only")
-	}
-	if s.Persist != nil && (s.Action == EvDrop || s.Action == EvDuplicate) {
-		return bad("%s is the network's: it persists nothing", s.Action)
-	}
-	for _, r := range s.Replies {
-		if int(r.Client) >= len(v.h.Clients) {
-			return bad("reply to client %d, which is out of range: the header has %d clients", r.Client, len(v.h.Clients))
-		}
-	}
-	switch s.Action {
-	case EvDrop, EvCrash:
-		if len(s.Sent) > 0 {
-			return bad("%s sends nothing", s.Action)
-		}
-	case EvDuplicate:
-		if len(s.Sent) != 1 {
-			return bad("Duplicate sends exactly one copy, not %d", len(s.Sent))
-		}
-	}
-
-	// The consumed message.
-	if m := s.Msg; m != nil {
-		if r := v.message(&m.Message); r != "" {
-			return bad("msg %d: %s", m.ID, r)
-		}
-		if m.DupOf != 0 {
-			return bad("msg %d: dup_of belongs to sent copies only", m.ID)
-		}
-		if delivers && m.Type != want {
-			return bad("%s handles a %s message, not %s", s.Action, want, m.Type)
-		}
-		if m.To != s.Node {
-			return bad("node %d is not the addressee %d of msg %d", s.Node, m.To, m.ID)
-		}
-		sent, inFlight := v.flight[m.ID]
-		switch {
-		case !v.used[m.ID]:
-			return bad("msg %d was never sent", m.ID)
-		case !inFlight:
-			return bad("msg %d was already consumed", m.ID)
-		case sent != m.Message:
-			return bad("msg %d is %s %d->%d, but was sent as %s %d->%d", m.ID, m.Message, m.From, m.To, sent, sent.From, sent.To)
-		}
-		if s.Action != EvDuplicate {
-			delete(v.flight, m.ID)
-		}
-	}
-
-	// The messages sent.
-	for i := range s.Sent {
-		m := &s.Sent[i]
-		if m.ID < 1 {
-			return bad("sent message id %d: ids start at 1", m.ID)
-		}
-		if v.used[m.ID] {
-			return bad("message id %d is reused (every sent message, copies included, gets a fresh id)", m.ID)
-		}
-		if r := v.message(&m.Message); r != "" {
-			return bad("sent msg %d: %s", m.ID, r)
-		}
-		if s.Action == EvDuplicate {
-			if m.DupOf != s.Msg.ID {
-				return bad("dup_of %d is not in flight: a Duplicate copies its msg %d", m.DupOf, s.Msg.ID)
-			}
-			if m.Message != s.Msg.Message {
-				return bad("copy %d differs from the original %d", m.ID, s.Msg.ID)
-			}
-		} else {
-			if m.DupOf != 0 {
-				return bad("sent msg %d: dup_of belongs to Duplicate steps only", m.ID)
-			}
-			if m.From != s.Node {
-				return bad("sent msg %d is from node %d, but the step is node %d's", m.ID, m.From, s.Node)
-			}
-		}
-		v.used[m.ID] = true
-		v.flight[m.ID] = m.Message
+	if err := v.c.Step(s); err != nil {
+		return v.errf(line, id, err, "%s", err)
 	}
 	v.n++
-	v.time = s.Time
+	v.time = t
 	return nil
 }

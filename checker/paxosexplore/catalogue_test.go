@@ -10,7 +10,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 var update = flag.Bool("update", false, "rewrite traces/counterexamples/*.jsonl from fresh searches")
@@ -95,7 +95,7 @@ func TestCatalogue(t *testing.T) {
 				t.Fatal(err)
 			}
 			var buf bytes.Buffer
-			if err := traces.Write(&buf, tr); err != nil {
+			if err := paxostrace.Write(&buf, tr); err != nil {
 				t.Fatal(err)
 			}
 			path := filepath.Join(counterexampleDir, c.bug.String()+".jsonl")
@@ -136,7 +136,7 @@ func TestCatalogue(t *testing.T) {
 func TestCounterexamplesReplay(t *testing.T) {
 	for _, c := range catalogue {
 		t.Run(c.bug.String(), func(t *testing.T) {
-			tr, err := traces.ReadFile(filepath.Join(counterexampleDir, c.bug.String()+".jsonl"))
+			tr, err := paxostrace.ReadFile(filepath.Join(counterexampleDir, c.bug.String()+".jsonl"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,7 +12,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 var setnetSlow = flag.Bool("setnet.slow", false, "also run the slowest set-network catalogue search (pick-lowest-promised-value)")
@@ -55,7 +55,7 @@ func TestSetNetworkCatalogue(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := traces.Validate(&tr); err != nil {
+			if err := paxostrace.Validate(&tr); err != nil {
 				t.Fatal(err)
 			}
 			v, err := Replay(&tr)

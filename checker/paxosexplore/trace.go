@@ -5,7 +5,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/world"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // Trace replays r.Path through a world.Recorder and returns it as a trace
@@ -18,7 +18,7 @@ import (
 // of a message that is delivered again later) and recorded in the standard
 // multiset world without budgets, the world a replay of the trace uses; the
 // trace is then longer than r.Path by those Duplicate steps.
-func Trace(setup world.Setup, r *Result) (traces.Trace, error) {
+func Trace(setup world.Setup, r *Result) (paxostrace.Trace, error) {
 	path := r.Path
 	if setup.SetNetwork {
 		path = world.ToMultiset(path)
@@ -26,11 +26,11 @@ func Trace(setup world.Setup, r *Result) (traces.Trace, error) {
 	}
 	rec, err := world.NewRecorder(&setup)
 	if err != nil {
-		return traces.Trace{}, err
+		return paxostrace.Trace{}, err
 	}
 	for i, a := range path {
 		if _, err := rec.Apply(a); err != nil {
-			return traces.Trace{}, fmt.Errorf("explore: counterexample step %d (%s): %w", i+1, a, err)
+			return paxostrace.Trace{}, fmt.Errorf("explore: counterexample step %d (%s): %w", i+1, a, err)
 		}
 	}
 	t := rec.Trace("explore")
@@ -40,13 +40,13 @@ func Trace(setup world.Setup, r *Result) (traces.Trace, error) {
 		if v == nil || v.Invariant != r.Violation.Invariant {
 			return t, fmt.Errorf("explore: the counterexample does not end in a %s violation", r.Violation.Invariant)
 		}
-		t.Header.Violation = &traces.Violation{Invariant: v.Invariant, Step: len(path), Detail: v.Detail}
+		t.Header.Violation = &paxostrace.Violation{Invariant: v.Invariant, Step: len(path), Detail: v.Detail}
 	case r.Deadlock != nil:
 		detail := fmt.Sprintf("no action is enabled while clients %b wait", r.Deadlock.Waiting)
 		if r.SetNetwork {
 			detail = fmt.Sprintf("no action changes the state while clients %b wait", r.Deadlock.Waiting)
 		}
-		t.Header.Violation = &traces.Violation{Invariant: "Deadlock", Step: len(path), Detail: detail}
+		t.Header.Violation = &paxostrace.Violation{Invariant: "Deadlock", Step: len(path), Detail: detail}
 	}
 	return t, nil
 }
@@ -54,7 +54,7 @@ func Trace(setup world.Setup, r *Result) (traces.Trace, error) {
 // Replay applies every step of t (through world.ActionOf and
 // world.State.Apply, with the trace's own setup: no bounds) and checks every
 // invariant after each; it returns the first violation, or nil.
-func Replay(t *traces.Trace) (*invariant.Violation, error) {
+func Replay(t *paxostrace.Trace) (*invariant.Violation, error) {
 	setup, err := world.SetupFromHeader(&t.Header)
 	if err != nil {
 		return nil, err

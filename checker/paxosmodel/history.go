@@ -7,7 +7,7 @@ import (
 	"github.com/anishathalye/porcupine"
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // Span is the metadata of an operation: the trace steps of its call and its
@@ -25,7 +25,7 @@ func (s Span) String() string {
 }
 
 // FromTrace extracts the client history of t (FromSteps).
-func FromTrace(t *traces.Trace) ([]porcupine.Operation, error) {
+func FromTrace(t *paxostrace.Trace) ([]porcupine.Operation, error) {
 	return FromSteps(t.Steps)
 }
 
@@ -39,7 +39,7 @@ func FromTrace(t *traces.Trace) ([]porcupine.Operation, error) {
 // A reply to a client with no open operation, or time going backwards, is
 // an error wrapping linearize.ErrHistory: such a history was not produced by clients
 // of a real system, and checking it would prove nothing.
-func FromSteps(steps []traces.Step) ([]porcupine.Operation, error) {
+func FromSteps(steps []paxostrace.Step) ([]porcupine.Operation, error) {
 	var ops []porcupine.Operation
 	open := map[paxos.ClientID][]int{} // client -> indices into ops, oldest first
 	last := int64(math.MinInt64)
@@ -49,7 +49,7 @@ func FromSteps(steps []traces.Step) ([]porcupine.Operation, error) {
 			return nil, fmt.Errorf("%w: step %d: time %d is before the previous step's %d", linearize.ErrHistory, s.Step, s.Time, last)
 		}
 		last = s.Time
-		if s.Action == traces.EvInvoke {
+		if s.Action == paxostrace.EvInvoke {
 			if s.Client == nil {
 				return nil, fmt.Errorf("%w: step %d: Invoke without a client", linearize.ErrHistory, s.Step)
 			}

@@ -10,39 +10,39 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // inv is an Invoke step by client c of value v at time t (= step number).
-func inv(t int, c paxos.ClientID, v paxos.Value) traces.Step {
-	return traces.Step{Step: t, Time: int64(t), Action: traces.EvInvoke, Client: &c, Value: v}
+func inv(t int, c paxos.ClientID, v paxos.Value) paxostrace.Step {
+	return paxostrace.Step{Step: t, Time: int64(t), Action: paxostrace.EvInvoke, Client: &c, Value: v}
 }
 
 // ret is a step at time t that answers client c with v.
-func ret(t int, c paxos.ClientID, v paxos.Value) traces.Step {
-	return traces.Step{Step: t, Time: int64(t), Action: traces.EvReturn, Replies: []paxos.Reply{{Client: c, Value: v}}}
+func ret(t int, c paxos.ClientID, v paxos.Value) paxostrace.Step {
+	return paxostrace.Step{Step: t, Time: int64(t), Action: paxostrace.EvReturn, Replies: []paxos.Reply{{Client: c, Value: v}}}
 }
 
 func TestHandWrittenHistories(t *testing.T) {
 	cases := []struct {
 		name  string
-		steps []traces.Step
+		steps []paxostrace.Step
 		want  linearize.Verdict
 	}{
-		{"one client told its value", []traces.Step{inv(1, 0, "x"), ret(2, 0, "x")}, linearize.Ok},
-		{"concurrent clients told the same value", []traces.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(3, 1, "y"), ret(4, 0, "y")}, linearize.Ok},
-		{"later client told the earlier value", []traces.Step{inv(1, 0, "x"), ret(2, 0, "x"), inv(3, 1, "y"), ret(4, 1, "x")}, linearize.Ok},
-		{"pending proposal is the one chosen", []traces.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(3, 1, "x")}, linearize.Ok},
-		{"pending proposal invoked after the choice", []traces.Step{inv(1, 0, "x"), ret(2, 0, "x"), inv(3, 1, "y")}, linearize.Ok},
-		{"every proposal pending", []traces.Step{inv(1, 0, "x"), inv(2, 1, "y")}, linearize.Ok},
+		{"one client told its value", []paxostrace.Step{inv(1, 0, "x"), ret(2, 0, "x")}, linearize.Ok},
+		{"concurrent clients told the same value", []paxostrace.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(3, 1, "y"), ret(4, 0, "y")}, linearize.Ok},
+		{"later client told the earlier value", []paxostrace.Step{inv(1, 0, "x"), ret(2, 0, "x"), inv(3, 1, "y"), ret(4, 1, "x")}, linearize.Ok},
+		{"pending proposal is the one chosen", []paxostrace.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(3, 1, "x")}, linearize.Ok},
+		{"pending proposal invoked after the choice", []paxostrace.Step{inv(1, 0, "x"), ret(2, 0, "x"), inv(3, 1, "y")}, linearize.Ok},
+		{"every proposal pending", []paxostrace.Step{inv(1, 0, "x"), inv(2, 1, "y")}, linearize.Ok},
 		{"empty history", nil, linearize.Ok},
-		{"reply in the invoke step", []traces.Step{inv(1, 0, "x"), ret(2, 0, "x"), {Step: 3, Time: 3, Action: traces.EvInvoke, Client: ptr(paxos.ClientID(1)), Value: "y", Replies: []paxos.Reply{{Client: 1, Value: "x"}}}}, linearize.Ok},
+		{"reply in the invoke step", []paxostrace.Step{inv(1, 0, "x"), ret(2, 0, "x"), {Step: 3, Time: 3, Action: paxostrace.EvInvoke, Client: ptr(paxos.ClientID(1)), Value: "y", Replies: []paxos.Reply{{Client: 1, Value: "x"}}}}, linearize.Ok},
 
-		{"two clients told different values", []traces.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(3, 0, "x"), ret(4, 1, "y")}, linearize.Illegal},
-		{"a value nobody proposed", []traces.Step{inv(1, 0, "x"), ret(2, 0, "z")}, linearize.Illegal},
-		{"a value returned before anyone invoked it", []traces.Step{inv(1, 0, "x"), ret(2, 0, "y"), inv(3, 1, "y"), ret(4, 1, "y")}, linearize.Illegal},
-		{"a value proposed only by a pending client, invoked too late", []traces.Step{inv(1, 0, "x"), ret(2, 0, "y"), inv(3, 1, "y")}, linearize.Illegal},
-		{"the value changes between sequential clients", []traces.Step{inv(1, 0, "x"), ret(2, 0, "x"), inv(3, 1, "y"), ret(4, 1, "y")}, linearize.Illegal},
+		{"two clients told different values", []paxostrace.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(3, 0, "x"), ret(4, 1, "y")}, linearize.Illegal},
+		{"a value nobody proposed", []paxostrace.Step{inv(1, 0, "x"), ret(2, 0, "z")}, linearize.Illegal},
+		{"a value returned before anyone invoked it", []paxostrace.Step{inv(1, 0, "x"), ret(2, 0, "y"), inv(3, 1, "y"), ret(4, 1, "y")}, linearize.Illegal},
+		{"a value proposed only by a pending client, invoked too late", []paxostrace.Step{inv(1, 0, "x"), ret(2, 0, "y"), inv(3, 1, "y")}, linearize.Illegal},
+		{"the value changes between sequential clients", []paxostrace.Step{inv(1, 0, "x"), ret(2, 0, "x"), inv(3, 1, "y"), ret(4, 1, "y")}, linearize.Illegal},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -66,13 +66,13 @@ func ptr[T any](x T) *T { return &x }
 func TestExplain(t *testing.T) {
 	cases := []struct {
 		name  string
-		steps []traces.Step
+		steps []paxostrace.Step
 		want  string
 	}{
-		{"different values", []traces.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(3, 0, "x"), ret(4, 1, "y")},
+		{"different values", []paxostrace.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(3, 0, "x"), ret(4, 1, "y")},
 			`clients were told different values: "x" to clients [0], "y" to clients [1]`},
-		{"unproposed", []traces.Step{inv(1, 0, "x"), ret(2, 0, "z")}, `client 0 was told "z", which no client proposed`},
-		{"too early", []traces.Step{inv(1, 0, "x"), ret(2, 0, "y"), inv(3, 1, "y")},
+		{"unproposed", []paxostrace.Step{inv(1, 0, "x"), ret(2, 0, "z")}, `client 0 was told "z", which no client proposed`},
+		{"too early", []paxostrace.Step{inv(1, 0, "x"), ret(2, 0, "y"), inv(3, 1, "y")},
 			`client 0 was told "y" at time 2, before any client proposed it (time 3)`},
 	}
 	for _, tc := range cases {
@@ -89,7 +89,7 @@ func TestExplain(t *testing.T) {
 }
 
 func TestFromSteps(t *testing.T) {
-	ops, err := FromSteps([]traces.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(5, 1, "x")})
+	ops, err := FromSteps([]paxostrace.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(5, 1, "x")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,12 +105,12 @@ func TestFromSteps(t *testing.T) {
 
 	bad := []struct {
 		name  string
-		steps []traces.Step
+		steps []paxostrace.Step
 	}{
-		{"reply without an invoke", []traces.Step{ret(1, 0, "x")}},
-		{"two replies to one invoke", []traces.Step{inv(1, 0, "x"), ret(2, 0, "x"), ret(3, 0, "x")}},
-		{"time going backwards", []traces.Step{inv(2, 0, "x"), ret(1, 0, "x")}},
-		{"invoke without a client", []traces.Step{{Step: 1, Action: traces.EvInvoke, Value: "x"}}},
+		{"reply without an invoke", []paxostrace.Step{ret(1, 0, "x")}},
+		{"two replies to one invoke", []paxostrace.Step{inv(1, 0, "x"), ret(2, 0, "x"), ret(3, 0, "x")}},
+		{"time going backwards", []paxostrace.Step{inv(2, 0, "x"), ret(1, 0, "x")}},
+		{"invoke without a client", []paxostrace.Step{{Step: 1, Action: paxostrace.EvInvoke, Value: "x"}}},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {
@@ -138,7 +138,7 @@ func TestTimeoutIsUnknown(t *testing.T) {
 
 // walk performs a random walk of up to n steps from the initial state of s
 // and returns its trace.
-func walk(t testing.TB, s *world.Setup, rng *rand.Rand, n int) traces.Trace {
+func walk(t testing.TB, s *world.Setup, rng *rand.Rand, n int) paxostrace.Trace {
 	r, err := world.NewRecorder(s)
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +206,7 @@ func TestSimulatedRunsLinearizable(t *testing.T) {
 }
 
 func TestWriteHTML(t *testing.T) {
-	ops, err := FromSteps([]traces.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(3, 0, "x"), ret(4, 1, "y"), inv(5, 2, "z")})
+	ops, err := FromSteps([]paxostrace.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(3, 0, "x"), ret(4, 1, "y"), inv(5, 2, "z")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestWriteHTML(t *testing.T) {
 // linearizable, and makes Porcupine consider many orders.
 func bigHistory(n int, seed uint64) []porcupine.Operation {
 	rng := rand.New(rand.NewPCG(seed, 2))
-	var steps []traces.Step
+	var steps []paxostrace.Step
 	tm := 0
 	next := func() int { tm++; return tm }
 	first := paxos.Value("v0")
@@ -270,11 +270,11 @@ func BenchmarkCheck1000(b *testing.B) {
 // uses: nil for a linearizable history, linearize.ErrNotLinearizable for one that is
 // not.
 func TestCheckTrace(t *testing.T) {
-	good := traces.Trace{Steps: []traces.Step{inv(1, 0, "x"), ret(2, 0, "x")}}
+	good := paxostrace.Trace{Steps: []paxostrace.Step{inv(1, 0, "x"), ret(2, 0, "x")}}
 	if err := CheckTrace(&good, time.Second); err != nil {
 		t.Fatalf("linearizable history: %v", err)
 	}
-	bad := traces.Trace{Steps: []traces.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(3, 0, "x"), ret(4, 1, "y")}}
+	bad := paxostrace.Trace{Steps: []paxostrace.Step{inv(1, 0, "x"), inv(2, 1, "y"), ret(3, 0, "x"), ret(4, 1, "y")}}
 	if err := CheckTrace(&bad, time.Second); !errors.Is(err, linearize.ErrNotLinearizable) {
 		t.Fatalf("two clients told different values: got %v, want ErrNotLinearizable", err)
 	}

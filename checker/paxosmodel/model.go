@@ -12,17 +12,17 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/sim"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // The simulator at single-decree Paxos's types.
 type (
-	Sim        = sim.Sim[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, traces.Trace]
-	Options    = sim.Options[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, traces.Trace]
-	Result     = sim.Result[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, traces.Trace]
-	Batch      = sim.Batch[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, traces.Trace]
-	Summary    = sim.Summary[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, traces.Trace]
-	TraceCheck = sim.TraceCheck[traces.Trace]
+	Sim        = sim.Sim[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, paxostrace.Trace]
+	Options    = sim.Options[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, paxostrace.Trace]
+	Result     = sim.Result[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, paxostrace.Trace]
+	Batch      = sim.Batch[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, paxostrace.Trace]
+	Summary    = sim.Summary[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, paxostrace.Trace]
+	TraceCheck = sim.TraceCheck[paxostrace.Trace]
 )
 
 // Model is a Paxos cluster (world.Setup, whose *Setup is its
@@ -31,11 +31,11 @@ type Model struct {
 	world.Setup
 }
 
-var _ sim.Model[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, traces.Trace] = (*Model)(nil)
+var _ sim.Model[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, paxostrace.Trace] = (*Model)(nil)
 
 // Copy returns a copy of m (its Setup copied as a value, as Options
 // always were).
-func (m *Model) Copy() sim.Model[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, traces.Trace] {
+func (m *Model) Copy() sim.Model[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, paxostrace.Trace] {
 	c := *m
 	return &c
 }
@@ -50,14 +50,14 @@ func (m *Model) NewChecker() graph.Checker[paxos.NodeID, paxos.Node, paxos.Messa
 func (m *Model) AllLearned() uint64 { return 1<<len(m.Config.Learners) - 1 }
 
 // Record replays actions through a world.Recorder.
-func (m *Model) Record(actions []world.Action, source string, seed *uint64, v *graph.Violation) (traces.Trace, error) {
+func (m *Model) Record(actions []world.Action, source string, seed *uint64, v *graph.Violation) (paxostrace.Trace, error) {
 	rec, err := world.NewRecorder(&m.Setup)
 	if err != nil {
-		return traces.Trace{}, err
+		return paxostrace.Trace{}, err
 	}
 	for i, a := range actions {
 		if _, err := rec.Apply(a); err != nil {
-			return traces.Trace{}, fmt.Errorf("replaying step %d (%s): %w", i+1, a, err)
+			return paxostrace.Trace{}, fmt.Errorf("replaying step %d (%s): %w", i+1, a, err)
 		}
 	}
 	tr := rec.Trace(source)
@@ -67,9 +67,9 @@ func (m *Model) Record(actions []world.Action, source string, seed *uint64, v *g
 }
 
 // Annotate writes v (nil: none) into the trace's header.
-func (m *Model) Annotate(tr *traces.Trace, v *graph.Violation) {
+func (m *Model) Annotate(tr *paxostrace.Trace, v *graph.Violation) {
 	if v != nil {
-		tr.Header.Violation = &traces.Violation{Invariant: v.Invariant, Step: v.Step, Detail: v.Detail}
+		tr.Header.Violation = &paxostrace.Violation{Invariant: v.Invariant, Step: v.Step, Detail: v.Detail}
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/anishathalye/porcupine"
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // Input is the call of an operation: client Client invokes Propose(Value).
@@ -156,7 +156,7 @@ func Linearizable(history []porcupine.Operation, timeout time.Duration) lineariz
 // linearize.ErrUnknown otherwise. It has the shape of a sim.TraceCheck's
 // Check, so the simulator can check every run with Porcupine (issue 5,
 // item 6).
-func CheckTrace(t *traces.Trace, timeout time.Duration) error {
+func CheckTrace(t *paxostrace.Trace, timeout time.Duration) error {
 	ops, err := FromTrace(t)
 	if err != nil {
 		return err

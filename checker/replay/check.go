@@ -7,7 +7,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // Kind is the overall verdict on a trace.
@@ -47,17 +47,17 @@ type Verdict struct {
 	Divergence *Divergence `json:"divergence,omitempty"`
 	// Violation is the first invariant that failed, and after which step
 	// (0 is the initial state).
-	Violation *traces.Violation `json:"violation,omitempty"`
+	Violation *paxostrace.Violation `json:"violation,omitempty"`
 	// Broken lists the first breach of every invariant violated at some
 	// step, in order; Violation is its first entry.
-	Broken          []traces.Violation `json:"broken,omitempty"`
-	Linearizability *Linearizability   `json:"linearizability,omitempty"`
+	Broken          []paxostrace.Violation `json:"broken,omitempty"`
+	Linearizability *Linearizability       `json:"linearizability,omitempty"`
 	// Claimed is the violation the trace's header says it shows, and
 	// ClaimConfirmed whether the check found that invariant broken at some
 	// step (not necessarily first: a counterexample may be named after
 	// Agreement although a structural invariant broke before it).
-	Claimed        *traces.Violation `json:"claimed,omitempty"`
-	ClaimConfirmed *bool             `json:"claim_confirmed,omitempty"`
+	Claimed        *paxostrace.Violation `json:"claimed,omitempty"`
+	ClaimConfirmed *bool                 `json:"claim_confirmed,omitempty"`
 	// Error is a bad input's reason (Kind BadInput), and Line the line of
 	// the file it is on (0 if none).
 	Error string `json:"error,omitempty"`
@@ -79,7 +79,7 @@ type Options struct {
 // Violation if an invariant fails or the history is not linearizable; else
 // Unknown if Porcupine timed out; else OK. An error (wrapping ErrSetup or
 // linearize.ErrHistory) means the trace cannot be checked at all.
-func Check(t *traces.Trace, opt Options) (Verdict, error) {
+func Check(t *paxostrace.Trace, opt Options) (Verdict, error) {
 	v := Verdict{Steps: len(t.Steps), Claimed: t.Header.Violation}
 	r, err := New(&t.Header)
 	if err != nil {

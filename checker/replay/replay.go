@@ -7,7 +7,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // ErrSetup is wrapped by the error of New when the trace's header does not
@@ -41,7 +41,7 @@ type Replayer struct {
 }
 
 // New starts a replay of a trace with header h at the initial state.
-func New(h *traces.Header) (*Replayer, error) {
+func New(h *paxostrace.Header) (*Replayer, error) {
 	s, err := world.SetupFromHeader(h)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSetup, err)
@@ -58,7 +58,7 @@ func New(h *traces.Header) (*Replayer, error) {
 // outcome is what the code did. A *Divergence error means the trace and
 // the code disagree at this step; the state is then unspecified and the
 // replay must stop.
-func (r *Replayer) Step(s *traces.Step) (world.Outcome, error) {
+func (r *Replayer) Step(s *paxostrace.Step) (world.Outcome, error) {
 	div := func(field string, want, got any) error {
 		return &Divergence{Step: s.Step, Field: field, Want: fmt.Sprint(want), Got: fmt.Sprint(got)}
 	}

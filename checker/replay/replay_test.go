@@ -10,7 +10,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 const seed = 77
@@ -28,7 +28,7 @@ func setup(bugs paxos.Bugs, learners int) world.Setup {
 // walk records a random walk of up to n steps and returns its trace, its
 // final state, and the first invariant violation met on the way (nil if
 // none).
-func walk(t testing.TB, s *world.Setup, rng *rand.Rand, n int) (traces.Trace, world.State, *invariant.Violation) {
+func walk(t testing.TB, s *world.Setup, rng *rand.Rand, n int) (paxostrace.Trace, world.State, *invariant.Violation) {
 	t.Helper()
 	r, err := world.NewRecorder(s)
 	if err != nil {
@@ -129,7 +129,7 @@ func TestNotLinearizable(t *testing.T) {
 }
 
 // findStep returns the index of the first step of tr that pred accepts.
-func findStep(t *testing.T, tr *traces.Trace, pred func(*traces.Step) bool) int {
+func findStep(t *testing.T, tr *paxostrace.Trace, pred func(*paxostrace.Step) bool) int {
 	for i := range tr.Steps {
 		if pred(&tr.Steps[i]) {
 			return i
@@ -141,7 +141,7 @@ func findStep(t *testing.T, tr *traces.Trace, pred func(*traces.Step) bool) int 
 
 // normalRun is a failure-free run of one ballot: invoke, 1a, then always
 // the first message in flight, until nothing is.
-func normalRun(t *testing.T) traces.Trace {
+func normalRun(t *testing.T) paxostrace.Trace {
 	s := world.DefaultSetup()
 	s.Budget.Dups = 1
 	r, err := world.NewRecorder(&s)
@@ -169,39 +169,39 @@ func normalRun(t *testing.T) traces.Trace {
 // TestDivergence edits one thing in a correct trace and checks that the
 // replay reports it at that step and field.
 func TestDivergence(t *testing.T) {
-	has := func(a string) func(*traces.Step) bool {
-		return func(s *traces.Step) bool { return s.Action == a }
+	has := func(a string) func(*paxostrace.Step) bool {
+		return func(s *paxostrace.Step) bool { return s.Action == a }
 	}
-	hasSent := func(a string) func(*traces.Step) bool {
-		return func(s *traces.Step) bool { return s.Action == a && len(s.Sent) > 0 }
+	hasSent := func(a string) func(*paxostrace.Step) bool {
+		return func(s *paxostrace.Step) bool { return s.Action == a && len(s.Sent) > 0 }
 	}
 	cases := []struct {
 		name  string
-		where func(*traces.Step) bool
-		edit  func(*traces.Step)
+		where func(*paxostrace.Step) bool
+		edit  func(*paxostrace.Step)
 		field string
 	}{
-		{"1b reports another ballot", hasSent(traces.EvPhase1b), func(s *traces.Step) { s.Sent[0].Bal.Round++ }, "sent[0]"},
-		{"2a carries another value", hasSent(traces.EvPhase2a), func(s *traces.Step) { s.Sent[1].Val = "z" }, "sent[1]"},
-		{"a 2b is missing", hasSent(traces.EvPhase2b), func(s *traces.Step) { s.Sent = nil }, "sent[0]"},
-		{"an extra message", has(traces.EvInvoke), func(s *traces.Step) {
-			s.Sent = append(s.Sent, traces.Msg{ID: 999, Message: paxos.Message{Type: paxos.Msg1a, From: 3, To: 0, Bal: paxos.Ballot{Round: 1}}})
+		{"1b reports another ballot", hasSent(paxostrace.EvPhase1b), func(s *paxostrace.Step) { s.Sent[0].Bal.Round++ }, "sent[0]"},
+		{"2a carries another value", hasSent(paxostrace.EvPhase2a), func(s *paxostrace.Step) { s.Sent[1].Val = "z" }, "sent[1]"},
+		{"a 2b is missing", hasSent(paxostrace.EvPhase2b), func(s *paxostrace.Step) { s.Sent = nil }, "sent[0]"},
+		{"an extra message", has(paxostrace.EvInvoke), func(s *paxostrace.Step) {
+			s.Sent = append(s.Sent, paxostrace.Msg{ID: 999, Message: paxos.Message{Type: paxos.Msg1a, From: 3, To: 0, Bal: paxos.Ballot{Round: 1}}})
 		}, "sent[0]"},
-		{"a reused id", hasSent(traces.EvPhase1b), func(s *traces.Step) { s.Sent[0].ID = 1 }, "sent[0].id"},
-		{"persist differs", has(traces.EvPhase1b), func(s *traces.Step) { s.Persist.MaxBal.Round = 7 }, "persist"},
-		{"persist missing", has(traces.EvPhase1a), func(s *traces.Step) { s.Persist = nil }, "persist"},
-		{"learned differs", func(s *traces.Step) bool { return s.Learned != "" }, func(s *traces.Step) { s.Learned = "y" }, "learned"},
-		{"reply differs", func(s *traces.Step) bool { return len(s.Replies) > 0 }, func(s *traces.Step) { s.Replies[0].Value = "y" }, "replies"},
-		{"invoke claims no timer", has(traces.EvInvoke), func(s *traces.Step) { s.Timer = paxos.TimerKeep }, "timer"},
-		{"decided claims no cancel", func(s *traces.Step) bool { return s.Timer == paxos.TimerCancel }, func(s *traces.Step) { s.Timer = paxos.TimerKeep }, "timer"},
-		{"invoke value", has(traces.EvInvoke), func(s *traces.Step) { s.Value = "q" }, "value"},
-		{"delivered at another node", has(traces.EvPhase1b), func(s *traces.Step) { s.Node = 1 }, "node"},
-		{"timeout at a node that cannot", has(traces.EvPhase1a), func(s *traces.Step) { s.Node = 4 }, "action"},
-		{"unknown msg id", has(traces.EvPhase2b), func(s *traces.Step) { s.Msg.ID = 12345 }, "msg.id"},
-		{"msg contents differ from its id's", has(traces.EvPhase2b), func(s *traces.Step) { s.Msg.Val = "y" }, "msg"},
-		{"dup_of wrong", has(traces.EvDuplicate), func(s *traces.Step) { s.Sent[0].DupOf = 2 }, "sent[0].dup_of"},
-		{"an event that does not handle its message", has(traces.EvPhase2b), func(s *traces.Step) { s.Action = traces.EvLearn }, "action"},
-		{"a crash-restart the node cannot do", has(traces.EvPhase1a), func(s *traces.Step) { s.Action = traces.EvRestart }, "action"},
+		{"a reused id", hasSent(paxostrace.EvPhase1b), func(s *paxostrace.Step) { s.Sent[0].ID = 1 }, "sent[0].id"},
+		{"persist differs", has(paxostrace.EvPhase1b), func(s *paxostrace.Step) { s.Persist.MaxBal.Round = 7 }, "persist"},
+		{"persist missing", has(paxostrace.EvPhase1a), func(s *paxostrace.Step) { s.Persist = nil }, "persist"},
+		{"learned differs", func(s *paxostrace.Step) bool { return s.Learned != "" }, func(s *paxostrace.Step) { s.Learned = "y" }, "learned"},
+		{"reply differs", func(s *paxostrace.Step) bool { return len(s.Replies) > 0 }, func(s *paxostrace.Step) { s.Replies[0].Value = "y" }, "replies"},
+		{"invoke claims no timer", has(paxostrace.EvInvoke), func(s *paxostrace.Step) { s.Timer = paxos.TimerKeep }, "timer"},
+		{"decided claims no cancel", func(s *paxostrace.Step) bool { return s.Timer == paxos.TimerCancel }, func(s *paxostrace.Step) { s.Timer = paxos.TimerKeep }, "timer"},
+		{"invoke value", has(paxostrace.EvInvoke), func(s *paxostrace.Step) { s.Value = "q" }, "value"},
+		{"delivered at another node", has(paxostrace.EvPhase1b), func(s *paxostrace.Step) { s.Node = 1 }, "node"},
+		{"timeout at a node that cannot", has(paxostrace.EvPhase1a), func(s *paxostrace.Step) { s.Node = 4 }, "action"},
+		{"unknown msg id", has(paxostrace.EvPhase2b), func(s *paxostrace.Step) { s.Msg.ID = 12345 }, "msg.id"},
+		{"msg contents differ from its id's", has(paxostrace.EvPhase2b), func(s *paxostrace.Step) { s.Msg.Val = "y" }, "msg"},
+		{"dup_of wrong", has(paxostrace.EvDuplicate), func(s *paxostrace.Step) { s.Sent[0].DupOf = 2 }, "sent[0].dup_of"},
+		{"an event that does not handle its message", has(paxostrace.EvPhase2b), func(s *paxostrace.Step) { s.Action = paxostrace.EvLearn }, "action"},
+		{"a crash-restart the node cannot do", has(paxostrace.EvPhase1a), func(s *paxostrace.Step) { s.Action = paxostrace.EvRestart }, "action"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -233,7 +233,7 @@ func TestDivergence(t *testing.T) {
 	}
 }
 
-func replayAll(tr *traces.Trace) (*Replayer, error) {
+func replayAll(tr *paxostrace.Trace) (*Replayer, error) {
 	r, err := New(&tr.Header)
 	if err != nil {
 		return nil, err
@@ -256,7 +256,7 @@ func TestBadHeader(t *testing.T) {
 
 func TestClaim(t *testing.T) {
 	tr := normalRun(t)
-	tr.Header.Violation = &traces.Violation{Invariant: "Agreement", Step: 3}
+	tr.Header.Violation = &paxostrace.Violation{Invariant: "Agreement", Step: 3}
 	v, err := Check(&tr, Options{})
 	if err != nil {
 		t.Fatal(err)

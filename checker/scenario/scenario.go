@@ -8,7 +8,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // ErrUnknown is wrapped by the error of Get for a name not in All.
@@ -140,11 +140,11 @@ func (sc *Scenario) Setup() world.Setup {
 // Run plays the scenario and returns its trace (source "scenario"). The
 // first invariant violation, if any, is in the header; the run goes on
 // after it so that the trace shows the consequence, not only the cause.
-func (sc *Scenario) Run() (traces.Trace, error) {
+func (sc *Scenario) Run() (paxostrace.Trace, error) {
 	s := sc.Setup()
 	rec, err := world.NewRecorder(&s)
 	if err != nil {
-		return traces.Trace{}, err
+		return paxostrace.Trace{}, err
 	}
 	r := &runner{rec: rec}
 	if v := invariant.CheckWorld(&s, &rec.State, 0); v != nil {
@@ -152,11 +152,11 @@ func (sc *Scenario) Run() (traces.Trace, error) {
 	}
 	sc.script(r)
 	if r.err != nil {
-		return traces.Trace{}, fmt.Errorf("scenario %s: %w", sc.Name, r.err)
+		return paxostrace.Trace{}, fmt.Errorf("scenario %s: %w", sc.Name, r.err)
 	}
 	t := rec.Trace("scenario")
 	if r.viol != nil {
-		t.Header.Violation = &traces.Violation{Invariant: r.viol.Invariant, Step: r.viol.Step, Detail: r.viol.Detail}
+		t.Header.Violation = &paxostrace.Violation{Invariant: r.viol.Invariant, Step: r.viol.Step, Detail: r.viol.Detail}
 	}
 	return t, nil
 }

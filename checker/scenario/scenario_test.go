@@ -9,13 +9,13 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // replay re-applies t to a fresh world built from its header only, as
 // `paxoscheck replay` does, checks the invariants after every step, and
 // returns the final state and the first violation.
-func replay(t *testing.T, tr *traces.Trace) (world.Setup, world.State, *invariant.Violation) {
+func replay(t *testing.T, tr *paxostrace.Trace) (world.Setup, world.State, *invariant.Violation) {
 	t.Helper()
 	s, err := world.SetupFromHeader(&tr.Header)
 	if err != nil {
@@ -87,9 +87,9 @@ func TestScenarios(t *testing.T) {
 		{name: "dueling-proposers", chosen: []paxos.Value{"x"}, learned: "x"},
 		{name: "acceptor-crash-restart", chosen: []paxos.Value{"y"}, learned: "y"},
 		{name: "promise-not-persisted", chosen: []paxos.Value{"x", "y"}, learned: "x",
-			violation: "Msg1bInv", atEvent: traces.EvCrash},
+			violation: "Msg1bInv", atEvent: paxostrace.EvCrash},
 		{name: "skip-prepare", chosen: []paxos.Value{"x", "y"}, learned: "x",
-			violation: "Msg2aInv", atEvent: traces.EvPhase1a},
+			violation: "Msg2aInv", atEvent: paxostrace.EvPhase1a},
 	}
 	if len(tests) != len(All) {
 		t.Fatalf("%d cases for %d scenarios: add the new scenario here", len(tests), len(All))
@@ -104,7 +104,7 @@ func TestScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := traces.Validate(&tr); err != nil {
+			if err := paxostrace.Validate(&tr); err != nil {
 				t.Fatalf("trace does not validate: %v", err)
 			}
 			s, st, v := replay(t, &tr)
@@ -135,7 +135,7 @@ func TestScenarios(t *testing.T) {
 			if got := tr.Steps[v.Step-1].Action; got != tc.atEvent {
 				t.Errorf("violation at a %s step, want %s", got, tc.atEvent)
 			}
-			want := &traces.Violation{Invariant: v.Invariant, Step: v.Step, Detail: v.Detail}
+			want := &paxostrace.Violation{Invariant: v.Invariant, Step: v.Step, Detail: v.Detail}
 			if d := cmp.Diff(want, tr.Header.Violation); d != "" {
 				t.Errorf("header violation differs from replay (-replay +header):\n%s", d)
 			}
@@ -202,7 +202,7 @@ func TestDuelingNacks(t *testing.T) {
 	}
 	nacked := map[paxos.NodeID]bool{}
 	for _, st := range tr.Steps {
-		if st.Action == traces.EvNack {
+		if st.Action == paxostrace.EvNack {
 			nacked[st.Node] = true
 		}
 	}

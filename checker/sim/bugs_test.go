@@ -13,7 +13,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // maxSeedsPerBug bounds the seeds searched per catalogue bug; each is found
@@ -66,7 +66,7 @@ func TestCatalogueBugsFound(t *testing.T) {
 			}
 			// Issue 5: the shrunk run is at most twice as long as the
 			// explorer's shortest counterexample for the same bug.
-			cex, err := traces.ReadFile(filepath.Join("..", "..", "traces", "counterexamples", bug.String()+".jsonl"))
+			cex, err := paxostrace.ReadFile(filepath.Join("..", "..", "traces", "counterexamples", bug.String()+".jsonl"))
 			if err != nil {
 				t.Fatalf("the explorer's counterexample: %v", err)
 			}
@@ -81,7 +81,7 @@ func TestCatalogueBugsFound(t *testing.T) {
 
 // replayTrace replays a trace on the code (paxosexplore.Replay) and returns its
 // first violation.
-func replayTrace(t *testing.T, tr *traces.Trace) *invariant.Violation {
+func replayTrace(t *testing.T, tr *paxostrace.Trace) *invariant.Violation {
 	t.Helper()
 	v, err := paxosexplore.Replay(tr)
 	if err != nil {

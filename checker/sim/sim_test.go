@@ -10,7 +10,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/sim"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 func newSim(t testing.TB, o paxosmodel.Options) *paxosmodel.Sim {
@@ -141,7 +141,7 @@ func TestBatchDeterministic(t *testing.T) {
 func TestTraceChecksHook(t *testing.T) {
 	o := paxosmodel.DefaultSimOptions()
 	calls := 0
-	o.Checks = []paxosmodel.TraceCheck{{Name: "AlwaysFails", Check: func(tr *traces.Trace) error {
+	o.Checks = []paxosmodel.TraceCheck{{Name: "AlwaysFails", Check: func(tr *paxostrace.Trace) error {
 		calls++
 		if len(tr.Steps) == 0 {
 			return nil

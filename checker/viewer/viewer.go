@@ -18,7 +18,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 //go:embed viewer.js
@@ -107,11 +107,11 @@ type Op struct {
 
 // Page is everything the page shows, computed in Go.
 type Page struct {
-	Title   string        `json:"title"`
-	Header  traces.Header `json:"header"`
-	Columns []Column      `json:"columns"`
-	Steps   []StepView    `json:"steps"`
-	Arrows  []Arrow       `json:"arrows"`
+	Title   string            `json:"title"`
+	Header  paxostrace.Header `json:"header"`
+	Columns []Column          `json:"columns"`
+	Steps   []StepView        `json:"steps"`
+	Arrows  []Arrow           `json:"arrows"`
 	// States[i] is every node's state after step i (States[0]: initial).
 	States        [][]NodeState `json:"states"`
 	Invariants    [][]InvResult `json:"invariants"`
@@ -136,7 +136,7 @@ type Options struct {
 
 // Build replays t and computes the page. A step that cannot be replayed is
 // an error naming it.
-func Build(t *traces.Trace, o Options) (*Page, error) {
+func Build(t *paxostrace.Trace, o Options) (*Page, error) {
 	s, err := world.SetupFromHeader(&t.Header)
 	if err != nil {
 		return nil, fmt.Errorf("viewer: trace header: %w", err)
@@ -166,7 +166,7 @@ func Build(t *traces.Trace, o Options) (*Page, error) {
 			return nil, fmt.Errorf("viewer: replaying step %d: %w", step.Step, err)
 		}
 		p.Steps = append(p.Steps, stepView(&s.Config, step))
-		if step.Msg != nil && step.Action != traces.EvDuplicate {
+		if step.Msg != nil && step.Action != paxostrace.EvDuplicate {
 			j, ok := arrows[step.Msg.ID]
 			if !ok {
 				j = len(p.Arrows)
@@ -174,7 +174,7 @@ func Build(t *traces.Trace, o Options) (*Page, error) {
 				arrows[step.Msg.ID] = j
 			}
 			p.Arrows[j].To = step.Step
-			p.Arrows[j].Dropped = step.Action == traces.EvDrop
+			p.Arrows[j].Dropped = step.Action == paxostrace.EvDrop
 		}
 		for _, m := range step.Sent {
 			arrows[m.ID] = len(p.Arrows)
@@ -224,7 +224,7 @@ func porcupineHTML(res *linearize.Result) (string, error) {
 }
 
 // WriteHTML writes the page for t to w.
-func WriteHTML(w io.Writer, t *traces.Trace, o Options) error {
+func WriteHTML(w io.Writer, t *paxostrace.Trace, o Options) error {
 	p, err := Build(t, o)
 	if err != nil {
 		return err
@@ -261,11 +261,11 @@ func label(c *paxos.Config, id paxos.NodeID) string {
 	return r.String()[:1] + strconv.Itoa(int(id))
 }
 
-func arrow(m *traces.Msg, sentAt int) Arrow {
+func arrow(m *paxostrace.Msg, sentAt int) Arrow {
 	return Arrow{ID: m.ID, Text: m.Message.String(), Src: m.From, Dst: m.To, From: sentAt, DupOf: m.DupOf}
 }
 
-func stepView(c *paxos.Config, s *traces.Step) StepView {
+func stepView(c *paxos.Config, s *paxostrace.Step) StepView {
 	v := StepView{Step: s.Step, Action: s.Action, Node: s.Node}
 	var b strings.Builder
 	b.WriteString(s.Action)
@@ -276,18 +276,18 @@ func stepView(c *paxos.Config, s *traces.Step) StepView {
 	}
 	var marks []string
 	switch s.Action {
-	case traces.EvCrash:
+	case paxostrace.EvCrash:
 		marks = append(marks, "crash")
-	case traces.EvRestart:
+	case paxostrace.EvRestart:
 		marks = append(marks, "restart")
-	case traces.EvInvoke:
+	case paxostrace.EvInvoke:
 		if s.Client != nil {
 			fmt.Fprintf(&b, ": client %d proposes %s", *s.Client, s.Value)
 			marks = append(marks, fmt.Sprintf("c%d: propose %s", *s.Client, s.Value))
 		}
-	case traces.EvDrop:
+	case paxostrace.EvDrop:
 		marks = append(marks, "drop")
-	case traces.EvDuplicate:
+	case paxostrace.EvDuplicate:
 		marks = append(marks, "dup")
 	}
 	if s.Persist != nil {

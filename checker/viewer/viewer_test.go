@@ -9,12 +9,12 @@ import (
 	"testing"
 
 	"github.com/paxoscheck/paxoscheck/checker/scenario"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-func scenarioTrace(t testing.TB, name string) traces.Trace {
+func scenarioTrace(t testing.TB, name string) paxostrace.Trace {
 	t.Helper()
 	sc, err := scenario.Get(name)
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // This file is single-decree Paxos's side of the protocol seam: *Setup
@@ -125,9 +125,9 @@ func (s *Setup) SentForm(m paxos.Message) (paxos.Message, bool) { return SentFor
 func (s *Setup) Event(a Action) string {
 	switch a.Kind {
 	case ActTimeout:
-		return traces.EvPhase1a
+		return paxostrace.EvPhase1a
 	case ActInvoke:
-		return traces.EvInvoke
+		return paxostrace.EvInvoke
 	}
 	return deliverEvent(a.Msg.Type)
 }

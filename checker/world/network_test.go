@@ -11,7 +11,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 func setNetSetup() Setup {
@@ -189,7 +189,7 @@ func TestToMultisetReplays(t *testing.T) {
 			k++
 		}
 		tr := rec.Trace("test")
-		if err := traces.Validate(&tr); err != nil {
+		if err := paxostrace.Validate(&tr); err != nil {
 			t.Fatalf("seed %d run %d: %v", seed, run, err)
 		}
 		plain, err := Init(&ms)

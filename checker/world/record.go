@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // Recorder runs a world and writes what happens as trace steps, giving every
@@ -13,7 +13,7 @@ import (
 type Recorder struct {
 	Setup *Setup
 	State State
-	Steps []traces.Step
+	Steps []paxostrace.Step
 	// flight maps each message in flight to the ids of its copies, oldest
 	// first.
 	flight map[paxos.Message][]int
@@ -36,19 +36,19 @@ func (r *Recorder) Apply(a Action) (Outcome, error) {
 	if err != nil {
 		return out, err
 	}
-	step := traces.Step{Step: len(r.Steps) + 1, Action: out.Event, Node: a.Node}
+	step := paxostrace.Step{Step: len(r.Steps) + 1, Action: out.Event, Node: a.Node}
 	step.Time = int64(step.Step)
 	switch a.Kind {
 	case ActDeliver, ActDrop, ActCrashMidStep:
 		id := r.take(a.Msg)
-		step.Msg = &traces.Msg{ID: id, Message: a.Msg}
+		step.Msg = &paxostrace.Msg{ID: id, Message: a.Msg}
 	case ActDuplicate:
 		ids := r.flight[a.Msg]
 		if len(ids) == 0 {
 			return out, fmt.Errorf("recorder lost track of %s", a.Msg)
 		}
-		step.Msg = &traces.Msg{ID: ids[0], Message: a.Msg}
-		step.Sent = []traces.Msg{{ID: r.send(a.Msg), Message: a.Msg, DupOf: ids[0]}}
+		step.Msg = &paxostrace.Msg{ID: ids[0], Message: a.Msg}
+		step.Sent = []paxostrace.Msg{{ID: r.send(a.Msg), Message: a.Msg, DupOf: ids[0]}}
 	case ActInvoke:
 		c := a.Client
 		step.Client = &c
@@ -61,7 +61,7 @@ func (r *Recorder) Apply(a Action) (Outcome, error) {
 		step.Persist = &w
 	}
 	for _, m := range out.Effects.Send {
-		step.Sent = append(step.Sent, traces.Msg{ID: r.send(m), Message: m})
+		step.Sent = append(step.Sent, paxostrace.Msg{ID: r.send(m), Message: m})
 	}
 	step.Learned = out.Effects.Learned
 	step.Replies = out.Effects.Replies
@@ -92,13 +92,13 @@ func (r *Recorder) send(m paxos.Message) int {
 }
 
 // Trace returns the recorded trace with a header from the setup.
-func (r *Recorder) Trace(source string) traces.Trace {
-	return traces.Trace{Header: r.Setup.Header(source), Steps: r.Steps}
+func (r *Recorder) Trace(source string) paxostrace.Trace {
+	return paxostrace.Trace{Header: r.Setup.Header(source), Steps: r.Steps}
 }
 
 // ActionOf returns the action that trace step st performs, so that a trace
 // can be replayed through State.Apply.
-func ActionOf(st *traces.Step) (Action, error) {
+func ActionOf(st *paxostrace.Step) (Action, error) {
 	needMsg := func(k ActionKind) (Action, error) {
 		if st.Msg == nil {
 			return Action{}, fmt.Errorf("step %d: %s needs a msg", st.Step, st.Action)
@@ -106,26 +106,26 @@ func ActionOf(st *traces.Step) (Action, error) {
 		return Action{Kind: k, Node: st.Msg.To, Msg: st.Msg.Message}, nil
 	}
 	switch st.Action {
-	case traces.EvPhase1b, traces.EvPhase2a, traces.EvPhase2b, traces.EvLearn, traces.EvNack, traces.EvReturn:
+	case paxostrace.EvPhase1b, paxostrace.EvPhase2a, paxostrace.EvPhase2b, paxostrace.EvLearn, paxostrace.EvNack, paxostrace.EvReturn:
 		a, err := needMsg(ActDeliver)
 		if err == nil && deliverEvent(a.Msg.Type) != st.Action {
 			return a, fmt.Errorf("step %d: action %s cannot consume a %s message", st.Step, st.Action, a.Msg.Type)
 		}
 		return a, err
-	case traces.EvDrop:
+	case paxostrace.EvDrop:
 		return needMsg(ActDrop)
-	case traces.EvDuplicate:
+	case paxostrace.EvDuplicate:
 		return needMsg(ActDuplicate)
-	case traces.EvPhase1a:
+	case paxostrace.EvPhase1a:
 		return Action{Kind: ActTimeout, Node: st.Node}, nil
-	case traces.EvCrash:
+	case paxostrace.EvCrash:
 		if st.Msg != nil {
 			return needMsg(ActCrashMidStep)
 		}
 		return Action{Kind: ActCrash, Node: st.Node}, nil
-	case traces.EvRestart:
+	case paxostrace.EvRestart:
 		return Action{Kind: ActRestart, Node: st.Node}, nil
-	case traces.EvInvoke:
+	case paxostrace.EvInvoke:
 		if st.Client == nil {
 			return Action{}, fmt.Errorf("step %d: Invoke needs a client", st.Step)
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // The generic state graph (checker/graph) at single-decree Paxos's types.
@@ -50,7 +51,7 @@ const (
 // graph.Protocol (adapter.go).
 type Setup struct {
 	Config  paxos.Config
-	Clients []traces.Client
+	Clients []paxostrace.Client
 	// MaxRound bounds proposer rounds: a timeout is enabled only while the
 	// proposer's next round stays at or below it. 0 means unbounded.
 	MaxRound uint32
@@ -77,7 +78,7 @@ func NewSetup(a, p, l, c int) Setup {
 		if p > 0 {
 			prop = s.Config.Proposers[i%p]
 		}
-		s.Clients = append(s.Clients, traces.Client{ID: paxos.ClientID(i), Proposer: prop, Value: ClientValue(i)})
+		s.Clients = append(s.Clients, paxostrace.Client{ID: paxos.ClientID(i), Proposer: prop, Value: ClientValue(i)})
 	}
 	return s
 }
@@ -119,19 +120,18 @@ func (s *Setup) validateCluster() error {
 }
 
 // Header returns a trace header describing s.
-func (s *Setup) Header(source string) traces.Header {
-	return traces.Header{
-		Format: traces.FormatName, Version: traces.Version,
-		Protocol: traces.ProtocolName, ProtocolVersion: traces.ProtocolVersion,
+func (s *Setup) Header(source string) paxostrace.Header {
+	return paxostrace.Header{
+		Head:      paxostrace.NewHead(),
 		Acceptors: slices.Clone(s.Config.Acceptors), Proposers: slices.Clone(s.Config.Proposers),
 		Learners: slices.Clone(s.Config.Learners), Bugs: s.Config.Bugs.Names(),
-		Clients: slices.Clone(s.Clients), Source: source, TimeUnit: "step",
+		Clients: slices.Clone(s.Clients), Run: traces.Run{Source: source, TimeUnit: traces.TimeStep},
 	}
 }
 
 // SetupFromHeader rebuilds the Setup of a trace (with no fault budget: a
 // replay follows the trace, it does not enforce bounds).
-func SetupFromHeader(h *traces.Header) (Setup, error) {
+func SetupFromHeader(h *paxostrace.Header) (Setup, error) {
 	c, err := h.Config()
 	if err != nil {
 		return Setup{}, err
@@ -275,17 +275,17 @@ func SentForm(m paxos.Message) (f paxos.Message, ok bool) {
 func deliverEvent(t paxos.MsgType) string {
 	switch t {
 	case paxos.Msg1a:
-		return traces.EvPhase1b
+		return paxostrace.EvPhase1b
 	case paxos.Msg1b:
-		return traces.EvPhase2a
+		return paxostrace.EvPhase2a
 	case paxos.Msg2a:
-		return traces.EvPhase2b
+		return paxostrace.EvPhase2b
 	case paxos.Msg2b:
-		return traces.EvLearn
+		return paxostrace.EvLearn
 	case paxos.MsgNack:
-		return traces.EvNack
+		return paxostrace.EvNack
 	case paxos.MsgDecided:
-		return traces.EvReturn
+		return paxostrace.EvReturn
 	}
 	return "Deliver"
 }

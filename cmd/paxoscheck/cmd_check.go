@@ -11,7 +11,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 func init() {
@@ -19,7 +19,7 @@ func init() {
 }
 
 // runCheck is `paxoscheck check [flags] TRACE...` (issue 5). Each trace is
-// read and validated (traces.ReadFile), replayed step by step against
+// read and validated (paxostrace.ReadFile), replayed step by step against
 // impl/paxos (checker/replay), every invariant is evaluated after every
 // step, and the client history is checked with Porcupine.
 //
@@ -99,13 +99,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 func checkOne(path string, opt replay.Options) replay.Verdict {
 	bad := func(err error) replay.Verdict {
 		v := replay.Verdict{File: path, Kind: replay.BadInput, Error: err.Error()}
-		var pe *traces.ParseError
+		var pe *paxostrace.ParseError
 		if errors.As(err, &pe) {
 			v.Line = pe.Line
 		}
 		return v
 	}
-	t, err := traces.ReadFile(path)
+	t, err := paxostrace.ReadFile(path)
 	if err != nil {
 		return bad(err)
 	}

@@ -16,11 +16,11 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // The -update flag rewrites golden files and the generated testdata
-// traces. Registered only if another test file of the package has not
+// paxostrace. Registered only if another test file of the package has not
 // already done so.
 func init() {
 	if flag.Lookup("update") == nil {
@@ -41,7 +41,7 @@ const (
 
 // normalRun is a failure-free ballot with a duplicated 1a, an acceptor
 // crash and restart, and a second client answered at once.
-func normalRun(t *testing.T) traces.Trace {
+func normalRun(t *testing.T) paxostrace.Trace {
 	s := world.DefaultSetup()
 	s.Budget = world.Budget{Dups: 1, Crashes: 1}
 	r, err := world.NewRecorder(&s)
@@ -74,7 +74,7 @@ func normalRun(t *testing.T) traces.Trace {
 // two learners in which the learners disagree (Agreement), cut after that
 // step. Its header claims the first invariant the run broke, which is what
 // check reports.
-func buggyRun(t *testing.T) traces.Trace {
+func buggyRun(t *testing.T) paxostrace.Trace {
 	s := world.NewSetup(3, 2, 2, 2)
 	s.Config.Bugs = paxos.Bugs(paxos.BugSkipPrepare)
 	s.MaxRound = 2
@@ -99,29 +99,29 @@ func buggyRun(t *testing.T) traces.Trace {
 			}
 			if a := invariant.FromWorld(&s, &r.State); invariant.Agreement(&a) != nil {
 				tr := r.Trace("test")
-				tr.Header.Violation = &traces.Violation{Invariant: first.Invariant, Step: first.Step, Detail: first.Detail}
+				tr.Header.Violation = &paxostrace.Violation{Invariant: first.Invariant, Step: first.Step, Detail: first.Detail}
 				return tr
 			}
 		}
 	}
 	t.Fatalf("seed %d: no violation found", buggySeed)
-	return traces.Trace{}
+	return paxostrace.Trace{}
 }
 
 // TestMain-free generation: with -update, the testdata traces are written
 // from the runs above; without, the checked-in files are used, so that the
 // reader and the checks are tested on files.
 func TestGenerateTestdata(t *testing.T) {
-	for path, gen := range map[string]func(*testing.T) traces.Trace{normalTrace: normalRun, buggyTrace: buggyRun} {
+	for path, gen := range map[string]func(*testing.T) paxostrace.Trace{normalTrace: normalRun, buggyTrace: buggyRun} {
 		tr := gen(t)
 		if updating() {
-			if err := traces.WriteFile(path, tr); err != nil {
+			if err := paxostrace.WriteFile(path, tr); err != nil {
 				t.Fatal(err)
 			}
 			continue
 		}
 		var b bytes.Buffer
-		if err := traces.Write(&b, tr); err != nil {
+		if err := paxostrace.Write(&b, tr); err != nil {
 			t.Fatal(err)
 		}
 		old, err := os.ReadFile(path)
@@ -151,14 +151,14 @@ func TestCheckCorrectTrace(t *testing.T) {
 }
 
 func TestCheckBuggyTrace(t *testing.T) {
-	tr, err := traces.ReadFile(buggyTrace)
+	tr, err := paxostrace.ReadFile(buggyTrace)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := tr.Header.Violation
 	dir := t.TempDir()
 	path := filepath.Join(dir, "bug.jsonl")
-	if err := traces.WriteFile(path, tr); err != nil {
+	if err := paxostrace.WriteFile(path, tr); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errOut := runCLI("check", path)
@@ -186,8 +186,8 @@ func TestCheckBuggyTrace(t *testing.T) {
 	// Agreement (a later breach, not the first) is confirmed too, and one
 	// naming an invariant that never breaks is not.
 	for claim, confirmed := range map[string]bool{"Agreement": true, "TypeOK": false} {
-		tr.Header.Violation = &traces.Violation{Invariant: claim, Step: len(tr.Steps)}
-		if err := traces.WriteFile(path, tr); err != nil {
+		tr.Header.Violation = &paxostrace.Violation{Invariant: claim, Step: len(tr.Steps)}
+		if err := paxostrace.WriteFile(path, tr); err != nil {
 			t.Fatal(err)
 		}
 		code, out, _ := runCLI("check", "--no-html", path)
@@ -199,12 +199,12 @@ func TestCheckBuggyTrace(t *testing.T) {
 }
 
 func TestCheckDivergence(t *testing.T) {
-	tr, err := traces.ReadFile(normalTrace)
+	tr, err := paxostrace.ReadFile(normalTrace)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Make the first 2a carry a value the proposer would never send.
-	i := slices.IndexFunc(tr.Steps, func(s traces.Step) bool { return len(s.Sent) > 0 && s.Sent[0].Type == paxos.Msg2a })
+	i := slices.IndexFunc(tr.Steps, func(s paxostrace.Step) bool { return len(s.Sent) > 0 && s.Sent[0].Type == paxos.Msg2a })
 	if i < 0 {
 		t.Fatal("no step sends a 2a")
 	}
@@ -218,7 +218,7 @@ func TestCheckDivergence(t *testing.T) {
 		}
 	}
 	path := filepath.Join(t.TempDir(), "edited.jsonl")
-	if err := traces.WriteFile(path, tr); err != nil {
+	if err := paxostrace.WriteFile(path, tr); err != nil {
 		t.Fatal(err)
 	}
 	step := tr.Steps[i].Step
@@ -311,20 +311,20 @@ func TestCheckHTML(t *testing.T) {
 // TestCheckNotLinearizableWritesHTML: a trace whose clients were told
 // different values fails, and Porcupine's view is written next to it.
 func TestCheckNotLinearizableWritesHTML(t *testing.T) {
-	tr, err := traces.ReadFile(normalTrace)
+	tr, err := paxostrace.ReadFile(normalTrace)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Pretend the second client was told "y": the code disagrees (a
 	// divergence), and the history is not linearizable either.
-	i := slices.IndexFunc(tr.Steps, func(s traces.Step) bool { return s.Action == traces.EvInvoke && len(s.Replies) > 0 })
+	i := slices.IndexFunc(tr.Steps, func(s paxostrace.Step) bool { return s.Action == paxostrace.EvInvoke && len(s.Replies) > 0 })
 	if i < 0 {
 		t.Fatal("no invoke answered at once")
 	}
 	tr.Steps[i].Replies[0].Value = "y"
 	dir := t.TempDir()
 	path := filepath.Join(dir, "told-y.jsonl")
-	if err := traces.WriteFile(path, tr); err != nil {
+	if err := paxostrace.WriteFile(path, tr); err != nil {
 		t.Fatal(err)
 	}
 	code, out, _ := runCLI("check", path)
@@ -357,7 +357,7 @@ func TestCheckCounterexamples(t *testing.T) {
 			if v.ClaimConfirmed == nil || !*v.ClaimConfirmed {
 				t.Fatalf("the header's claimed violation %+v is not what check found: %+v", v.Claimed, v.Violation)
 			}
-			tr, err := traces.ReadFile(f)
+			tr, err := paxostrace.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
 			}

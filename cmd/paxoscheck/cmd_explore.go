@@ -13,7 +13,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/paxosexplore"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 func init() {
@@ -192,12 +192,12 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 			name = strings.ReplaceAll(bugSet.String(), ",", "+")
 		}
 		path := filepath.Join(dir, name+".jsonl")
-		if err := traces.WriteFile(path, tr); err != nil {
+		if err := paxostrace.WriteFile(path, tr); err != nil {
 			fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
 			return exitViolation
 		}
 		fmt.Fprintf(stdout, "counterexample (%d steps): %s\n", len(tr.Steps), path)
-		if err := traces.RenderText(stdout, &tr, traces.TextOptions{}); err != nil {
+		if err := paxostrace.RenderText(stdout, &tr, paxostrace.TextOptions{}); err != nil {
 			fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // TestExploreCLI: exit codes, the summary, and the counterexample file.
@@ -50,7 +50,7 @@ func TestExploreCLI(t *testing.T) {
 			}
 		})
 	}
-	tr, err := traces.ReadFile(filepath.Join(dir, "minority-quorum.jsonl"))
+	tr, err := paxostrace.ReadFile(filepath.Join(dir, "minority-quorum.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,13 +59,13 @@ func TestExploreCLI(t *testing.T) {
 	}
 	// The set network's counterexample is an ordinary trace: its second
 	// delivery of a 2b is preceded by a Duplicate step.
-	tr, err = traces.ReadFile(filepath.Join(dir, "learner-counts-duplicates.jsonl"))
+	tr, err = paxostrace.ReadFile(filepath.Join(dir, "learner-counts-duplicates.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	dups := 0
 	for _, st := range tr.Steps {
-		if st.Action == traces.EvDuplicate {
+		if st.Action == paxostrace.EvDuplicate {
 			dups++
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 func init() {
@@ -35,7 +35,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitBadInput
 	}
-	t, err := traces.ReadFile(fs.Arg(0))
+	t, err := paxostrace.ReadFile(fs.Arg(0))
 	if err != nil {
 		fmt.Fprintf(stderr, "paxoscheck replay: %v\n", err)
 		return exitBadInput
@@ -122,7 +122,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 }
 
 // describeStep renders what a step does, in the trace's own terms.
-func describeStep(s *traces.Step) string {
+func describeStep(s *paxostrace.Step) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s at node %d", s.Action, s.Node)
 	if s.Msg != nil {

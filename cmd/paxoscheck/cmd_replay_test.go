@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 const divergedTrace = "testdata/replay/diverged.jsonl"
@@ -15,13 +15,13 @@ const divergedTrace = "testdata/replay/diverged.jsonl"
 // normal trace in which the first Phase1b step claims a promise of another
 // ballot than the 1a asked for.
 func TestGenerateDiverged(t *testing.T) {
-	tr, err := traces.ReadFile(normalTrace)
+	tr, err := paxostrace.ReadFile(normalTrace)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range tr.Steps {
 		s := &tr.Steps[i]
-		if s.Action == traces.EvPhase1b && len(s.Sent) > 0 {
+		if s.Action == paxostrace.EvPhase1b && len(s.Sent) > 0 {
 			s.Sent[0].Bal.Round = 2
 			s.Persist.MaxBal.Round = 2
 			break
@@ -30,19 +30,19 @@ func TestGenerateDiverged(t *testing.T) {
 	// Later steps that consume that 1b carry its contents.
 	if updating() {
 		fixConsumers(&tr)
-		if err := traces.WriteFile(divergedTrace, tr); err != nil {
+		if err := paxostrace.WriteFile(divergedTrace, tr); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := traces.ReadFile(divergedTrace); err != nil {
+	if _, err := paxostrace.ReadFile(divergedTrace); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // fixConsumers makes every consumed message match what its id was sent
 // as, so that an edited trace stays well-formed.
-func fixConsumers(tr *traces.Trace) {
-	sent := map[int]traces.Msg{}
+func fixConsumers(tr *paxostrace.Trace) {
+	sent := map[int]paxostrace.Msg{}
 	for i := range tr.Steps {
 		s := &tr.Steps[i]
 		if s.Msg != nil {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/scenario"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 func init() {
@@ -69,13 +69,13 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 	var buf bytes.Buffer
 	switch *format {
 	case "text":
-		err = traces.RenderText(&buf, &t, traces.TextOptions{ASCII: *ascii})
+		err = paxostrace.RenderText(&buf, &t, paxostrace.TextOptions{ASCII: *ascii})
 	case "mermaid":
-		err = traces.RenderMermaid(&buf, &t)
+		err = paxostrace.RenderMermaid(&buf, &t)
 	case "html":
 		err = viewer.WriteHTML(&buf, &t, viewer.Options{Title: "scenario " + sc.Name})
 	case "jsonl":
-		err = traces.Write(&buf, t)
+		err = paxostrace.Write(&buf, t)
 	default:
 		fmt.Fprintf(stderr, "paxoscheck scenario: unknown --format %q (want one of %v)\n", *format, scenarioFormats)
 		return exitBadInput

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/paxoscheck/paxoscheck/checker/scenario"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // TestScenarioList: --list names every scenario.
@@ -40,7 +40,7 @@ func TestScenarioTracesCheck(t *testing.T) {
 			if code := run([]string{"scenario", sc.Name, "--format", "jsonl", "--out", path}, &out, &errb); code != want {
 				t.Fatalf("scenario exit %d, want %d: %s", code, want, errb.String())
 			}
-			if _, err := traces.ReadFile(path); err != nil {
+			if _, err := paxostrace.ReadFile(path); err != nil {
 				t.Fatal(err)
 			}
 			out.Reset()

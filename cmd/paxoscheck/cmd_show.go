@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 func init() {
@@ -17,7 +17,7 @@ func init() {
 const showFormats = "text, mermaid or html"
 
 // runShow is `paxoscheck show [--format text|mermaid|html] [--ascii] TRACE`
-// (issues 2 and 6): it reads and validates the trace (traces.ReadFile) and
+// (issues 2 and 6): it reads and validates the trace (paxostrace.ReadFile) and
 // prints its message-flow diagram. Flags may come before or after TRACE.
 //
 // Exit code: 0 when the diagram was printed (also for a trace that records
@@ -44,25 +44,25 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "paxoscheck show: want exactly one TRACE, got %d (see paxoscheck show --help)\n", len(paths))
 		return exitBadInput
 	}
-	var render func(io.Writer, *traces.Trace) error
+	var render func(io.Writer, *paxostrace.Trace) error
 	switch *format {
 	case "text":
-		render = func(w io.Writer, t *traces.Trace) error {
-			return traces.RenderText(w, t, traces.TextOptions{ASCII: *ascii})
+		render = func(w io.Writer, t *paxostrace.Trace) error {
+			return paxostrace.RenderText(w, t, paxostrace.TextOptions{ASCII: *ascii})
 		}
 	case "mermaid":
-		render = traces.RenderMermaid
+		render = paxostrace.RenderMermaid
 	case "html":
 		// One self-contained page (checker/viewer): step through the
 		// diagram, node states, diffs, invariants, Porcupine's view.
-		render = func(w io.Writer, t *traces.Trace) error {
+		render = func(w io.Writer, t *paxostrace.Trace) error {
 			return viewer.WriteHTML(w, t, viewer.Options{Title: paths[0]})
 		}
 	default:
 		fmt.Fprintf(stderr, "paxoscheck show: unknown format %q (want %s)\n", *format, showFormats)
 		return exitBadInput
 	}
-	t, err := traces.ReadFile(paths[0])
+	t, err := paxostrace.ReadFile(paths[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "paxoscheck show: %v\n", err)
 		return exitBadInput

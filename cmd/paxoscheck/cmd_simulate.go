@@ -17,7 +17,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/sim"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 func init() {
@@ -170,7 +170,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		// Issue 5, item 6: every run is also checked for
 		// linearizability; an unknown verdict fails the run.
 		timeout := *linTimeout
-		o.Checks = append(o.Checks, paxosmodel.TraceCheck{Name: "Linearizable", Check: func(tr *traces.Trace) error {
+		o.Checks = append(o.Checks, paxosmodel.TraceCheck{Name: "Linearizable", Check: func(tr *paxostrace.Trace) error {
 			return paxosmodel.CheckTrace(tr, timeout)
 		}})
 	}
@@ -276,7 +276,7 @@ func writeTrace(path string, r *paxosmodel.Result, source string) error {
 	tr.Header.Source = source
 	seed := r.Seed
 	tr.Header.Seed = &seed
-	if err := traces.WriteFile(path, tr); err != nil {
+	if err := paxostrace.WriteFile(path, tr); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil

@@ -11,7 +11,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/paxosexplore"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 func runSim(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -96,7 +96,7 @@ func TestSimulateFindsBugAndWritesTraces(t *testing.T) {
 		t.Fatalf("trace %s not in --out %s", m[1], dir)
 	}
 	for _, p := range m[1:] {
-		tr, err := traces.ReadFile(p)
+		tr, err := paxostrace.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,8 +111,8 @@ func TestSimulateFindsBugAndWritesTraces(t *testing.T) {
 			t.Fatalf("%s: replays to %v, want %s at step %d (of %d)", p, v, head[1], tr.Header.Violation.Step, len(tr.Steps))
 		}
 	}
-	shrunk, _ := traces.ReadFile(m[1])
-	unshrunk, _ := traces.ReadFile(m[2])
+	shrunk, _ := paxostrace.ReadFile(m[1])
+	unshrunk, _ := paxostrace.ReadFile(m[2])
 	if len(shrunk.Steps) > len(unshrunk.Steps) {
 		t.Fatalf("shrunk trace has %d steps, unshrunk %d", len(shrunk.Steps), len(unshrunk.Steps))
 	}
@@ -138,7 +138,7 @@ func TestSimulateKeepAll(t *testing.T) {
 	}
 	for seed := 10; seed < 15; seed++ {
 		p := filepath.Join(dir, fmt.Sprintf("run-seed%d.jsonl", seed))
-		if _, err := traces.ReadFile(p); err != nil {
+		if _, err := paxostrace.ReadFile(p); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
 	}
@@ -146,7 +146,7 @@ func TestSimulateKeepAll(t *testing.T) {
 
 // replayFile replays a trace on the code (paxosexplore.Replay) and returns its
 // first violation.
-func replayFile(t *testing.T, tr *traces.Trace) *invariant.Violation {
+func replayFile(t *testing.T, tr *paxostrace.Trace) *invariant.Violation {
 	t.Helper()
 	v, err := paxosexplore.Replay(tr)
 	if err != nil {

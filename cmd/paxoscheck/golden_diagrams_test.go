@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/paxoscheck/paxoscheck/checker/scenario"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // TestDiagramGoldens pins the text and Mermaid diagrams of every named
@@ -18,7 +18,7 @@ import (
 func TestDiagramGoldens(t *testing.T) {
 	type item struct {
 		name  string
-		trace traces.Trace
+		trace paxostrace.Trace
 	}
 	var items []item
 	for _, sc := range scenario.All {
@@ -33,7 +33,7 @@ func TestDiagramGoldens(t *testing.T) {
 		t.Fatalf("no counterexamples found (%v)", err)
 	}
 	for _, f := range files {
-		tr, err := traces.ReadFile(f)
+		tr, err := paxostrace.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,10 +42,10 @@ func TestDiagramGoldens(t *testing.T) {
 	for _, it := range items {
 		t.Run(it.name, func(t *testing.T) {
 			var txt, mmd bytes.Buffer
-			if err := traces.RenderText(&txt, &it.trace, traces.TextOptions{}); err != nil {
+			if err := paxostrace.RenderText(&txt, &it.trace, paxostrace.TextOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			if err := traces.RenderMermaid(&mmd, &it.trace); err != nil {
+			if err := paxostrace.RenderMermaid(&mmd, &it.trace); err != nil {
 				t.Fatal(err)
 			}
 			for _, g := range []struct {

@@ -18,7 +18,7 @@ import (
 	"text/template"
 
 	"github.com/paxoscheck/paxoscheck/checker/scenario"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 //go:embed walkthrough.md.tmpl
@@ -46,10 +46,10 @@ func main() {
 // generate renders the walkthrough; root is the repository root (where a
 // counterexample file is looked up).
 func generate(root string) ([]byte, error) {
-	run := func(name string) (traces.Trace, error) {
+	run := func(name string) (paxostrace.Trace, error) {
 		sc, err := scenario.Get(name)
 		if err != nil {
-			return traces.Trace{}, err
+			return paxostrace.Trace{}, err
 		}
 		return sc.Run()
 	}
@@ -58,7 +58,7 @@ func generate(root string) ([]byte, error) {
 		return nil, err
 	}
 	skipCmd := "paxoscheck scenario skip-prepare"
-	shortest, err := traces.ReadFile(root + "/" + counterexample)
+	shortest, err := paxostrace.ReadFile(root + "/" + counterexample)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func generate(root string) ([]byte, error) {
 				return "", err
 			}
 			var b strings.Builder
-			err = traces.RenderText(&b, &t, traces.TextOptions{})
+			err = paxostrace.RenderText(&b, &t, paxostrace.TextOptions{})
 			return "$ paxoscheck scenario " + name + "\n" + b.String(), err
 		},
 		"doc": func(name string) (string, error) {
@@ -86,18 +86,18 @@ func generate(root string) ([]byte, error) {
 		},
 		"skipText": func() (string, error) {
 			var b strings.Builder
-			err := traces.RenderText(&b, &skip, traces.TextOptions{})
+			err := paxostrace.RenderText(&b, &skip, paxostrace.TextOptions{})
 			return "$ " + skipCmd + "\n" + b.String(), err
 		},
 		"skipMermaid": func() (string, error) {
 			var b strings.Builder
-			err := traces.RenderMermaid(&b, &skip)
+			err := paxostrace.RenderMermaid(&b, &skip)
 			return b.String(), err
 		},
 		"skipSource": func() string { return skipCmd },
 		"shortestText": func() (string, error) {
 			var b strings.Builder
-			err := traces.RenderText(&b, &shortest, traces.TextOptions{})
+			err := paxostrace.RenderText(&b, &shortest, paxostrace.TextOptions{})
 			return "$ paxoscheck show " + counterexample + "\n" + b.String(), err
 		},
 	}

@@ -1,4 +1,4 @@
-package traces_test
+package paxostrace_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // FuzzRead: Read never panics; it either rejects input with a
@@ -23,19 +23,19 @@ import (
 func FuzzRead(f *testing.F) {
 	f.Add([]byte(baseText()))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tr, err := traces.Read(bytes.NewReader(data))
+		tr, err := paxostrace.Read(bytes.NewReader(data))
 		if err != nil {
-			var pe *traces.ParseError
+			var pe *paxostrace.ParseError
 			if !errors.As(err, &pe) || pe.Line < 1 {
 				t.Fatalf("error without a line number: %v (%T)", err, err)
 			}
 			return
 		}
 		var b1 bytes.Buffer
-		if err := traces.Write(&b1, tr); err != nil {
+		if err := paxostrace.Write(&b1, tr); err != nil {
 			t.Fatalf("Read accepted a trace that Write refuses: %v", err)
 		}
-		tr2, err := traces.Read(bytes.NewReader(b1.Bytes()))
+		tr2, err := paxostrace.Read(bytes.NewReader(b1.Bytes()))
 		if err != nil {
 			t.Fatalf("reading back what Write wrote: %v\n%s", err, b1.Bytes())
 		}
@@ -43,7 +43,7 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("write/read changed the trace:\n%s", d)
 		}
 		var b2 bytes.Buffer
-		if err := traces.Write(&b2, tr2); err != nil || !bytes.Equal(b1.Bytes(), b2.Bytes()) {
+		if err := paxostrace.Write(&b2, tr2); err != nil || !bytes.Equal(b1.Bytes(), b2.Bytes()) {
 			t.Fatalf("Write is not canonical (err %v)", err)
 		}
 		for _, format := range []string{"text", "ascii", "mermaid"} {
@@ -66,7 +66,7 @@ func TestFuzzCorpus(t *testing.T) {
 		s := faultySetup()
 		tr := walk(t, &s, 40, rng.IntN)
 		var b bytes.Buffer
-		if err := traces.Write(&b, tr); err != nil {
+		if err := paxostrace.Write(&b, tr); err != nil {
 			t.Fatal(err)
 		}
 		seeds["walk-"+strconv.FormatUint(seed, 10)] = b.Bytes()

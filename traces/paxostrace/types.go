@@ -1,17 +1,34 @@
-package traces
+package paxostrace
 
 import (
 	"encoding/json"
 	"fmt"
 
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
+	"github.com/paxoscheck/paxoscheck/traces"
 )
 
-// FormatName is the value of Header.Format in every trace.
-const FormatName = "paxoscheck-trace"
+// The envelope's names, for this package's users.
+const (
+	FormatName = traces.FormatName
+	Version    = traces.Version
+	TimeStep   = traces.TimeStep
+	TimeNanos  = traces.TimeNanos
+)
 
-// Version is the trace format version this package writes and reads.
-const Version = 1
+// The envelope's types and errors.
+type (
+	// Violation names the invariant a trace breaks and the step after
+	// which it first fails.
+	Violation = traces.Violation
+	// ParseError is a malformed trace: where, and why.
+	ParseError = traces.ParseError
+	// Trace is a whole trace of single-decree Paxos.
+	Trace = traces.Trace[Header, Step]
+)
+
+// ErrMalformed is matched by every error about a malformed trace.
+var ErrMalformed = traces.ErrMalformed
 
 // The protocol whose runs this package's traces hold, and its version:
 // Header.Protocol and Header.ProtocolVersion. (Its steps embed
@@ -44,14 +61,6 @@ type Client struct {
 	ID       paxos.ClientID `json:"id"`
 	Proposer paxos.NodeID   `json:"proposer"`
 	Value    paxos.Value    `json:"value"`
-}
-
-// Violation names the invariant a trace breaks and the step after which it
-// first fails.
-type Violation struct {
-	Invariant string `json:"invariant"`
-	Step      int    `json:"step"`
-	Detail    string `json:"detail,omitempty"`
 }
 
 // NodeIDs is a list of node ids written as a JSON array of numbers.
@@ -94,28 +103,24 @@ func (ids *NodeIDs) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Header is the first line of a trace.
+// NewHead is the Head of every trace this package writes.
+func NewHead() traces.Head {
+	return traces.Head{Format: FormatName, Version: Version, Protocol: ProtocolName, ProtocolVersion: ProtocolVersion}
+}
+
+// Header is the first line of a trace: the envelope's Head (format,
+// versions, protocol), the cluster and its clients, and the envelope's Run
+// (source, seed, time unit, violation). Head.Protocol is ProtocolName;
+// absent from traces written before the field existed, which are read as
+// version 1.
 type Header struct {
-	Format  string `json:"format"`
-	Version int    `json:"version"`
-	// Protocol and ProtocolVersion name what ran: ProtocolName and
-	// ProtocolVersion. Absent from traces written before the fields
-	// existed, which are read as that protocol's version 1.
-	Protocol        string   `json:"protocol,omitempty"`
-	ProtocolVersion int      `json:"protocol_version,omitempty"`
-	Acceptors       NodeIDs  `json:"acceptors"`
-	Proposers       NodeIDs  `json:"proposers"`
-	Learners        NodeIDs  `json:"learners"`
-	Bugs            []string `json:"bugs,omitempty"`
-	Clients         []Client `json:"clients"`
-	// Source says what wrote the trace: "simulate", "explore", "scenario",
-	// "cluster", "shrink".
-	Source string `json:"source,omitempty"`
-	// Seed is the simulator seed that produced the trace, if any.
-	Seed *uint64 `json:"seed,omitempty"`
-	// TimeUnit is "step" (logical time) or "ns" (monotonic nanoseconds).
-	TimeUnit  string     `json:"time_unit"`
-	Violation *Violation `json:"violation,omitempty"`
+	traces.Head
+	Acceptors NodeIDs  `json:"acceptors"`
+	Proposers NodeIDs  `json:"proposers"`
+	Learners  NodeIDs  `json:"learners"`
+	Bugs      []string `json:"bugs,omitempty"`
+	Clients   []Client `json:"clients"`
+	traces.Run
 }
 
 // Msg is a message with the stable id it got when it was sent. A duplicate
@@ -151,12 +156,6 @@ type Step struct {
 	Timer paxos.TimerOp `json:"timer,omitempty"`
 	// Time is when the step happened, in Header.TimeUnit.
 	Time int64 `json:"time"`
-}
-
-// Trace is a whole trace: a header and its steps.
-type Trace struct {
-	Header Header
-	Steps  []Step
 }
 
 // Config returns the paxos configuration the header describes.

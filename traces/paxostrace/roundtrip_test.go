@@ -1,4 +1,4 @@
-package traces_test
+package paxostrace_test
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/paxoscheck/paxoscheck/checker/world"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // equate treats nil and empty slices alike: omitempty writes neither.
@@ -27,7 +27,7 @@ type tb interface {
 
 // walk records a random walk of n steps through the world of s, choosing
 // each action with pick(len(actions)).
-func walk(t tb, s *world.Setup, n int, pick func(int) int) traces.Trace {
+func walk(t tb, s *world.Setup, n int, pick func(int) int) paxostrace.Trace {
 	t.Helper()
 	r, err := world.NewRecorder(s)
 	if err != nil {
@@ -48,13 +48,13 @@ func faultySetup() world.Setup {
 	return s
 }
 
-func roundTrip(t tb, tr traces.Trace) {
+func roundTrip(t tb, tr paxostrace.Trace) {
 	t.Helper()
 	var b bytes.Buffer
-	if err := traces.Write(&b, tr); err != nil {
+	if err := paxostrace.Write(&b, tr); err != nil {
 		t.Fatalf("write: %v", err)
 	}
-	got, err := traces.Read(&b)
+	got, err := paxostrace.Read(&b)
 	if err != nil {
 		t.Fatalf("read back: %v", err)
 	}
@@ -73,7 +73,7 @@ func TestRoundTripRandomWalks(t *testing.T) {
 		if seed%3 == 0 {
 			sd := seed
 			tr.Header.Seed = &sd
-			tr.Header.Violation = &traces.Violation{Invariant: "Agreement", Step: rng.IntN(len(tr.Steps) + 1), Detail: "made up"}
+			tr.Header.Violation = &paxostrace.Violation{Invariant: "Agreement", Step: rng.IntN(len(tr.Steps) + 1), Detail: "made up"}
 		}
 		t.Run("", func(t *testing.T) {
 			defer func() {
@@ -111,10 +111,10 @@ func TestWriteFile(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 0))
 	tr := walk(t, &s, 30, rng.IntN)
 	path := filepath.Join(t.TempDir(), "t.jsonl")
-	if err := traces.WriteFile(path, tr); err != nil {
+	if err := paxostrace.WriteFile(path, tr); err != nil {
 		t.Fatal(err)
 	}
-	got, err := traces.ReadFile(path)
+	got, err := paxostrace.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,10 +128,10 @@ func TestWriteFile(t *testing.T) {
 	// A trace the reader would reject is not written, and the old file stays.
 	bad := tr
 	bad.Header.Format = "other"
-	if err := traces.WriteFile(path, bad); err == nil {
+	if err := paxostrace.WriteFile(path, bad); err == nil {
 		t.Fatal("WriteFile wrote a trace with a bad format")
 	}
-	if _, err := traces.ReadFile(path); err != nil {
+	if _, err := paxostrace.ReadFile(path); err != nil {
 		t.Fatalf("old file damaged by a refused write: %v", err)
 	}
 	if ents, _ := os.ReadDir(filepath.Dir(path)); len(ents) != 1 {

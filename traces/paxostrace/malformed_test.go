@@ -1,4 +1,4 @@
-package traces_test
+package paxostrace_test
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // baseTrace is a valid trace (recorded by world.Recorder) that the
@@ -131,12 +132,12 @@ func TestReadMalformed(t *testing.T) {
 			if !ok {
 				t.Fatal("the edit does not apply to the base trace")
 			}
-			_, err := traces.Read(strings.NewReader(in))
+			_, err := paxostrace.Read(strings.NewReader(in))
 			if err == nil {
 				t.Fatalf("Read accepted:\n%s", in)
 			}
-			var pe *traces.ParseError
-			if !errors.As(err, &pe) || !errors.Is(err, traces.ErrMalformed) {
+			var pe *paxostrace.ParseError
+			if !errors.As(err, &pe) || !errors.Is(err, paxostrace.ErrMalformed) {
 				t.Fatalf("error %v (%T) is not a *ParseError matching ErrMalformed", err, err)
 			}
 			t.Log(err)
@@ -152,7 +153,7 @@ func slicesClone(s []string) []string { return append([]string(nil), s...) }
 // TestReadBase shows that the base trace of TestReadMalformed is valid, so
 // that each case fails for its own edit only.
 func TestReadBase(t *testing.T) {
-	tr, err := traces.Read(strings.NewReader(baseText()))
+	tr, err := paxostrace.Read(strings.NewReader(baseText()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,10 +161,10 @@ func TestReadBase(t *testing.T) {
 		t.Fatalf("read %d steps, want 6", len(tr.Steps))
 	}
 	// No trailing newline, CRLF line ends: still fine.
-	if _, err := traces.Read(strings.NewReader(strings.TrimSuffix(baseText(), "\n"))); err != nil {
+	if _, err := paxostrace.Read(strings.NewReader(strings.TrimSuffix(baseText(), "\n"))); err != nil {
 		t.Errorf("no final newline: %v", err)
 	}
-	if _, err := traces.Read(strings.NewReader(strings.Join(baseTrace, "\r\n"))); err != nil {
+	if _, err := paxostrace.Read(strings.NewReader(strings.Join(baseTrace, "\r\n"))); err != nil {
 		t.Errorf("CRLF: %v", err)
 	}
 	// A trace written before the header named its protocol is read as
@@ -172,14 +173,14 @@ func TestReadBase(t *testing.T) {
 	if old == baseText() {
 		t.Fatal("the base header names no protocol")
 	}
-	if _, err := traces.Read(strings.NewReader(old)); err != nil {
+	if _, err := paxostrace.Read(strings.NewReader(old)); err != nil {
 		t.Errorf("a header without protocol: %v", err)
 	}
 }
 
 // TestReadFileErrorNamesFile: errors read like compiler messages.
 func TestReadFileErrorNamesFile(t *testing.T) {
-	_, err := traces.ReadFile("testdata/bad/phase2b-needs-msg.jsonl")
+	_, err := paxostrace.ReadFile("testdata/bad/phase2b-needs-msg.jsonl")
 	want := "testdata/bad/phase2b-needs-msg.jsonl:"
 	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), "Phase2b needs a msg") {
 		t.Fatalf("got %v, want an error starting %q naming the problem", err, want)
@@ -192,7 +193,7 @@ func TestLongLines(t *testing.T) {
 	// Longer than bufio.Scanner's default 64 KiB token and our 64 KiB buffer.
 	long := strings.Repeat("v", 200<<10)
 	in := strings.ReplaceAll(baseText(), `"x"`, `"`+long+`"`)
-	tr, err := traces.Read(strings.NewReader(in))
+	tr, err := paxostrace.Read(strings.NewReader(in))
 	if err != nil {
 		t.Fatalf("200 KiB value: %v", err)
 	}
@@ -204,14 +205,14 @@ func TestLongLines(t *testing.T) {
 	lines := slicesClone(baseTrace)
 	lines[2] = strings.TrimSuffix(lines[2], "}") + strings.Repeat(" ", len(lines[0])) + "}"
 	padded := strings.Join(lines, "\n") + "\n"
-	if _, err := traces.Read(strings.NewReader(padded)); err != nil {
+	if _, err := paxostrace.Read(strings.NewReader(padded)); err != nil {
 		t.Fatalf("padded line 3: %v", err)
 	}
 	old := traces.MaxLineBytes
 	traces.MaxLineBytes = len(baseTrace[0]) + 1
 	defer func() { traces.MaxLineBytes = old }()
-	_, err = traces.Read(strings.NewReader(padded))
-	var pe *traces.ParseError
+	_, err = paxostrace.Read(strings.NewReader(padded))
+	var pe *paxostrace.ParseError
 	if !errors.As(err, &pe) || pe.Line != 3 || !strings.Contains(err.Error(), "longer than") {
 		t.Fatalf("got %v, want line 3 too long", err)
 	}

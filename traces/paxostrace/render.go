@@ -1,4 +1,4 @@
-package traces
+package paxostrace
 
 import (
 	"fmt"

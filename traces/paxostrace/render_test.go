@@ -1,4 +1,4 @@
-package traces_test
+package paxostrace_test
 
 import (
 	"bytes"
@@ -13,20 +13,20 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces"
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and the fuzz seed corpus")
 
 // render draws tr in one of the formats "text", "ascii", "mermaid".
-func render(w io.Writer, tr *traces.Trace, format string) error {
+func render(w io.Writer, tr *paxostrace.Trace, format string) error {
 	switch format {
 	case "text":
-		return traces.RenderText(w, tr, traces.TextOptions{})
+		return paxostrace.RenderText(w, tr, paxostrace.TextOptions{})
 	case "ascii":
-		return traces.RenderText(w, tr, traces.TextOptions{ASCII: true})
+		return paxostrace.RenderText(w, tr, paxostrace.TextOptions{ASCII: true})
 	case "mermaid":
-		return traces.RenderMermaid(w, tr)
+		return paxostrace.RenderMermaid(w, tr)
 	}
 	return fmt.Errorf("unknown format %q", format)
 }
@@ -39,7 +39,7 @@ type script struct {
 	t   *testing.T
 	s   world.Setup
 	r   *world.Recorder
-	vio *traces.Violation
+	vio *paxostrace.Violation
 }
 
 func newScript(t *testing.T, s world.Setup) *script {
@@ -60,7 +60,7 @@ func (sc *script) do(kind world.ActionKind, node int, typ paxos.MsgType) bool {
 				sc.t.Fatal(err)
 			}
 			if v := invariant.CheckWorld(&sc.s, &sc.r.State, len(sc.r.Steps)); v != nil && sc.vio == nil {
-				sc.vio = &traces.Violation{Invariant: v.Invariant, Step: v.Step, Detail: v.Detail}
+				sc.vio = &paxostrace.Violation{Invariant: v.Invariant, Step: v.Step, Detail: v.Detail}
 			}
 			return true
 		}
@@ -82,15 +82,15 @@ func (sc *script) deliverAll() {
 	}
 }
 
-func (sc *script) trace() traces.Trace {
+func (sc *script) trace() paxostrace.Trace {
 	tr := sc.r.Trace("test")
 	tr.Header.Violation = sc.vio
 	return tr
 }
 
 // goldenTraces are the deterministic traces the renderers are tested on.
-func goldenTraces(t *testing.T) map[string]traces.Trace {
-	out := map[string]traces.Trace{}
+func goldenTraces(t *testing.T) map[string]paxostrace.Trace {
+	out := map[string]paxostrace.Trace{}
 
 	// normal: one client, one proposer, no faults.
 	sc := newScript(t, world.DefaultSetup())
@@ -145,7 +145,7 @@ func TestRenderGolden(t *testing.T) {
 	for name, tr := range goldenTraces(t) {
 		tr := tr
 		var jb bytes.Buffer
-		if err := traces.Write(&jb, tr); err != nil {
+		if err := paxostrace.Write(&jb, tr); err != nil {
 			t.Fatal(err)
 		}
 		check(t, filepath.Join("testdata", "render", name+".jsonl"), jb.Bytes())
@@ -227,7 +227,7 @@ func TestRenderMarks(t *testing.T) {
 	// Without a violation in the header, no violation is drawn.
 	tr := all["normal"]
 	var b bytes.Buffer
-	if err := traces.RenderText(&b, &tr, traces.TextOptions{}); err != nil {
+	if err := paxostrace.RenderText(&b, &tr, paxostrace.TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(b.String(), "VIOLATION") {
