@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/anishathalye/porcupine"
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
-	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
-	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
+	"github.com/paxoscheck/paxoscheck/traces"
 )
 
 // Kind is the overall verdict on a trace.
@@ -47,17 +48,17 @@ type Verdict struct {
 	Divergence *Divergence `json:"divergence,omitempty"`
 	// Violation is the first invariant that failed, and after which step
 	// (0 is the initial state).
-	Violation *paxostrace.Violation `json:"violation,omitempty"`
+	Violation *traces.Violation `json:"violation,omitempty"`
 	// Broken lists the first breach of every invariant violated at some
 	// step, in order; Violation is its first entry.
-	Broken          []paxostrace.Violation `json:"broken,omitempty"`
-	Linearizability *Linearizability       `json:"linearizability,omitempty"`
+	Broken          []traces.Violation `json:"broken,omitempty"`
+	Linearizability *Linearizability   `json:"linearizability,omitempty"`
 	// Claimed is the violation the trace's header says it shows, and
 	// ClaimConfirmed whether the check found that invariant broken at some
 	// step (not necessarily first: a counterexample may be named after
 	// Agreement although a structural invariant broke before it).
-	Claimed        *paxostrace.Violation `json:"claimed,omitempty"`
-	ClaimConfirmed *bool                 `json:"claim_confirmed,omitempty"`
+	Claimed        *traces.Violation `json:"claimed,omitempty"`
+	ClaimConfirmed *bool             `json:"claim_confirmed,omitempty"`
 	// Error is a bad input's reason (Kind BadInput), and Line the line of
 	// the file it is on (0 if none).
 	Error string `json:"error,omitempty"`
@@ -72,23 +73,35 @@ type Options struct {
 	Timeout time.Duration
 }
 
-// Check replays t against impl/paxos, checks every invariant after every
-// step and the client history for linearizability, and returns the
-// verdict. Its Kind is, by priority: Divergent if any step disagrees with
-// the code (a violation at an earlier step is still reported); else
-// Violation if an invariant fails or the history is not linearizable; else
-// Unknown if Porcupine timed out; else OK. An error (wrapping ErrSetup or
+// History is how Check reads a trace's client history and checks it: the
+// protocol's (for single-decree Paxos, paxosmodel.FromTrace and
+// paxosmodel.Linearizable).
+type History struct {
+	// Ops reads the operations of the trace (an error wrapping
+	// linearize.ErrHistory when they do not make a history).
+	Ops func() ([]porcupine.Operation, error)
+	// Check decides whether ops are linearizable within timeout.
+	Check func(ops []porcupine.Operation, timeout time.Duration) linearize.Result
+}
+
+// Check replays steps against the code of p, checks every invariant after
+// every step and the client history for linearizability, and returns the
+// verdict; claimed is the violation the trace's header names (nil: none).
+// Its Kind is, by priority: Divergent if any step disagrees with the code
+// (a violation at an earlier step is still reported); else Violation if an
+// invariant fails or the history is not linearizable; else Unknown if
+// Porcupine timed out; else OK. An error (wrapping ErrSetup or
 // linearize.ErrHistory) means the trace cannot be checked at all.
-func Check(t *paxostrace.Trace, opt Options) (Verdict, error) {
-	v := Verdict{Steps: len(t.Steps), Claimed: t.Header.Violation}
-	r, err := New(&t.Header)
+func Check[I, K ~uint8, N any, M graph.Message[M], D, E, S any](p Protocol[I, K, N, M, D, E, S], steps []S, claimed *traces.Violation, h History, opt Options) (Verdict, error) {
+	v := Verdict{Steps: len(steps), Claimed: claimed}
+	r, err := New(p)
 	if err != nil {
 		return v, err
 	}
-	var tr Tracker
-	tr.Observe(&r.Setup, &r.State, 0)
-	for i := range t.Steps {
-		s := &t.Steps[i]
+	tr := Tracker[I, K, N, M, D, E, S]{P: p}
+	tr.Observe(&r.State, 0)
+	for i := range steps {
+		s := &steps[i]
 		if _, err := r.Step(s); err != nil {
 			var d *Divergence
 			if !errors.As(err, &d) {
@@ -98,7 +111,7 @@ func Check(t *paxostrace.Trace, opt Options) (Verdict, error) {
 			break
 		}
 		v.Replayed++
-		tr.Observe(&r.Setup, &r.State, s.Step)
+		tr.Observe(&r.State, p.ReadStep(s).Number)
 	}
 	v.Broken = tr.Broken
 	if len(tr.Broken) > 0 {
@@ -107,11 +120,11 @@ func Check(t *paxostrace.Trace, opt Options) (Verdict, error) {
 	// The history is read from the trace after the replay, so that a
 	// trace whose replies the code would not give is reported as the
 	// divergence it is rather than as an unreadable history.
-	ops, err := paxosmodel.FromTrace(t)
+	ops, err := h.Ops()
 	if err != nil && v.Divergence == nil {
 		return v, err
 	}
-	lr := paxosmodel.Linearizable(ops, opt.Timeout)
+	lr := h.Check(ops, opt.Timeout)
 	v.lin = &lr
 	v.Linearizability = &Linearizability{Verdict: lr.Verdict, Ops: lr.Ops, PendingOps: lr.PendingOps, Detail: lr.Detail}
 

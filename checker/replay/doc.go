@@ -1,10 +1,12 @@
-// Package replay checks a trace against the implementation: it re-executes
-// every step of the trace on impl/paxos through the shared state graph
-// (checker/world), compares what the trace claims each step did (the
-// event, the messages sent with their contents and ids, the durable state
-// written, the value learned, the client replies) with what the code does,
-// evaluates every invariant of checker/invariant after every step, and
-// checks the client history for linearizability (checker/linearize).
+// Package replay checks a trace against the implementation, for any
+// protocol: it re-executes every step of the trace on the code through the
+// shared state graph (checker/graph), compares what the trace claims each
+// step did (the event, the messages sent with their contents and ids, and
+// what the protocol's After compares: the durable state written, the
+// value learned, the client replies, the timer) with what the code does,
+// evaluates every invariant after every step (Tracker), and checks the
+// client history for linearizability (checker/linearize). A protocol plugs
+// in as a Protocol: for single-decree Paxos, checker/paxosmodel's Model.
 //
 // The first step where trace and code disagree is reported as a typed
 // Divergence: a trace that diverges was not produced by this code (or this

@@ -3,19 +3,17 @@ package replay
 import (
 	"errors"
 	"fmt"
-	"slices"
 
-	"github.com/paxoscheck/paxoscheck/checker/world"
-	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 )
 
-// ErrSetup is wrapped by the error of New when the trace's header does not
-// describe a cluster that can be run (bad configuration, unknown bug).
+// ErrSetup is wrapped by the error of a protocol's constructor when the
+// trace's header describes no cluster that can be run (bad configuration,
+// unknown bug).
 var ErrSetup = errors.New("trace header describes no runnable cluster")
 
 // Divergence is the first step where a trace and the code disagree. Want is
-// what impl/paxos produces at that step, Got what the trace claims.
+// what the code produces at that step, Got what the trace claims.
 type Divergence struct {
 	Step  int    `json:"step"`
 	Field string `json:"field"`
@@ -28,27 +26,66 @@ func (d *Divergence) Error() string {
 	return fmt.Sprintf("step %d: %s: the code produces %s, the trace claims %s", d.Step, d.Field, d.Want, d.Got)
 }
 
+// Ref is a message of a trace with the id it got when it was sent; a
+// duplicate's copy names the original (DupOf).
+type Ref[M any] struct {
+	ID, DupOf int
+	Msg       M
+}
+
+// StepInfo is what replay reads of a trace step: its number and action
+// name (the trace event), the node it names, the graph action it performs
+// (Err: the step names none) and the messages it consumes and sends.
+type StepInfo[I, K ~uint8, M graph.Message[M]] struct {
+	Number int
+	Event  string
+	Node   I
+	Action graph.Action[I, K, M]
+	Err    error
+	Msg    *Ref[M]
+	Sent   []Ref[M]
+}
+
+// Protocol is what replay needs of a protocol beyond its state graph: how
+// to read its trace steps (type S), how to compare what a step's record
+// claims with what the code did, and its invariants. For single-decree
+// Paxos it is checker/paxosmodel's Model.
+type Protocol[I, K ~uint8, N any, M graph.Message[M], D, E, S any] interface {
+	graph.Protocol[I, K, N, M, D, E]
+	// ReadStep reads s.
+	ReadStep(s *S) StepInfo[I, K, M]
+	// Before compares s with the cluster before the step runs (an
+	// invocation's value with its client's, say); After compares s's record of the
+	// step's effects (beyond the messages sent, which replay compares)
+	// with e, what the code did. Each returns the first field that
+	// differs, what the code has and what the trace claims ("" when they
+	// agree).
+	Before(s *S) (field, want, got string)
+	After(s *S, e E) (field, want, got string)
+	// Sends lists the messages e sent, in order.
+	Sends(e E) []M
+	// EachInvariant checks st against every invariant, in a fixed order,
+	// and calls f with each one's name and failure (nil: it holds).
+	EachInvariant(st *graph.State[I, N, M, D], f func(name string, err error))
+}
+
 // Replayer re-executes a trace one step at a time.
-type Replayer struct {
-	// Setup is the cluster of the trace's header.
-	Setup world.Setup
+type Replayer[I, K ~uint8, N any, M graph.Message[M], D, E, S any] struct {
+	// P is the protocol and its cluster (the trace's header).
+	P Protocol[I, K, N, M, D, E, S]
 	// State is the state after the steps replayed so far.
-	State world.State
+	State graph.State[I, N, M, D]
 	// flight maps the id of every message in flight (per the trace) to
-	// its contents.
-	flight map[int]paxos.Message
+	// its contents; used holds every id ever sent.
+	flight map[int]M
 	used   map[int]bool
 }
 
-// New starts a replay of a trace with header h at the initial state.
-func New(h *paxostrace.Header) (*Replayer, error) {
-	s, err := world.SetupFromHeader(h)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSetup, err)
-	}
-	r := &Replayer{Setup: s, flight: map[int]paxos.Message{}, used: map[int]bool{}}
-	r.State, err = world.Init(&r.Setup)
-	if err != nil {
+// New starts a replay at p's initial state.
+func New[I, K ~uint8, N any, M graph.Message[M], D, E, S any](p Protocol[I, K, N, M, D, E, S]) (*Replayer[I, K, N, M, D, E, S], error) {
+	r := &Replayer[I, K, N, M, D, E, S]{P: p, flight: map[int]M{}, used: map[int]bool{}}
+	var err error
+	if r.State, err = graph.Init[I, K, N, M, D, E](p); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSetup, err)
 	}
 	return r, nil
@@ -58,130 +95,94 @@ func New(h *paxostrace.Header) (*Replayer, error) {
 // outcome is what the code did. A *Divergence error means the trace and
 // the code disagree at this step; the state is then unspecified and the
 // replay must stop.
-func (r *Replayer) Step(s *paxostrace.Step) (world.Outcome, error) {
+func (r *Replayer[I, K, N, M, D, E, S]) Step(s *S) (graph.Outcome[I, K, M, E], error) {
+	p := r.P
+	in := p.ReadStep(s)
 	div := func(field string, want, got any) error {
-		return &Divergence{Step: s.Step, Field: field, Want: fmt.Sprint(want), Got: fmt.Sprint(got)}
+		return &Divergence{Step: in.Number, Field: field, Want: fmt.Sprint(want), Got: fmt.Sprint(got)}
 	}
-	a, err := world.ActionOf(s)
-	if err != nil {
-		return world.Outcome{}, div("action", "a step the state graph knows", err)
+	var none graph.Outcome[I, K, M, E]
+	if in.Err != nil {
+		return none, div("action", "a step the state graph knows", in.Err)
 	}
-	if s.Msg != nil {
-		m, ok := r.flight[s.Msg.ID]
+	a := in.Action
+	if in.Msg != nil {
+		m, ok := r.flight[in.Msg.ID]
 		if !ok {
-			return world.Outcome{}, div("msg.id", "an id of a message in flight", s.Msg.ID)
+			return none, div("msg.id", "an id of a message in flight", in.Msg.ID)
 		}
-		if m != s.Msg.Message {
-			return world.Outcome{}, div("msg", m, s.Msg.Message)
+		if m != in.Msg.Msg {
+			return none, div("msg", m, in.Msg.Msg)
 		}
+	}
+	if f, w, g := p.Before(s); f != "" {
+		return none, div(f, w, g)
 	}
 	want := a.Node
-	if a.Kind == world.ActInvoke && int(a.Client) < len(r.Setup.Clients) {
-		c := r.Setup.Clients[a.Client]
-		want = c.Proposer
-		if s.Value != c.Value {
-			return world.Outcome{}, div("value", q(c.Value), q(s.Value))
-		}
+	if a.Kind == graph.ActInvoke && int(a.Client) < p.NumClients() {
+		want = p.ClientNode(a.Client)
 	}
-	if s.Node != want {
-		return world.Outcome{}, div("node", want, s.Node)
+	if in.Node != want {
+		return none, div("node", want, in.Node)
 	}
 	before := r.State.Clone()
-	out, err := r.State.Apply(&r.Setup, a)
+	out, err := graph.Apply[I, K, N, M, D, E](p, &r.State, a)
 	if err != nil {
 		r.State = before
-		return out, div("action", "an enabled action", fmt.Sprintf("%s (%v)", s.Action, err))
+		return out, div("action", "an enabled action", fmt.Sprintf("%s (%v)", in.Event, err))
 	}
-	if out.Event != s.Action {
-		return out, div("action", out.Event, s.Action)
+	if out.Event != in.Event {
+		return out, div("action", out.Event, in.Event)
 	}
 
 	// Sent: contents in order, then fresh ids.
-	sent := out.Effects.Send
+	sent := p.Sends(out.Effects)
 	if out.Dup != nil {
-		sent = []paxos.Message{*out.Dup}
+		sent = []M{*out.Dup}
 	}
-	for i := 0; i < max(len(sent), len(s.Sent)); i++ {
+	for i := 0; i < max(len(sent), len(in.Sent)); i++ {
 		field := fmt.Sprintf("sent[%d]", i)
 		switch {
-		case i >= len(s.Sent):
+		case i >= len(in.Sent):
 			return out, div(field, sent[i], "no message")
 		case i >= len(sent):
-			return out, div(field, "no message", s.Sent[i].Message)
-		case sent[i] != s.Sent[i].Message:
-			return out, div(field, sent[i], s.Sent[i].Message)
+			return out, div(field, "no message", in.Sent[i].Msg)
+		case sent[i] != in.Sent[i].Msg:
+			return out, div(field, sent[i], in.Sent[i].Msg)
 		}
-		if id := s.Sent[i].ID; r.used[id] || id <= 0 {
+		if id := in.Sent[i].ID; r.used[id] || id <= 0 {
 			return out, div(field+".id", "a fresh positive id", id)
 		}
 	}
-	if out.Dup != nil && s.Sent[0].DupOf != s.Msg.ID {
-		return out, div("sent[0].dup_of", s.Msg.ID, s.Sent[0].DupOf)
+	if out.Dup != nil && in.Sent[0].DupOf != in.Msg.ID {
+		return out, div("sent[0].dup_of", in.Msg.ID, in.Sent[0].DupOf)
 	}
-	if !equalPersist(out.Effects.Persist, s.Persist) {
-		return out, div("persist", fmtPersist(out.Effects.Persist), fmtPersist(s.Persist))
-	}
-	if out.Effects.Learned != s.Learned {
-		return out, div("learned", q(out.Effects.Learned), q(s.Learned))
-	}
-	if !slices.Equal(out.Effects.Replies, s.Replies) {
-		return out, div("replies", fmt.Sprintf("%+v", out.Effects.Replies), fmt.Sprintf("%+v", s.Replies))
-	}
-	if out.Effects.Timer != s.Timer {
-		return out, div("timer", timerOp(out.Effects.Timer), timerOp(s.Timer))
+	if f, w, g := p.After(s, out.Effects); f != "" {
+		return out, div(f, w, g)
 	}
 
 	// The trace and the code agree: move the ids along.
-	if s.Msg != nil && out.Dup == nil {
-		delete(r.flight, s.Msg.ID)
+	if in.Msg != nil && out.Dup == nil {
+		delete(r.flight, in.Msg.ID)
 	}
-	for _, m := range s.Sent {
-		r.flight[m.ID] = m.Message
+	for _, m := range in.Sent {
+		r.flight[m.ID] = m.Msg
 		r.used[m.ID] = true
 	}
 	return out, nil
 }
 
-func q(v paxos.Value) string {
-	if v == paxos.None {
-		return "none"
-	}
-	return fmt.Sprintf("%q", v)
-}
-
-// timerOp names a step's timer operation as the trace writes it.
-func timerOp(t paxos.TimerOp) string {
-	if t == paxos.TimerKeep {
-		return "no timer operation"
-	}
-	return t.String()
-}
-
-func equalPersist(a, b *paxos.Durable) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
-}
-
-func fmtPersist(d *paxos.Durable) string {
-	if d == nil {
-		return "no durable write"
-	}
-	return fmt.Sprintf("%+v", *d)
-}
-
 // NetDiff returns the messages that left the network between before and
 // after (delivered or dropped) and those that joined it, both sorted
-// multisets (world.State.Net).
-func NetDiff(before, after []paxos.Message) (gone, added []paxos.Message) {
+// multisets (graph.State.Net).
+func NetDiff[M graph.Message[M]](before, after []M) (gone, added []M) {
 	i, j := 0, 0
 	for i < len(before) || j < len(after) {
 		switch {
-		case j == len(after) || (i < len(before) && before[i].Less(after[j])):
+		case j == len(after) || (i < len(before) && before[i].Compare(after[j]) < 0):
 			gone = append(gone, before[i])
 			i++
-		case i == len(before) || after[j].Less(before[i]):
+		case i == len(before) || after[j].Compare(before[i]) < 0:
 			added = append(added, after[j])
 			j++
 		default:

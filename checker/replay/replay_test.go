@@ -1,280 +1,228 @@
-package replay
+package replay_test
 
 import (
-	"bytes"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
-	"github.com/paxoscheck/paxoscheck/checker/invariant"
-	"github.com/paxoscheck/paxoscheck/checker/linearize"
-	"github.com/paxoscheck/paxoscheck/checker/world"
-	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
+	"github.com/paxoscheck/paxoscheck/checker/graph"
+	"github.com/paxoscheck/paxoscheck/checker/graph/graphtest"
+	"github.com/paxoscheck/paxoscheck/checker/replay"
 )
 
-const seed = 77
+// Replay is generic: these tests replay traces of graphtest's toy
+// protocol, which is not Paxos, in a step type of their own.
 
-// setup is a small cluster with every fault enabled.
-func setup(bugs paxos.Bugs, learners int) world.Setup {
-	s := world.NewSetup(3, 2, learners, 3)
-	s.Config.Bugs = bugs
-	s.Budget = world.Budget{Drops: 2, Dups: 2, Crashes: 2}
-	s.MaxRound = 3
-	s.MidStepCrash = true
-	return s
+type (
+	tid     = graphtest.ToyID
+	tclient = graphtest.ToyClient
+	tnode   = graphtest.ToyNode
+	tmsg    = graphtest.ToyMsg
+	teff    = graphtest.ToyEffects
+	tstate  = graph.State[tid, tnode, tmsg, uint8]
+	tact    = graph.Action[tid, tclient, tmsg]
+)
+
+// step is a toy trace step.
+type step struct {
+	n       int
+	event   string
+	node    tid
+	action  tact
+	msg     *replay.Ref[tmsg]
+	sent    []replay.Ref[tmsg]
+	persist *uint8
+	reply   bool
+	timer   graph.TimerOp
 }
 
-// walk records a random walk of up to n steps and returns its trace, its
-// final state, and the first invariant violation met on the way (nil if
-// none).
-func walk(t testing.TB, s *world.Setup, rng *rand.Rand, n int) (paxostrace.Trace, world.State, *invariant.Violation) {
+// toy is the toy protocol as replay reads it; its one invariant fails
+// once the pinger sent two pings.
+type toy struct{ *graphtest.Toy }
+
+func (p toy) ReadStep(s *step) replay.StepInfo[tid, tclient, tmsg] {
+	return replay.StepInfo[tid, tclient, tmsg]{Number: s.n, Event: s.event, Node: s.node, Action: s.action, Msg: s.msg, Sent: s.sent}
+}
+
+func (p toy) Before(*step) (string, string, string) { return "", "", "" }
+
+func (p toy) After(s *step, e teff) (string, string, string) {
+	switch {
+	case (e.Persist == nil) != (s.persist == nil) || e.Persist != nil && *e.Persist != *s.persist:
+		return "persist", fmt.Sprint(e.Persist != nil), fmt.Sprint(s.persist != nil)
+	case e.Reply != s.reply:
+		return "reply", fmt.Sprint(e.Reply), fmt.Sprint(s.reply)
+	case e.Timer != s.timer:
+		return "timer", fmt.Sprint(e.Timer), fmt.Sprint(s.timer)
+	}
+	return "", "", ""
+}
+
+func (p toy) Sends(e teff) []tmsg { return e.Send }
+
+func (p toy) EachInvariant(st *tstate, f func(string, error)) {
+	var err error
+	if st.Nodes[0].Count >= 2 {
+		err = fmt.Errorf("%d pings", st.Nodes[0].Count)
+	}
+	f("OnePing", err)
+}
+
+// record walks the toy's graph at random for up to n steps and returns
+// its trace, its final state and the step after which OnePing first
+// failed (0: never).
+func record(t *testing.T, p toy, rng *rand.Rand, n int) ([]step, tstate, int) {
 	t.Helper()
-	r, err := world.NewRecorder(s)
+	st, err := graph.Init(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var first *invariant.Violation
-	err = r.Walk(n, rng.IntN, func(step int) {
-		if v := invariant.CheckWorld(s, &r.State, step); v != nil && first == nil {
-			first = v
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
+	type held struct {
+		id int
+		m  tmsg
 	}
-	return r.Trace("test"), r.State, first
-}
-
-// TestCorrectRunsReplay replays recorded runs of the correct code: each
-// replays without divergence to the very state the recorder reached, and
-// passes every check.
-func TestCorrectRunsReplay(t *testing.T) {
-	s := setup(0, 1)
-	rng := rand.New(rand.NewPCG(seed, 0))
-	for run := 0; run < 150; run++ {
-		tr, final, _ := walk(t, &s, rng, 60)
-		v, err := Check(&tr, Options{})
+	var flight []held
+	next, broke := 1, 0
+	var steps []step
+	for i := 1; i <= n; i++ {
+		acts := graph.Actions(p, &st, nil)
+		if len(acts) == 0 {
+			break
+		}
+		a := acts[rng.IntN(len(acts))]
+		out, err := graph.Apply(p, &st, a)
 		if err != nil {
-			t.Fatalf("seed %d run %d: %v", seed, run, err)
+			t.Fatalf("%s: %v", a, err)
 		}
-		if v.Kind != OK {
-			t.Fatalf("seed %d run %d: %s", seed, run, v.Summary())
-		}
-		r, err := New(&tr.Header)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range tr.Steps {
-			if _, err := r.Step(&tr.Steps[i]); err != nil {
-				t.Fatalf("seed %d run %d: %v", seed, run, err)
+		s := step{n: i, event: out.Event, node: a.Node, action: a, persist: out.Effects.Persist, reply: out.Effects.Reply, timer: out.Effects.Timer}
+		sends := out.Effects.Send
+		switch a.Kind {
+		case graph.ActDeliver, graph.ActDrop, graph.ActDuplicate, graph.ActCrashMidStep:
+			k := slices.IndexFunc(flight, func(h held) bool { return h.m == a.Msg })
+			s.msg = &replay.Ref[tmsg]{ID: flight[k].id, Msg: a.Msg}
+			if a.Kind == graph.ActDuplicate {
+				s.sent = []replay.Ref[tmsg]{{ID: next, DupOf: flight[k].id, Msg: a.Msg}}
+				flight = append(flight, held{next, a.Msg})
+				next++
+			} else {
+				flight = slices.Delete(flight, k, k+1)
 			}
 		}
-		got, want := r.State.AppendBinary(&s, nil), final.AppendBinary(&s, nil)
-		if !bytes.Equal(got, want) {
-			t.Fatalf("seed %d run %d: replay ends in a different state than the run", seed, run)
+		if a.Kind == graph.ActCrashMidStep {
+			sends = nil // a crash after the write: nothing left
+		}
+		for _, m := range sends {
+			s.sent = append(s.sent, replay.Ref[tmsg]{ID: next, Msg: m})
+			flight = append(flight, held{next, m})
+			next++
+		}
+		steps = append(steps, s)
+		if broke == 0 && st.Nodes[0].Count >= 2 {
+			broke = i
 		}
 	}
+	return steps, st, broke
 }
 
-// TestBuggyRunsViolate replays runs of buggy code until one breaks an
-// invariant, and checks that Check names the invariant and the step the
-// run broke it at.
-func TestBuggyRunsViolate(t *testing.T) {
-	for _, bug := range []paxos.Bug{paxos.BugSkipPrepare, paxos.BugAcceptBelowPromise, paxos.BugIgnorePromisedValue} {
-		t.Run(bug.String(), func(t *testing.T) {
-			s := setup(paxos.Bugs(bug), 2)
-			rng := rand.New(rand.NewPCG(seed, uint64(bug)))
-			for run := 0; run < 20000; run++ {
-				tr, _, want := walk(t, &s, rng, 60)
-				if want == nil {
-					continue
-				}
-				v, err := Check(&tr, Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if v.Kind != Violation || v.Violation == nil || v.Violation.Invariant != want.Invariant || v.Violation.Step != want.Step {
-					t.Fatalf("seed %d run %d: %s; want violation of %s at step %d", seed, run, v.Summary(), want.Invariant, want.Step)
-				}
-				return
-			}
-			t.Fatalf("seed %d: no run of %s broke an invariant", seed, bug)
-		})
-	}
+func options() graph.Options[tid] {
+	return graph.Options[tid]{Budget: graph.Budget{Drops: 2, Dups: 2, Crashes: 2}, MidStepCrash: true}
 }
 
-// TestNotLinearizable: a run where clients are told different values is a
-// violation even when checked for linearizability alone.
-func TestNotLinearizable(t *testing.T) {
-	s := setup(paxos.Bugs(paxos.BugSkipPrepare), 2)
-	rng := rand.New(rand.NewPCG(seed, 9))
-	for run := 0; run < 20000; run++ {
-		tr, _, _ := walk(t, &s, rng, 80)
-		v, err := Check(&tr, Options{})
+// TestRunsReplay: recorded runs replay without divergence to the state the
+// run reached, and the tracker finds the invariant broken where the run
+// broke it.
+func TestRunsReplay(t *testing.T) {
+	p := toy{&graphtest.Toy{Opt: options()}}
+	rng := rand.New(rand.NewPCG(5, 0))
+	broken := 0
+	for run := 0; run < 200; run++ {
+		steps, final, broke := record(t, p, rng, 30)
+		p.Opt.Unbounded = true // a replay follows its trace
+		r, err := replay.New(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v.Linearizability.Verdict == linearize.Illegal {
-			if v.Kind != Violation {
-				t.Fatalf("seed %d run %d: non-linearizable history gives verdict %s", seed, run, v.Kind)
+		tr := replay.Tracker[tid, tclient, tnode, tmsg, uint8, teff, step]{P: p}
+		for i := range steps {
+			if _, err := r.Step(&steps[i]); err != nil {
+				t.Fatalf("run %d: %v", run, err)
 			}
-			if err := v.WriteHTML(t.TempDir() + "/h.html"); err != nil {
-				t.Fatal(err)
-			}
-			return
+			tr.Observe(&r.State, steps[i].n)
+		}
+		p.Opt.Unbounded = false
+		if !slices.Equal(r.State.Nodes, final.Nodes) || !slices.Equal(r.State.Net, final.Net) || r.State.Returned != final.Returned {
+			t.Fatalf("run %d: replay ends in %+v, the run in %+v", run, r.State, final)
+		}
+		if v := tr.First("OnePing"); (v == nil) != (broke == 0) || v != nil && v.Step != broke {
+			t.Fatalf("run %d: tracker says %+v, the run broke OnePing after step %d", run, v, broke)
+		}
+		if broke > 0 {
+			broken++
 		}
 	}
-	t.Fatalf("seed %d: no non-linearizable run", seed)
+	if broken == 0 {
+		t.Fatal("no run broke the invariant: the tracker's check is not exercised")
+	}
 }
 
-// findStep returns the index of the first step of tr that pred accepts.
-func findStep(t *testing.T, tr *paxostrace.Trace, pred func(*paxostrace.Step) bool) int {
-	for i := range tr.Steps {
-		if pred(&tr.Steps[i]) {
-			return i
-		}
+// TestDivergences: a trace edited in one place diverges at that step and
+// field.
+func TestDivergences(t *testing.T) {
+	p := toy{&graphtest.Toy{Opt: options()}}
+	rng := rand.New(rand.NewPCG(6, 0))
+	var steps []step
+	for len(steps) < 6 || !slices.ContainsFunc(steps, func(s step) bool { return len(s.sent) > 0 && s.persist != nil }) {
+		steps, _, _ = record(t, p, rng, 20)
 	}
-	t.Fatal("no step to edit")
-	return 0
-}
-
-// normalRun is a failure-free run of one ballot: invoke, 1a, then always
-// the first message in flight, until nothing is.
-func normalRun(t *testing.T) paxostrace.Trace {
-	s := world.DefaultSetup()
-	s.Budget.Dups = 1
-	r, err := world.NewRecorder(&s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := s.Config.Proposers[0]
-	do := func(a world.Action) {
-		if _, err := r.Apply(a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	do(world.Action{Kind: world.ActInvoke, Node: p, Client: 0})
-	do(world.Action{Kind: world.ActTimeout, Node: p})
-	m := r.State.Net[0]
-	do(world.Action{Kind: world.ActDuplicate, Node: m.To, Msg: m})
-	for len(r.State.Net) > 0 {
-		m := r.State.Net[0]
-		do(world.Action{Kind: world.ActDeliver, Node: m.To, Msg: m})
-	}
-	do(world.Action{Kind: world.ActInvoke, Node: s.Config.Proposers[1], Client: 1})
-	return r.Trace("test")
-}
-
-// TestDivergence edits one thing in a correct trace and checks that the
-// replay reports it at that step and field.
-func TestDivergence(t *testing.T) {
-	has := func(a string) func(*paxostrace.Step) bool {
-		return func(s *paxostrace.Step) bool { return s.Action == a }
-	}
-	hasSent := func(a string) func(*paxostrace.Step) bool {
-		return func(s *paxostrace.Step) bool { return s.Action == a && len(s.Sent) > 0 }
-	}
-	cases := []struct {
-		name  string
-		where func(*paxostrace.Step) bool
-		edit  func(*paxostrace.Step)
-		field string
+	k := slices.IndexFunc(steps, func(s step) bool { return len(s.sent) > 0 && s.persist != nil })
+	for _, c := range []struct {
+		name, field string
+		edit        func(s []step)
 	}{
-		{"1b reports another ballot", hasSent(paxostrace.EvPhase1b), func(s *paxostrace.Step) { s.Sent[0].Bal.Round++ }, "sent[0]"},
-		{"2a carries another value", hasSent(paxostrace.EvPhase2a), func(s *paxostrace.Step) { s.Sent[1].Val = "z" }, "sent[1]"},
-		{"a 2b is missing", hasSent(paxostrace.EvPhase2b), func(s *paxostrace.Step) { s.Sent = nil }, "sent[0]"},
-		{"an extra message", has(paxostrace.EvInvoke), func(s *paxostrace.Step) {
-			s.Sent = append(s.Sent, paxostrace.Msg{ID: 999, Message: paxos.Message{Type: paxos.Msg1a, From: 3, To: 0, Bal: paxos.Ballot{Round: 1}}})
-		}, "sent[0]"},
-		{"a reused id", hasSent(paxostrace.EvPhase1b), func(s *paxostrace.Step) { s.Sent[0].ID = 1 }, "sent[0].id"},
-		{"persist differs", has(paxostrace.EvPhase1b), func(s *paxostrace.Step) { s.Persist.MaxBal.Round = 7 }, "persist"},
-		{"persist missing", has(paxostrace.EvPhase1a), func(s *paxostrace.Step) { s.Persist = nil }, "persist"},
-		{"learned differs", func(s *paxostrace.Step) bool { return s.Learned != "" }, func(s *paxostrace.Step) { s.Learned = "y" }, "learned"},
-		{"reply differs", func(s *paxostrace.Step) bool { return len(s.Replies) > 0 }, func(s *paxostrace.Step) { s.Replies[0].Value = "y" }, "replies"},
-		{"invoke claims no timer", has(paxostrace.EvInvoke), func(s *paxostrace.Step) { s.Timer = paxos.TimerKeep }, "timer"},
-		{"decided claims no cancel", func(s *paxostrace.Step) bool { return s.Timer == paxos.TimerCancel }, func(s *paxostrace.Step) { s.Timer = paxos.TimerKeep }, "timer"},
-		{"invoke value", has(paxostrace.EvInvoke), func(s *paxostrace.Step) { s.Value = "q" }, "value"},
-		{"delivered at another node", has(paxostrace.EvPhase1b), func(s *paxostrace.Step) { s.Node = 1 }, "node"},
-		{"timeout at a node that cannot", has(paxostrace.EvPhase1a), func(s *paxostrace.Step) { s.Node = 4 }, "action"},
-		{"unknown msg id", has(paxostrace.EvPhase2b), func(s *paxostrace.Step) { s.Msg.ID = 12345 }, "msg.id"},
-		{"msg contents differ from its id's", has(paxostrace.EvPhase2b), func(s *paxostrace.Step) { s.Msg.Val = "y" }, "msg"},
-		{"dup_of wrong", has(paxostrace.EvDuplicate), func(s *paxostrace.Step) { s.Sent[0].DupOf = 2 }, "sent[0].dup_of"},
-		{"an event that does not handle its message", has(paxostrace.EvPhase2b), func(s *paxostrace.Step) { s.Action = paxostrace.EvLearn }, "action"},
-		{"a crash-restart the node cannot do", has(paxostrace.EvPhase1a), func(s *paxostrace.Step) { s.Action = paxostrace.EvRestart }, "action"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			tr := normalRun(t)
-			if v, err := Check(&tr, Options{}); err != nil || v.Kind != OK {
-				t.Fatalf("unedited trace: %v %s", err, v.Summary())
+		{"message contents", "sent[0]", func(s []step) { s[k].sent[0].Msg.N += 7 }},
+		{"id not positive", "sent[0].id", func(s []step) { s[k].sent[0].ID = 0 }},
+		{"consumes no message in flight", "msg.id", func(s []step) {
+			for i := k + 1; i < len(s); i++ {
+				if s[i].msg != nil {
+					s[i].msg.ID = 999
+					return
+				}
 			}
-			i := findStep(t, &tr, tc.where)
-			tc.edit(&tr.Steps[i])
-			v, err := Check(&tr, Options{})
+			// No later step consumes: add one that does.
+			s[len(s)-1].msg = &replay.Ref[tmsg]{ID: 999}
+		}},
+		{"durable write", "persist", func(s []step) { s[k].persist = nil }},
+		{"event", "action", func(s []step) { s[k].event = "teleport" }},
+		{"node", "node", func(s []step) { s[k].node = 9 }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ed := make([]step, len(steps))
+			for i, s := range steps {
+				s.sent = slices.Clone(s.sent)
+				if s.msg != nil {
+					m := *s.msg
+					s.msg = &m
+				}
+				ed[i] = s
+			}
+			c.edit(ed)
+			q := toy{&graphtest.Toy{Opt: graph.Options[tid]{Unbounded: true}}}
+			r, err := replay.New(q)
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := v.Divergence
-			if v.Kind != Divergent || d == nil {
-				t.Fatalf("edited step %d: verdict %s, want divergence", i+1, v.Summary())
+			for i := range ed {
+				_, err = r.Step(&ed[i])
+				if err != nil {
+					break
+				}
 			}
-			if d.Step != tr.Steps[i].Step || d.Field != tc.field {
-				t.Fatalf("divergence %v, want step %d field %s", d, tr.Steps[i].Step, tc.field)
-			}
-			if v.Replayed != i {
-				t.Errorf("replayed %d steps, want %d", v.Replayed, i)
-			}
-			var de *Divergence
-			if _, err := replayAll(&tr); !errors.As(err, &de) || *de != *d {
-				t.Errorf("step-by-step replay gives %v, want %v", err, d)
+			var d *replay.Divergence
+			if !errors.As(err, &d) || d.Field != c.field {
+				t.Fatalf("got %v, want a divergence in %s", err, c.field)
 			}
 		})
-	}
-}
-
-func replayAll(tr *paxostrace.Trace) (*Replayer, error) {
-	r, err := New(&tr.Header)
-	if err != nil {
-		return nil, err
-	}
-	for i := range tr.Steps {
-		if _, err := r.Step(&tr.Steps[i]); err != nil {
-			return r, err
-		}
-	}
-	return r, nil
-}
-
-func TestBadHeader(t *testing.T) {
-	tr := normalRun(t)
-	tr.Header.Bugs = []string{"no-such-bug"}
-	if _, err := Check(&tr, Options{}); !errors.Is(err, ErrSetup) {
-		t.Fatalf("err = %v, want ErrSetup", err)
-	}
-}
-
-func TestClaim(t *testing.T) {
-	tr := normalRun(t)
-	tr.Header.Violation = &paxostrace.Violation{Invariant: "Agreement", Step: 3}
-	v, err := Check(&tr, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v.ClaimConfirmed == nil || *v.ClaimConfirmed {
-		t.Fatalf("a correct run's claimed violation was confirmed: %+v", v)
-	}
-}
-
-func TestNetDiff(t *testing.T) {
-	m := func(typ paxos.MsgType, to paxos.NodeID) paxos.Message { return paxos.Message{Type: typ, To: to} }
-	before := []paxos.Message{m(paxos.Msg1a, 0), m(paxos.Msg1a, 1), m(paxos.Msg1a, 1), m(paxos.Msg2a, 0)}
-	after := []paxos.Message{m(paxos.Msg1a, 1), m(paxos.Msg1b, 3), m(paxos.Msg2a, 0)}
-	gone, added := NetDiff(before, after)
-	if len(gone) != 2 || gone[0] != m(paxos.Msg1a, 0) || gone[1] != m(paxos.Msg1a, 1) {
-		t.Errorf("gone = %v", gone)
-	}
-	if len(added) != 1 || added[0] != m(paxos.Msg1b, 3) {
-		t.Errorf("added = %v", added)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
+	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
@@ -109,7 +110,7 @@ func checkOne(path string, opt replay.Options) replay.Verdict {
 	if err != nil {
 		return bad(err)
 	}
-	v, err := replay.Check(&t, opt)
+	v, err := paxosmodel.Check(&t, opt)
 	if err != nil {
 		return bad(fmt.Errorf("%s: %w", path, err))
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
+	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
@@ -40,7 +41,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "paxoscheck replay: %v\n", err)
 		return exitBadInput
 	}
-	r, err := replay.New(&t.Header)
+	r, err := paxosmodel.NewReplayer(&t.Header)
 	if err != nil {
 		fmt.Fprintf(stderr, "paxoscheck replay: %s: %v\n", fs.Arg(0), err)
 		return exitBadInput
@@ -56,9 +57,9 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	// Every invariant is evaluated after every step; a step lists those it
 	// newly breaks, so that a later, worse breach (Agreement after
 	// Msg2aInv, say) is not hidden behind the first.
-	var tr replay.Tracker
+	tr := paxosmodel.Tracker{P: r.P}
 	checkAll := func(step int) {
-		for _, v := range tr.Observe(&r.Setup, &r.State, step) {
+		for _, v := range tr.Observe(&r.State, step) {
 			if step > 0 {
 				fmt.Fprintf(stdout, "  invariant %s now violated: %s\n", v.Invariant, v.Detail)
 			} else {
