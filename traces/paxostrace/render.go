@@ -7,24 +7,11 @@ import (
 	"strings"
 
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
+	"github.com/paxoscheck/paxoscheck/traces"
 )
 
 // TextOptions controls RenderText.
-type TextOptions struct {
-	// ASCII draws with ASCII characters only, for logs and terminals
-	// without box-drawing glyphs.
-	ASCII bool
-}
-
-// glyphs are the characters of the text diagram.
-type glyphs struct {
-	life, dead, line, fromR, fromL, headR, headL, act, crash, restart, drop, dup rune
-}
-
-var (
-	unicodeGlyphs = glyphs{'│', '┆', '─', '├', '┤', '►', '◄', '●', '✗', '↺', '✗', '»'}
-	asciiGlyphs   = glyphs{'|', ':', '-', '+', '+', '>', '<', '*', 'X', 'R', 'x', '2'}
-)
+type TextOptions = traces.TextOptions
 
 // lane is one column of the diagram: a client or a node.
 type lane struct {
@@ -200,233 +187,77 @@ func (d *diagram) violationText() string {
 	return s
 }
 
-// textWriter draws rows of the text diagram.
-type textWriter struct {
-	d      *diagram
-	g      glyphs
-	w      io.Writer
-	width  int // of one lane
-	prefix int // width of the step-number column
-	dead   []bool
-	err    error
-}
-
-func (tw *textWriter) center(l int) int { return l*tw.width + tw.width/2 }
-
-// row returns an empty row of lifelines.
-func (tw *textWriter) row() []rune {
-	r := []rune(strings.Repeat(" ", len(tw.d.lanes)*tw.width))
-	for l := range tw.d.lanes {
-		c := tw.g.life
-		if tw.dead[l] {
-			c = tw.g.dead
-		}
-		r[tw.center(l)] = c
-	}
-	return r
-}
-
-// arrow draws from lane a to lane b, ending in head (0: the usual head).
-func (tw *textWriter) arrow(r []rune, a, b int, head rune) {
-	x, y := tw.center(a), tw.center(b)
-	if x == y {
-		r[x] = tw.g.act
-		return
-	}
-	from, h := tw.g.fromR, tw.g.headR
-	step := 1
-	if y < x {
-		from, h, step = tw.g.fromL, tw.g.headL, -1
-	}
-	if head != 0 {
-		h = head
-	}
-	for i := x + step; i != y; i += step {
-		r[i] = tw.g.line
-	}
-	r[x], r[y] = from, h
-}
-
-func (tw *textWriter) emit(num string, r []rune, text string) {
-	if tw.err != nil {
-		return
-	}
-	line := fmt.Sprintf("%*s %s  %s", tw.prefix, num, string(r), text)
-	_, tw.err = fmt.Fprintln(tw.w, strings.TrimRight(line, " "))
-}
-
-// RenderText writes t as a sequence diagram for the terminal: one column
+// Diagram is t as the sequence diagrams draw it (traces.Diagram): a lane
 // per client (C0..) and node (A0 acceptors, P3 proposers, L5 learners),
-// one row per step with its action, then one arrow row per message it
-// sent and per client reply; drops, duplicates, crashes and restarts are
-// marked, and the violated invariant, if the header names one, closes the
-// diagram. t is validated first: a malformed trace is an error.
-func RenderText(w io.Writer, t *Trace, opt TextOptions) error {
+// each step in words, each message by MessageLabel. t is validated first:
+// a malformed trace is an error.
+func Diagram(t *Trace) (*traces.Diagram, error) {
 	d, err := newDiagram(t)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	tw := &textWriter{d: d, g: unicodeGlyphs, w: w, width: 5, dead: make([]bool, len(d.lanes))}
-	if opt.ASCII {
-		tw.g = asciiGlyphs
+	g := &traces.Diagram{Summary: d.summary(), Violation: t.Header.Violation}
+	if g.Violation != nil {
+		g.ViolationText = d.violationText()
 	}
-	for _, l := range d.lanes {
-		tw.width = max(tw.width, len(l.name)+2)
-	}
-	tw.prefix = max(4, len(strconv.Itoa(len(t.Steps))))
-	desc := func(s string) string {
-		if opt.ASCII {
-			return strings.NewReplacer("⇐", "<=", "→", "->").Replace(s)
-		}
-		return s
-	}
-
-	if _, err := fmt.Fprintln(w, d.summary()); err != nil {
-		return err
-	}
-	head := []rune(strings.Repeat(" ", len(d.lanes)*tw.width))
-	for l, ln := range d.lanes {
-		copy(head[tw.center(l)-len(ln.name)/2:], []rune(ln.name))
-	}
-	tw.emit("step", head, "")
-	vio := t.Header.Violation
-	if vio != nil && vio.Step == 0 {
-		tw.emit("", tw.row(), "!! "+vio.Invariant+" violated in the initial state")
-	}
-	for i := range t.Steps {
-		s := &t.Steps[i]
-		num := strconv.Itoa(s.Step)
-		r := tw.row()
-		nl := d.index[s.Node]
-		switch s.Action {
-		case EvInvoke:
-			tw.arrow(r, d.clientLane(*s.Client), nl, 0)
-		case EvDrop:
-			tw.arrow(r, d.index[s.Msg.From], d.index[s.Msg.To], tw.g.drop)
-		case EvDuplicate:
-			tw.arrow(r, d.index[s.Msg.From], d.index[s.Msg.To], tw.g.dup)
-		case EvCrash:
-			tw.dead[nl] = true
-			r[tw.center(nl)] = tw.g.crash
-		case EvRestart:
-			tw.dead[nl] = false
-			r[tw.center(nl)] = tw.g.restart
-		default:
-			r[tw.center(nl)] = tw.g.act
-		}
-		tw.emit(num, r, desc(d.describe(s)))
-		if s.Action != EvDuplicate {
-			for j := range s.Sent {
-				m := &s.Sent[j]
-				r := tw.row()
-				tw.arrow(r, d.index[m.From], d.index[m.To], 0)
-				tw.emit("", r, msgLabel(m))
-			}
-		}
-		for _, rep := range s.Replies {
-			r := tw.row()
-			tw.arrow(r, nl, d.clientLane(rep.Client), 0)
-			tw.emit("", r, fmt.Sprintf("return C%d %s", rep.Client, showValue(rep.Value)))
-		}
-		d.after(s)
-		if vio != nil && vio.Step == s.Step {
-			tw.emit("", tw.row(), "!! "+vio.Invariant+" violated after this step")
-		}
-	}
-	if tw.err != nil {
-		return tw.err
-	}
-	if vio != nil {
-		_, err := fmt.Fprintln(w, desc(d.violationText()))
-		return err
-	}
-	return nil
-}
-
-// mermaidEscape makes s safe inside a Mermaid message or note: Mermaid
-// reads '#...;' as an entity, ';' and newlines as statement ends, and
-// passes '<' '>' to HTML.
-func mermaidEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '#', ';', '<', '>', '"', '\n', '\r', '%', '{', '}':
-			fmt.Fprintf(&b, "#%d;", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// RenderMermaid writes t as a Mermaid sequenceDiagram (which GitHub renders
-// inside a ```mermaid block): a participant per client and node, a note per
-// step, an arrow per message sent and per client reply, a crossed arrow per
-// drop, and a closing note naming the violated invariant.
-func RenderMermaid(w io.Writer, t *Trace) error {
-	d, err := newDiagram(t)
-	if err != nil {
-		return err
-	}
-	var b strings.Builder
-	b.WriteString("sequenceDiagram\n")
 	for i, l := range d.lanes {
 		what := l.role.String()
 		if l.role == 0 { // client lanes come first, in client order
 			what = "client " + showValue(t.Header.Clients[i].Value)
 		}
-		fmt.Fprintf(&b, "    participant %s as %s (%s)\n", l.name, l.name, mermaidEscape(what))
-	}
-	note := func(a, c string, text string) {
-		over := a
-		if c != "" && c != a {
-			over = a + "," + c
-		}
-		fmt.Fprintf(&b, "    Note over %s: %s\n", over, mermaidEscape(text))
-	}
-	msg := func(from, to, arrow, text string) {
-		fmt.Fprintf(&b, "    %s%s%s: %s\n", from, arrow, to, mermaidEscape(text))
-	}
-	vio := t.Header.Violation
-	all := func() (string, string) { return d.lanes[0].name, d.lanes[len(d.lanes)-1].name }
-	if vio != nil && vio.Step == 0 {
-		a, c := all()
-		note(a, c, d.violationText())
+		g.Lanes = append(g.Lanes, traces.Lane{Name: l.name, What: what})
 	}
 	for i := range t.Steps {
 		s := &t.Steps[i]
-		node := d.name(s.Node)
-		text := strconv.Itoa(s.Step) + " " + d.describe(s)
+		nl := d.index[s.Node]
+		r := traces.Row{Step: s.Step, Text: d.describe(s), Lane: nl}
 		switch s.Action {
 		case EvInvoke:
-			c := d.lanes[d.clientLane(*s.Client)].name
-			note(c, node, text)
-			msg(c, node, "->>", "propose "+showValue(s.Value))
+			r.Mark, r.From, r.Label = traces.MarkInvoke, d.clientLane(*s.Client), "propose "+showValue(s.Value)
 		case EvDrop:
-			note(d.name(s.Msg.From), d.name(s.Msg.To), text)
-			msg(d.name(s.Msg.From), d.name(s.Msg.To), "-x", "✗ "+msgLabel(s.Msg)+" dropped")
+			r.Mark, r.From, r.To = traces.MarkDrop, d.index[s.Msg.From], d.index[s.Msg.To]
+			r.Label = "✗ " + msgLabel(s.Msg) + " dropped"
 		case EvDuplicate:
-			note(d.name(s.Msg.From), d.name(s.Msg.To), text)
 			m := &s.Sent[0]
-			msg(d.name(m.From), d.name(m.To), "-)", msgLabel(m)+" (copy of #"+strconv.Itoa(m.DupOf)+")")
-		default:
-			note(node, "", text)
+			r.Mark, r.From, r.To = traces.MarkDup, d.index[s.Msg.From], d.index[s.Msg.To]
+			r.Label = msgLabel(m) + " (copy of #" + strconv.Itoa(m.DupOf) + ")"
+		case EvCrash:
+			r.Mark = traces.MarkCrash
+		case EvRestart:
+			r.Mark = traces.MarkRestart
 		}
 		if s.Action != EvDuplicate {
 			for j := range s.Sent {
 				m := &s.Sent[j]
-				msg(d.name(m.From), d.name(m.To), "->>", msgLabel(m))
+				r.Arrows = append(r.Arrows, traces.Arrow{From: d.index[m.From], To: d.index[m.To], Label: msgLabel(m)})
 			}
 		}
 		for _, rep := range s.Replies {
-			msg(node, d.lanes[d.clientLane(rep.Client)].name, "-->>", "return "+showValue(rep.Value))
+			r.Arrows = append(r.Arrows, traces.Arrow{From: nl, To: d.clientLane(rep.Client), Reply: true,
+				Label: fmt.Sprintf("return C%d %s", rep.Client, showValue(rep.Value)), Brief: "return " + showValue(rep.Value)})
 		}
+		g.Rows = append(g.Rows, r)
 		d.after(s)
-		if vio != nil && vio.Step == s.Step && vio.Step > 0 {
-			a, c := all()
-			note(a, c, d.violationText())
-		}
 	}
-	_, err = io.WriteString(w, b.String())
-	return err
+	return g, nil
+}
+
+// RenderText writes t as a sequence diagram for the terminal
+// (traces.RenderText of Diagram(t)).
+func RenderText(w io.Writer, t *Trace, opt TextOptions) error {
+	g, err := Diagram(t)
+	if err != nil {
+		return err
+	}
+	return traces.RenderText(w, g, opt)
+}
+
+// RenderMermaid writes t as a Mermaid sequenceDiagram (traces.RenderMermaid
+// of Diagram(t)).
+func RenderMermaid(w io.Writer, t *Trace) error {
+	g, err := Diagram(t)
+	if err != nil {
+		return err
+	}
+	return traces.RenderMermaid(w, g)
 }
