@@ -1,8 +1,10 @@
-package viewer
+package viewer_test
 
 import (
 	"bytes"
 	"context"
+	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
+	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,7 +37,7 @@ func TestBrowser(t *testing.T) {
 		t.Skip("no chromium, chromium-browser or google-chrome on PATH: browser test of the HTML viewer skipped (apt-get install chromium)")
 	}
 	tr := scenarioTrace(t, "proposer-crash-after-phase2a")
-	p, err := Build(&tr, Options{Title: "scenario proposer-crash-after-phase2a"})
+	p, err := paxosmodel.BuildPage(&tr, viewer.Options{Title: "scenario proposer-crash-after-phase2a"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,10 @@
-package viewer
+package viewer_test
 
 import (
 	"bytes"
 	"flag"
+	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
+	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,7 +33,7 @@ func scenarioTrace(t testing.TB, name string) paxostrace.Trace {
 func TestGolden(t *testing.T) {
 	tr := scenarioTrace(t, "normal")
 	var buf bytes.Buffer
-	if err := WriteHTML(&buf, &tr, Options{Title: "scenario normal"}); err != nil {
+	if err := paxosmodel.WriteHTML(&buf, &tr, viewer.Options{Title: "scenario normal"}); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join("testdata", "normal.html")
@@ -53,7 +55,7 @@ func TestGolden(t *testing.T) {
 func TestSelfContained(t *testing.T) {
 	tr := scenarioTrace(t, "dueling-proposers")
 	var buf bytes.Buffer
-	if err := WriteHTML(&buf, &tr, Options{}); err != nil {
+	if err := paxosmodel.WriteHTML(&buf, &tr, viewer.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	page := buf.String()
@@ -85,7 +87,7 @@ func TestStates(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tr := scenarioTrace(t, tc.name)
-			p, err := Build(&tr, Options{NoPorcupine: true})
+			p, err := paxosmodel.BuildPage(&tr, viewer.Options{NoPorcupine: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -128,7 +130,7 @@ func TestStates(t *testing.T) {
 func TestBadTrace(t *testing.T) {
 	tr := scenarioTrace(t, "normal")
 	tr.Steps = tr.Steps[2:] // deliveries of 1a messages never sent
-	if _, err := Build(&tr, Options{NoPorcupine: true}); err == nil || !strings.Contains(err.Error(), "step 3") {
+	if _, err := paxosmodel.BuildPage(&tr, viewer.Options{NoPorcupine: true}); err == nil || !strings.Contains(err.Error(), "step 3") {
 		t.Fatalf("Build of a broken trace = %v, want an error at step 3", err)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"io"
 	"os"
 
@@ -73,7 +74,7 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 	case "mermaid":
 		err = paxostrace.RenderMermaid(&buf, &t)
 	case "html":
-		err = viewer.WriteHTML(&buf, &t, viewer.Options{Title: "scenario " + sc.Name})
+		err = paxosmodel.WriteHTML(&buf, &t, viewer.Options{Title: "scenario " + sc.Name})
 	case "jsonl":
 		err = paxostrace.Write(&buf, t)
 	default:

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"io"
 
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
@@ -56,7 +57,7 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 		// One self-contained page (checker/viewer): step through the
 		// diagram, node states, diffs, invariants, Porcupine's view.
 		render = func(w io.Writer, t *paxostrace.Trace) error {
-			return viewer.WriteHTML(w, t, viewer.Options{Title: paths[0]})
+			return paxosmodel.WriteHTML(w, t, viewer.Options{Title: paths[0]})
 		}
 	default:
 		fmt.Fprintf(stderr, "paxoscheck show: unknown format %q (want %s)\n", *format, showFormats)
