@@ -131,3 +131,20 @@ func TestEnvelopeRefuses(t *testing.T) {
 		t.Fatalf("unnamed header, read as the format's: %v", err)
 	}
 }
+
+// TestProtocolOf: the header's protocol, or "" for a header without one,
+// a line that is no JSON object, an empty input.
+func TestProtocolOf(t *testing.T) {
+	for in, want := range map[string]string{
+		toyHead + "}\n{\"step\":1}\n":   "toy",
+		toyHead + "}":                   "toy",
+		`{"format":"paxoscheck-trace"}`: "",
+		"not json\n":                    "",
+		"":                              "",
+		`{"protocol":7}`:                "",
+	} {
+		if got := traces.ProtocolOf(strings.NewReader(in)); got != want {
+			t.Errorf("ProtocolOf(%.40q) = %q, want %q", in, got, want)
+		}
+	}
+}

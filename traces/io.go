@@ -241,3 +241,33 @@ func WriteFile[H, S any](format Format[H, S], path string, t Trace[H, S]) (err e
 	}
 	return os.Rename(f.Name(), path)
 }
+
+// ProtocolOf returns the protocol that the header of the trace in r names
+// ("" when the first line names none or is not a header at all): what a
+// tool reads to pick the protocol's layer before reading the trace with
+// it. A trace it cannot place is then read, and refused with a line
+// number, by the layer that reads unnamed headers.
+func ProtocolOf(r io.Reader) string {
+	b, err := readLine(bufio.NewReaderSize(r, 64<<10), MaxLineBytes)
+	if err != nil && (!errors.Is(err, io.EOF) || len(b) == 0) {
+		return ""
+	}
+	var h struct {
+		Protocol string `json:"protocol"`
+	}
+	if json.Unmarshal(b, &h) != nil {
+		return ""
+	}
+	return h.Protocol
+}
+
+// ProtocolOfFile is ProtocolOf of the file at path ("" when it cannot be
+// read: the reader that follows says why).
+func ProtocolOfFile(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	return ProtocolOf(f)
+}

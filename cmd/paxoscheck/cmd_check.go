@@ -10,18 +10,17 @@ import (
 	"strings"
 
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
-	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
-	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
+	"github.com/paxoscheck/paxoscheck/traces"
 )
 
 func init() {
-	register(command{name: "check", summary: "check traces: format, replay against impl/paxos, invariants, linearizability", run: runCheck})
+	register(command{name: "check", summary: "check traces: format, replay against the code, invariants, linearizability", run: runCheck})
 }
 
 // runCheck is `paxoscheck check [flags] TRACE...` (issue 5). Each trace is
-// read and validated (paxostrace.ReadFile), replayed step by step against
-// impl/paxos (checker/replay), every invariant is evaluated after every
+// read and validated by its protocol's layer (traceProtocol.check),
+// replayed step by step against the code (checker/replay), every invariant is evaluated after every
 // step, and the client history is checked with Porcupine.
 //
 // Exit code: 2 if any trace is bad input (unreadable, malformed: the
@@ -95,24 +94,20 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// checkOne reads and checks one trace; a trace that cannot be read or set
-// up comes back as a BadInput verdict.
+// checkOne reads and checks one trace, by its protocol; a trace that
+// cannot be read or set up comes back as a BadInput verdict.
 func checkOne(path string, opt replay.Options) replay.Verdict {
 	bad := func(err error) replay.Verdict {
 		v := replay.Verdict{File: path, Kind: replay.BadInput, Error: err.Error()}
-		var pe *paxostrace.ParseError
+		var pe *traces.ParseError
 		if errors.As(err, &pe) {
 			v.Line = pe.Line
 		}
 		return v
 	}
-	t, err := paxostrace.ReadFile(path)
+	v, err := protocolOf(path).check(path, opt)
 	if err != nil {
 		return bad(err)
-	}
-	v, err := paxosmodel.Check(&t, opt)
-	if err != nil {
-		return bad(fmt.Errorf("%s: %w", path, err))
 	}
 	v.File = path
 	return v

@@ -3,11 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
-	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"io"
-
-	"github.com/paxoscheck/paxoscheck/checker/viewer"
-	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 func init() {
@@ -18,8 +14,8 @@ func init() {
 const showFormats = "text, mermaid or html"
 
 // runShow is `paxoscheck show [--format text|mermaid|html] [--ascii] TRACE`
-// (issues 2 and 6): it reads and validates the trace (paxostrace.ReadFile) and
-// prints its message-flow diagram. Flags may come before or after TRACE.
+// (issues 2 and 6): it reads and validates the trace by its protocol's
+// layer (traceProtocol.read) and prints its message-flow diagram. Flags may come before or after TRACE.
 //
 // Exit code: 0 when the diagram was printed (also for a trace that records
 // a violation: showing it is the point), 2 for a bad or unreadable trace,
@@ -45,31 +41,19 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "paxoscheck show: want exactly one TRACE, got %d (see paxoscheck show --help)\n", len(paths))
 		return exitBadInput
 	}
-	var render func(io.Writer, *paxostrace.Trace) error
 	switch *format {
-	case "text":
-		render = func(w io.Writer, t *paxostrace.Trace) error {
-			return paxostrace.RenderText(w, t, paxostrace.TextOptions{ASCII: *ascii})
-		}
-	case "mermaid":
-		render = paxostrace.RenderMermaid
-	case "html":
-		// One self-contained page (checker/viewer): step through the
-		// diagram, node states, diffs, invariants, Porcupine's view.
-		render = func(w io.Writer, t *paxostrace.Trace) error {
-			return paxosmodel.WriteHTML(w, t, viewer.Options{Title: paths[0]})
-		}
+	case "text", "mermaid", "html":
 	default:
 		fmt.Fprintf(stderr, "paxoscheck show: unknown format %q (want %s)\n", *format, showFormats)
 		return exitBadInput
 	}
-	t, err := paxostrace.ReadFile(paths[0])
+	t, err := protocolOf(paths[0]).read(paths[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "paxoscheck show: %v\n", err)
 		return exitBadInput
 	}
 	bw := bufio.NewWriter(stdout)
-	err = render(bw, &t)
+	err = t.draw(bw, *format, *ascii, paths[0])
 	if err == nil {
 		err = bw.Flush()
 	}

@@ -68,7 +68,8 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'paxoscheck COMMAND --help' for a command's flags.")
+	fmt.Fprintf(w, "\ncheck, replay and show read the traces of: %s (the protocol the trace's header names).\n", protocolNames())
+	fmt.Fprintln(w, "Run 'paxoscheck COMMAND --help' for a command's flags.")
 	fmt.Fprintln(w, "Exit codes: 0 ok, 1 violation found, 2 bad input or usage.")
 }
 

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/paxoscheck/paxoscheck/checker/replay"
+	"github.com/paxoscheck/paxoscheck/traces"
+)
+
+// traceProtocol is one protocol as the trace commands (check, replay,
+// show) see it: they read a trace's header for its protocol (traces.
+// ProtocolOf) and hand the file to that protocol's entry. A protocol adds
+// its entry from its own file (paxos.go is single-decree Paxos's); the
+// commands' flags, verdicts and exit codes are the same for all.
+type traceProtocol struct {
+	name string
+	// unnamed: it reads the traces whose header names no protocol, and
+	// every trace no entry claims (its reader then refuses it, saying
+	// which protocol it reads).
+	unnamed bool
+	// check reads the trace at path and checks it against the code; an
+	// error is bad input (a *traces.ParseError keeps its line).
+	check func(path string, opt replay.Options) (replay.Verdict, error)
+	// replay prints the step-by-step view of the trace at path and
+	// returns the exit code.
+	replay func(path string, stdout, stderr io.Writer) int
+	// read reads the trace at path for show, and draw draws it in a
+	// format of showFormats; an error of read is bad input.
+	read func(path string) (drawer, error)
+}
+
+// drawer draws one trace.
+type drawer interface {
+	draw(w io.Writer, format string, ascii bool, title string) error
+}
+
+var protocolTable = map[string]*traceProtocol{}
+
+func registerProtocol(p *traceProtocol) { protocolTable[p.name] = p }
+
+// protocolOf returns the entry that reads the trace at path: the one its
+// header names, else the one that reads unnamed traces.
+func protocolOf(path string) *traceProtocol {
+	if p, ok := protocolTable[traces.ProtocolOfFile(path)]; ok {
+		return p
+	}
+	for _, p := range protocolTable {
+		if p.unnamed {
+			return p
+		}
+	}
+	panic("paxoscheck: no protocol reads unnamed traces")
+}
+
+// protocolNames lists the protocols the trace commands read.
+func protocolNames() string {
+	var ns []string
+	for n := range protocolTable {
+		ns = append(ns, n)
+	}
+	sort.Strings(ns)
+	return strings.Join(ns, ", ")
+}
