@@ -1,145 +1,192 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mattn/go-isatty"
 
-	"github.com/paxoscheck/paxoscheck/checker/paxosexplore"
-	"github.com/paxoscheck/paxoscheck/checker/world"
-	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
+	"github.com/paxoscheck/paxoscheck/checker/explore"
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 )
 
 func init() {
 	register(command{name: "explore", summary: "enumerate every interleaving of a small cluster, check every invariant in every state", run: runExplore})
 }
 
-func runExplore(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("explore", "explore [flags]", stderr)
-	// The defaults are paxosexplore.DefaultSetup: bounds that can expose every
-	// catalogue bug, searched in seconds.
-	def := paxosexplore.DefaultSetup()
-	acceptors := fs.Int("acceptors", len(def.Config.Acceptors), "number of acceptors")
-	proposers := fs.Int("proposers", len(def.Config.Proposers), "number of proposers")
-	learners := fs.Int("learners", len(def.Config.Learners), "number of learners")
-	clients := fs.Int("clients", len(def.Clients), "number of clients (one value each, spread over the proposers)")
-	maxRound := fs.Uint("max-round", uint(def.MaxRound), "highest round a proposer may start (at least 1)")
-	drops := fs.Int("drops", 0, "message drops allowed (0: never; --network multiset only)")
-	dups := fs.Int("dups", 0, "message duplications allowed (0: never; --network multiset only)")
-	crashes := fs.Int("crashes", def.Budget.Crashes, "node crashes allowed (0: never); a crashed node may restart")
-	crashRoles := fs.String("crash-roles", "acceptor", "roles that may crash: comma list of acceptor, proposer, learner, or all")
-	midStep := fs.Bool("mid-step-crash", false, "crashes may also strike after a node persisted and before it sent")
-	defNet := "multiset"
-	if def.SetNetwork {
-		defNet = "set"
-	}
-	network := fs.String("network", defNet, "network model: set (the spec's msgs: any sent message may be received any number of times or never; every drop, duplication and reordering, no budgets) or multiset (messages in flight, --drops/--dups bound the faults)")
-	var bugs listFlag
-	fs.Var(&bugs, "bug", "switch on a catalogue bug (repeatable, or a comma list)")
-	workers := fs.Int("workers", 0, "parallel workers (0: GOMAXPROCS); the verdict and state count do not depend on it")
-	maxStates := fs.Int64("max-states", 0, "stop after this many distinct states (0: no limit)")
-	maxDepth := fs.Int("max-depth", 0, "do not expand states at this depth (0: no limit)")
-	dfs := fs.Bool("dfs", false, "depth-first (one worker; counterexamples are not shortest)")
-	noSym := fs.Bool("no-symmetry", false, "do not merge states that differ by a permutation of acceptors")
-	noDead := fs.Bool("no-dead", false, "no dead-state reduction (states differing only in what no later step reads are merged, messages whose delivery can change nothing are left out, crashes that lose nothing are skipped; every reduction is proved against the code in the same run)")
-	maxMemory := fs.String("max-memory", "", "stop, incomplete (exit 3), when the process holds more memory than this: bytes, or with KiB, MiB, GiB; 0 for no limit (default: 3/4 of the memory available at start)")
-	out := fs.String("out", "", "directory for the counterexample trace (default: a new temporary directory)")
-	deadlockErr := fs.Bool("deadlock-is-error", false, "a deadlock that is not a bound artefact fails the run")
-	progress := fs.Duration("progress", 0, "also print a progress line to stderr this often when stderr is not a terminal (CI logs; 0: only on a terminal, every second)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	bad := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "paxoscheck explore: "+format+"\n", a...)
-		return exitBadInput
-	}
-	switch {
-	case fs.NArg() > 0:
-		return bad("unexpected argument %q", fs.Arg(0))
-	case *acceptors < 1 || *proposers < 1 || *learners < 1:
-		return bad("need at least one acceptor, proposer and learner")
-	case *acceptors+*proposers+*learners > 256:
-		return bad("%d nodes: at most 256", *acceptors+*proposers+*learners)
-	case *clients < 1:
-		return bad("--clients %d: need at least 1, or no value is ever proposed", *clients)
-	case *maxRound < 1 || *maxRound > 255:
-		return bad("--max-round %d: must be 1..255 (rounds bound the graph)", *maxRound)
-	case *drops < 0 || *dups < 0 || *crashes < 0:
-		return bad("fault budgets must not be negative")
-	case *workers < 0 || *maxStates < 0 || *maxDepth < 0:
-		return bad("--workers, --max-states and --max-depth must not be negative")
-	case *network != "multiset" && *network != "set":
-		return bad("--network %q: want multiset or set", *network)
-	case *network == "set" && (*drops != 0 || *dups != 0):
-		return bad("--drops and --dups need --network multiset: the set network (the default) already has every drop and duplication")
-	}
-	memLimit, err := parseSize(*maxMemory)
-	if err != nil {
-		return bad("--max-memory: %v", err)
-	}
-	bugSet, err := bugs.bugs()
-	if err != nil {
-		return bad("--bug: %v", err)
-	}
-	s := world.NewSetup(*acceptors, *proposers, *learners, *clients)
-	s.Config.Bugs = bugSet
-	s.MaxRound = uint32(*maxRound)
-	s.Budget = world.Budget{Drops: *drops, Dups: *dups, Crashes: *crashes}
-	s.MidStepCrash = *midStep
-	s.SetNetwork = *network == "set"
-	s.Crashable = []paxos.NodeID{}
-	for _, r := range strings.Split(*crashRoles, ",") {
-		switch strings.TrimSpace(r) {
-		case "acceptor":
-			s.Crashable = append(s.Crashable, s.Config.Acceptors...)
-		case "proposer":
-			s.Crashable = append(s.Crashable, s.Config.Proposers...)
-		case "learner":
-			s.Crashable = append(s.Crashable, s.Config.Learners...)
-		case "all":
-			s.Crashable = nil
-		case "":
-		default:
-			return bad("--crash-roles: unknown role %q (want acceptor, proposer, learner or all)", r)
+// exploreFlags are the explore flags every protocol shares, parsed; the
+// protocol's entry (searchProtocol.explore) reads them, with its own.
+type exploreFlags struct {
+	drops, dups, crashes *int
+	midStep, dfs         *bool
+	network              *string
+	workers, maxDepth    *int
+	maxStates            *int64
+	noSym, noDead        *bool
+	maxMemory, out       *string
+	deadlockErr          *bool
+	progress             *time.Duration
+	stdout, stderr       io.Writer
+	memLimit             int64
+	tty                  bool
+}
+
+// searchProtocol is one protocol as explore and simulate see it: it registers its own flags (its cluster, its bugs, its bounds) on
+// the command's flag set, with the defaults of the shared ones, and after
+// parsing builds and runs the search. A protocol adds its entry from its
+// own file (paxos.go is single-decree Paxos's); `--protocol` picks it.
+type searchProtocol struct {
+	name string
+	// exploreDefaults are its defaults of the shared flags; explore
+	// registers its flags and returns what runs the search once the
+	// flags are parsed (an exit code).
+	exploreDefaults exploreDefaults
+	explore         func(fs *flag.FlagSet) func(c *exploreFlags) int
+	// simDefaults and simulate are the same for simulate.
+	simDefaults simDefaults
+	simulate    func(fs *flag.FlagSet) func(c *simFlags) int
+}
+
+// exploreDefaults are a protocol's defaults of the shared explore flags.
+type exploreDefaults struct {
+	crashes    int
+	setNetwork bool
+}
+
+var searchTable = map[string]*searchProtocol{}
+
+func registerSearch(p *searchProtocol) { searchTable[p.name] = p }
+
+// protocolFlag finds --protocol NAME (or -protocol, =NAME) in args before
+// they are parsed, so that the protocol's flags can be registered first;
+// the default is single-decree Paxos.
+func protocolFlag(args []string) string {
+	for i, a := range args {
+		for _, pre := range []string{"--protocol", "-protocol"} {
+			switch {
+			case a == pre && i+1 < len(args):
+				return args[i+1]
+			case strings.HasPrefix(a, pre+"="):
+				return strings.TrimPrefix(a, pre+"=")
+			}
 		}
-		if s.Crashable == nil {
+		if a == "--" {
 			break
 		}
 	}
-	if err := s.Validate(); err != nil {
-		return bad("%v", err)
+	return "paxos"
+}
+
+func runExplore(args []string, stdout, stderr io.Writer) int {
+	name := protocolFlag(args)
+	sp, ok := searchTable[name]
+	if !ok {
+		fmt.Fprintf(stderr, "paxoscheck explore: --protocol %q: unknown (known: %s)\n", name, searchNames())
+		return exitBadInput
 	}
-	opt := paxosexplore.Options{Workers: *workers, MaxStates: *maxStates, MaxDepth: *maxDepth, DFS: *dfs,
-		NoSymmetry: *noSym, NoDead: *noDead, DeadlockIsError: *deadlockErr, MaxMemory: memLimit}
-	if *progress < 0 {
-		return bad("--progress: negative interval %s", *progress)
+	fs := newFlags("explore", "explore [flags]", stderr)
+	fs.String("protocol", "paxos", "the protocol to explore: "+searchNames())
+	def := sp.exploreDefaults
+	c := &exploreFlags{stdout: stdout, stderr: stderr}
+	c.drops = fs.Int("drops", 0, "message drops allowed (0: never; --network multiset only)")
+	c.dups = fs.Int("dups", 0, "message duplications allowed (0: never; --network multiset only)")
+	c.crashes = fs.Int("crashes", def.crashes, "node crashes allowed (0: never); a crashed node may restart")
+	c.midStep = fs.Bool("mid-step-crash", false, "crashes may also strike after a node persisted and before it sent")
+	defNet := "multiset"
+	if def.setNetwork {
+		defNet = "set"
 	}
-	tty := false
-	if f, ok := stderr.(*os.File); ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
-		tty = true
-		opt.Progress = func(p paxosexplore.Progress) {
-			fmt.Fprintf(stderr, "\r%d distinct, %d queued, depth %d, %.0f states/s   ", p.Distinct, p.Queue, p.Depth, p.StatesPerSec())
-		}
-		defer fmt.Fprint(stderr, "\r\033[K")
-	} else if *progress > 0 {
-		opt.ProgressEvery = *progress
-		opt.Progress = func(p paxosexplore.Progress) {
-			fmt.Fprintf(stderr, "explore: %d distinct, %d queued, depth %d, %.0f states/s, %.0fs\n",
-				p.Distinct, p.Queue, p.Depth, p.StatesPerSec(), p.Elapsed.Seconds())
-		}
+	c.network = fs.String("network", defNet, "network model: set (the spec's msgs: any sent message may be received any number of times or never; every drop, duplication and reordering, no budgets) or multiset (messages in flight, --drops/--dups bound the faults)")
+	c.workers = fs.Int("workers", 0, "parallel workers (0: GOMAXPROCS); the verdict and state count do not depend on it")
+	c.maxStates = fs.Int64("max-states", 0, "stop after this many distinct states (0: no limit)")
+	c.maxDepth = fs.Int("max-depth", 0, "do not expand states at this depth (0: no limit)")
+	c.dfs = fs.Bool("dfs", false, "depth-first (one worker; counterexamples are not shortest)")
+	c.noSym = fs.Bool("no-symmetry", false, "do not merge states that differ by a permutation of acceptors")
+	c.noDead = fs.Bool("no-dead", false, "no dead-state reduction (states differing only in what no later step reads are merged, messages whose delivery can change nothing are left out, crashes that lose nothing are skipped; every reduction is proved against the code in the same run)")
+	c.maxMemory = fs.String("max-memory", "", "stop, incomplete (exit 3), when the process holds more memory than this: bytes, or with KiB, MiB, GiB; 0 for no limit (default: 3/4 of the memory available at start)")
+	c.out = fs.String("out", "", "directory for the counterexample trace (default: a new temporary directory)")
+	c.deadlockErr = fs.Bool("deadlock-is-error", false, "a deadlock that is not a bound artefact fails the run")
+	c.progress = fs.Duration("progress", 0, "also print a progress line to stderr this often when stderr is not a terminal (CI logs; 0: only on a terminal, every second)")
+	search := sp.explore(fs)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
-	r, err := paxosexplore.Run(s, opt)
+	return search(c)
+}
+
+// searchNames lists the protocols explore knows.
+func searchNames() string {
+	var ns []string
+	for n := range searchTable {
+		ns = append(ns, n)
+	}
+	sort.Strings(ns)
+	return strings.Join(ns, ", ")
+}
+
+// bad reports a bad flag value: one line, exit 2.
+func (c *exploreFlags) bad(format string, a ...any) int {
+	fmt.Fprintf(c.stderr, "paxoscheck explore: "+format+"\n", a...)
+	return exitBadInput
+}
+
+// check validates the shared flags (a one-line error and exit 2 when one
+// is bad, ok false), after the protocol's checks of its own.
+func (c *exploreFlags) check(fs *flag.FlagSet) (code int, ok bool) {
+	switch {
+	case fs.NArg() > 0:
+		return c.bad("unexpected argument %q", fs.Arg(0)), false
+	case *c.drops < 0 || *c.dups < 0 || *c.crashes < 0:
+		return c.bad("fault budgets must not be negative"), false
+	case *c.workers < 0 || *c.maxStates < 0 || *c.maxDepth < 0:
+		return c.bad("--workers, --max-states and --max-depth must not be negative"), false
+	case *c.network != "multiset" && *c.network != "set":
+		return c.bad("--network %q: want multiset or set", *c.network), false
+	case *c.network == "set" && (*c.drops != 0 || *c.dups != 0):
+		return c.bad("--drops and --dups need --network multiset: the set network (the default) already has every drop and duplication"), false
+	case *c.progress < 0:
+		return c.bad("--progress: negative interval %s", *c.progress), false
+	}
+	m, err := parseSize(*c.maxMemory)
 	if err != nil {
-		return bad("%v", err)
+		return c.bad("--max-memory: %v", err), false
 	}
-	if tty {
-		fmt.Fprint(stderr, "\r\033[K")
+	c.memLimit = m
+	return 0, true
+}
+
+// progressFunc is the progress line of a search: on a terminal, a \r
+// status line every second; else, with --progress, one line each time.
+func (c *exploreFlags) progressFunc() (func(explore.Progress), time.Duration) {
+	if f, ok := c.stderr.(*os.File); ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
+		c.tty = true
+		return func(p explore.Progress) {
+			fmt.Fprintf(c.stderr, "\r%d distinct, %d queued, depth %d, %.0f states/s   ", p.Distinct, p.Queue, p.Depth, p.StatesPerSec())
+		}, 0
+	}
+	if *c.progress > 0 {
+		return func(p explore.Progress) {
+			fmt.Fprintf(c.stderr, "explore: %d distinct, %d queued, depth %d, %.0f states/s, %.0fs\n",
+				p.Distinct, p.Queue, p.Depth, p.StatesPerSec(), p.Elapsed.Seconds())
+		}, *c.progress
+	}
+	return nil, 0
+}
+
+// report prints a search's figures and verdict, for any protocol; on a
+// pass it prints notes (the bounds' blind spots) and "ok". It returns the
+// exit code, and whether a counterexample is to be written (the caller's,
+// with its protocol's trace), with the verdict.
+func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[I, K, M], notes []string) (code int, counterexample bool, verr error) {
+	stdout := c.stdout
+	if c.tty {
+		fmt.Fprint(c.stderr, "\r\033[K")
 	}
 	fmt.Fprintf(stdout, "explored %d distinct states, %d transitions, max depth %d in %.2fs (%.0f states/s, %d workers)\n",
 		r.Distinct, r.Transitions, r.MaxDepth, r.Elapsed.Seconds(), r.StatesPerSec(), r.Workers)
@@ -157,51 +204,29 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	if r.Stopped == "max-memory" {
 		fmt.Fprintf(stdout, "INCOMPLETE: the memory limit of %s was reached after %d distinct states at depth %d (--max-memory)\n",
 			formatSize(r.MaxMemory), r.Distinct, r.MaxDepth)
-		return exitIncomplete
+		return exitIncomplete, false, nil
 	}
 	if !r.Complete && r.Violation == nil && r.Deadlock == nil {
 		fmt.Fprintln(stdout, "incomplete: --max-states or --max-depth cut the search short")
 	}
-	verr := r.Err()
+	verr = r.Err()
 	if verr == nil {
-		for _, line := range paxosexplore.CannotExpose(&s) {
-			fmt.Fprintf(stdout, "these bounds cannot expose %s\n", line)
+		for _, line := range notes {
+			fmt.Fprintln(stdout, line)
 		}
 		fmt.Fprintln(stdout, "ok")
-		return exitOK
+		return exitOK, false, nil
 	}
 	fmt.Fprintf(stdout, "FAIL: %v\n", verr)
-	if len(r.Path) > 0 || r.Violation != nil || r.Deadlock != nil {
-		tr, err := paxosexplore.Trace(s, r)
-		if err != nil {
-			fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
-			return exitViolation
-		}
-		dir := *out
-		if dir == "" {
-			if dir, err = os.MkdirTemp("", "paxoscheck-explore-"); err != nil {
-				fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
-				return exitViolation
-			}
-		} else if err := os.MkdirAll(dir, 0o755); err != nil {
-			fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
-			return exitViolation
-		}
-		name := "counterexample"
-		if bugSet != 0 {
-			name = strings.ReplaceAll(bugSet.String(), ",", "+")
-		}
-		path := filepath.Join(dir, name+".jsonl")
-		if err := paxostrace.WriteFile(path, tr); err != nil {
-			fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
-			return exitViolation
-		}
-		fmt.Fprintf(stdout, "counterexample (%d steps): %s\n", len(tr.Steps), path)
-		if err := paxostrace.RenderText(stdout, &tr, paxostrace.TextOptions{}); err != nil {
-			fmt.Fprintf(stderr, "paxoscheck explore: %v\n", err)
-		}
+	return exitViolation, len(r.Path) > 0 || r.Violation != nil || r.Deadlock != nil, verr
+}
+
+// counterexampleDir is --out, made, or a new temporary directory.
+func (c *exploreFlags) counterexampleDir() (string, error) {
+	if *c.out == "" {
+		return os.MkdirTemp("", "paxoscheck-explore-")
 	}
-	return exitViolation
+	return *c.out, os.MkdirAll(*c.out, 0o755)
 }
 
 // parseSize reads a byte count: a number, optionally followed by KiB, MiB,

@@ -13,11 +13,8 @@ import (
 
 	"github.com/mattn/go-isatty"
 
-	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/checker/sim"
-	"github.com/paxoscheck/paxoscheck/checker/world"
-	"github.com/paxoscheck/paxoscheck/impl/paxos"
-	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 func init() {
@@ -34,19 +31,6 @@ func (b *listFlag) String() string { return strings.Join(b.names, ",") }
 func (b *listFlag) Set(v string) error {
 	b.names = append(b.names, v)
 	return nil
-}
-
-// bugs parses the values as bug names or comma lists of them.
-func (b *listFlag) bugs() (paxos.Bugs, error) {
-	var out paxos.Bugs
-	for _, n := range b.names {
-		bs, err := paxos.ParseBugs(n)
-		if err != nil {
-			return 0, err
-		}
-		out |= bs
-	}
-	return out, nil
 }
 
 // weightsFlag parses --weights deliver=60,drop=5,...; kinds not named keep
@@ -96,114 +80,122 @@ func (f *weightsFlag) Set(v string) error {
 	return nil
 }
 
+// simFlags are the simulate flags every protocol shares, parsed; the
+// protocol's entry (searchProtocol.simulate) reads them, with its own.
+type simFlags struct {
+	seed                     *uint64
+	runs, steps, workers     *int
+	drops, dups, crashes     *int
+	midStep                  *bool
+	weightSpecs              listFlag
+	weights                  sim.Weights
+	out                      *string
+	keepAll, noShrink, noLin *bool
+	linTimeout               *time.Duration
+	stdout, stderr           io.Writer
+}
+
+// simDefaults are a protocol's defaults of the shared simulate flags.
+type simDefaults struct {
+	steps                int
+	drops, dups, crashes int
+	midStep              bool
+	weights              sim.Weights
+}
+
 func runSimulate(args []string, stdout, stderr io.Writer) int {
-	def := paxosmodel.DefaultSimOptions()
-	ds := paxosmodel.SetupOf(&def)
+	name := protocolFlag(args)
+	sp, ok := searchTable[name]
+	if !ok || sp.simulate == nil {
+		fmt.Fprintf(stderr, "paxoscheck simulate: --protocol %q: unknown (known: %s)\n", name, searchNames())
+		return exitBadInput
+	}
+	def := sp.simDefaults
 	fs := newFlags("simulate", "simulate [flags]", stderr)
-	seed := fs.Uint64("seed", 1, "first seed; run i uses seed+i")
-	runs := fs.Int("runs", 1000, "number of runs (seeds seed, seed+1, ...)")
-	steps := fs.Int("steps", def.MaxSteps, "maximum steps per run")
-	acceptors := fs.Int("acceptors", len(ds.Config.Acceptors), "number of acceptors")
-	proposers := fs.Int("proposers", len(ds.Config.Proposers), "number of proposers")
-	learners := fs.Int("learners", len(ds.Config.Learners), "number of learners")
-	clients := fs.Int("clients", len(ds.Clients), "number of clients (distinct values, spread over the proposers)")
-	drops := fs.Int("drops", ds.Budget.Drops, "message drops allowed per run (0: never)")
-	dups := fs.Int("dups", ds.Budget.Dups, "message duplications allowed per run (0: never)")
-	crashes := fs.Int("crashes", ds.Budget.Crashes, "node crashes allowed per run (0: never)")
-	midStep := fs.Bool("mid-step-crash", ds.MidStepCrash, "crashes may also strike after a node persisted and before it sent")
-	maxRound := fs.Uint("max-round", uint(ds.MaxRound), "highest proposer round (0: unbounded)")
-	var bugs listFlag
-	fs.Var(&bugs, "bug", "switch on a catalogue bug (repeatable, or a comma list)")
-	var weightSpecs listFlag
-	fs.Var(&weightSpecs, "weights", "relative probabilities of action kinds, e.g. deliver=60,drop=5 (default "+(&weightsFlag{w: def.Weights}).String()+")")
-	workers := fs.Int("workers", 0, "parallel workers (0: GOMAXPROCS); results do not depend on it")
-	out := fs.String("out", "", "directory for traces (default: a new temporary directory, only on a violation)")
-	keepAll := fs.Bool("keep-all", false, "also write the trace of every run to --out")
-	noShrink := fs.Bool("no-shrink", false, "do not shrink a failing run")
-	noLin := fs.Bool("no-linearize", false, "do not check each run's client history with Porcupine")
-	linTimeout := fs.Duration("linearize-timeout", 10*time.Second, "Porcupine's time limit per run (a timeout fails the run as unknown)")
+	fs.String("protocol", "paxos", "the protocol to simulate: "+searchNames())
+	c := &simFlags{stdout: stdout, stderr: stderr}
+	c.seed = fs.Uint64("seed", 1, "first seed; run i uses seed+i")
+	c.runs = fs.Int("runs", 1000, "number of runs (seeds seed, seed+1, ...)")
+	c.steps = fs.Int("steps", def.steps, "maximum steps per run")
+	c.drops = fs.Int("drops", def.drops, "message drops allowed per run (0: never)")
+	c.dups = fs.Int("dups", def.dups, "message duplications allowed per run (0: never)")
+	c.crashes = fs.Int("crashes", def.crashes, "node crashes allowed per run (0: never)")
+	c.midStep = fs.Bool("mid-step-crash", def.midStep, "crashes may also strike after a node persisted and before it sent")
+	fs.Var(&c.weightSpecs, "weights", "relative probabilities of action kinds, e.g. deliver=60,drop=5 (default "+(&weightsFlag{w: def.weights}).String()+")")
+	c.workers = fs.Int("workers", 0, "parallel workers (0: GOMAXPROCS); results do not depend on it")
+	c.out = fs.String("out", "", "directory for traces (default: a new temporary directory, only on a violation)")
+	c.keepAll = fs.Bool("keep-all", false, "also write the trace of every run to --out")
+	c.noShrink = fs.Bool("no-shrink", false, "do not shrink a failing run")
+	c.noLin = fs.Bool("no-linearize", false, "do not check each run's client history with Porcupine")
+	c.linTimeout = fs.Duration("linearize-timeout", 10*time.Second, "Porcupine's time limit per run (a timeout fails the run as unknown)")
+	simulate := sp.simulate(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	bad := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "paxoscheck simulate: "+format+"\n", a...)
-		return exitBadInput
-	}
 	if fs.NArg() > 0 {
-		return bad("unexpected argument %q", fs.Arg(0))
+		return c.bad("unexpected argument %q", fs.Arg(0))
 	}
 	switch {
-	case *runs < 1:
-		return bad("--runs %d: need at least 1", *runs)
-	case *workers < 0:
-		return bad("--workers %d: must not be negative", *workers)
-	case *clients < 1:
-		return bad("--clients %d: need at least 1, or no value is ever proposed", *clients)
-	case *acceptors < 0 || *proposers < 0 || *learners < 0:
-		return bad("node counts must not be negative")
-	case *acceptors+*proposers+*learners > 256:
-		return bad("%d nodes: at most 256", *acceptors+*proposers+*learners)
-	case *maxRound > 1<<31:
-		return bad("--max-round %d: too large", *maxRound)
-	case *keepAll && *out == "":
-		return bad("--keep-all needs --out DIR")
+	case *c.runs < 1:
+		return c.bad("--runs %d: need at least 1", *c.runs)
+	case *c.workers < 0:
+		return c.bad("--workers %d: must not be negative", *c.workers)
 	}
-	bugSet, err := bugs.bugs()
-	if err != nil {
-		return bad("--bug: %v", err)
+	return simulate(c)
+}
+
+// bad reports a bad flag value: one line, exit 2.
+func (c *simFlags) bad(format string, a ...any) int {
+	fmt.Fprintf(c.stderr, "paxoscheck simulate: "+format+"\n", a...)
+	return exitBadInput
+}
+
+// checkKeepAll refuses --keep-all without --out.
+func (c *simFlags) checkKeepAll() (code int, ok bool) {
+	if *c.keepAll && *c.out == "" {
+		return c.bad("--keep-all needs --out DIR"), false
 	}
-	weights := &weightsFlag{w: def.Weights}
-	for _, w := range weightSpecs.names {
+	return 0, true
+}
+
+// parseWeights applies --weights over def.
+func (c *simFlags) parseWeights(def sim.Weights) (code int, ok bool) {
+	weights := &weightsFlag{w: def}
+	for _, w := range c.weightSpecs.names {
 		if err := weights.Set(w); err != nil {
-			return bad("--weights: %v", err)
+			return c.bad("--weights: %v", err), false
 		}
 	}
-	setup := world.NewSetup(*acceptors, *proposers, *learners, *clients)
-	setup.Config.Bugs = bugSet
-	setup.Budget = world.Budget{Drops: *drops, Dups: *dups, Crashes: *crashes}
-	setup.MidStepCrash = *midStep
-	setup.MaxRound = uint32(*maxRound)
-	o := paxosmodel.SimOptions(setup)
-	o.MaxSteps = *steps
-	o.Weights = weights.w
-	if !*noLin {
-		// Issue 5, item 6: every run is also checked for
-		// linearizability; an unknown verdict fails the run.
-		timeout := *linTimeout
-		o.Checks = append(o.Checks, paxosmodel.TraceCheck{Name: "Linearizable", Check: func(tr *paxostrace.Trace) error {
-			return paxosmodel.CheckTrace(tr, timeout)
-		}})
-	}
-	s, err := paxosmodel.NewSim(o)
-	if err != nil {
-		return bad("%v", err)
-	}
-	if *out != "" {
-		if err := os.MkdirAll(*out, 0o755); err != nil {
-			return bad("--out: %v", err)
+	c.weights = weights.w
+	return 0, true
+}
+
+// simulate runs the batch of s that the flags describe, for any protocol,
+// and reports: the first failing run shrunk and written (write writes a
+// run's trace with a source and its seed), the summary, a vacuous batch
+// as a failure. banner are the first lines printed.
+func simulate[I, K ~uint8, N any, M graph.Message[M], D, E, T any](c *simFlags, s *sim.Sim[I, K, N, M, D, E, T],
+	write func(path string, r *sim.Result[I, K, N, M, D, E, T], source string) error, banner []string) int {
+	stdout, stderr := c.stdout, c.stderr
+	if *c.out != "" {
+		if err := os.MkdirAll(*c.out, 0o755); err != nil {
+			return c.bad("--out: %v", err)
 		}
 	}
-
-	bugNames := "none"
-	if bugSet != 0 {
-		bugNames = bugSet.String()
+	for _, l := range banner {
+		fmt.Fprintln(stdout, l)
 	}
-	last := *seed + uint64(*runs) - 1
-	fmt.Fprintf(stdout, "simulate: seeds %d..%d (%d runs); acceptors=%d proposers=%d learners=%d clients=%d; bugs: %s\n",
-		*seed, last, *runs, *acceptors, *proposers, *learners, *clients, bugNames)
-	fmt.Fprintf(stdout, "simulate: budget drops=%d dups=%d crashes=%d mid-step-crash=%t, max round %d, max steps %d, weights %s\n",
-		*drops, *dups, *crashes, *midStep, *maxRound, *steps, weights)
-
-	batch := paxosmodel.Batch{First: *seed, Runs: *runs, Workers: *workers, StopAtFirst: true}
+	last := *c.seed + uint64(*c.runs) - 1
+	batch := sim.Batch[I, K, N, M, D, E, T]{First: *c.seed, Runs: *c.runs, Workers: *c.workers, StopAtFirst: true}
 	var writeErr atomic.Pointer[error]
-	if *keepAll {
-		batch.OnResult = func(r *paxosmodel.Result) {
-			if err := writeTrace(filepath.Join(*out, fmt.Sprintf("run-seed%d.jsonl", r.Seed)), r, "simulate"); err != nil {
+	if *c.keepAll {
+		batch.OnResult = func(r *sim.Result[I, K, N, M, D, E, T]) {
+			if err := write(filepath.Join(*c.out, fmt.Sprintf("run-seed%d.jsonl", r.Seed)), r, "simulate"); err != nil {
 				writeErr.CompareAndSwap(nil, &err)
 			}
 		}
 	}
-	stopProgress := startProgress(stderr, &batch, *runs)
+	stopProgress := startProgress(stderr, &batch.Progress, *c.runs)
 	start := time.Now()
 	sum := s.RunBatch(context.Background(), batch)
 	elapsed := time.Since(start)
@@ -215,13 +207,13 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 
 	code := exitOK
 	if f := sum.First; f != nil {
-		code = reportViolation(s, f, *out, *noShrink, stdout, stderr)
+		code = reportViolation(s, f, write, *c.out, *c.noShrink, stdout, stderr)
 	}
 	secs := elapsed.Seconds()
 	fmt.Fprintf(stdout, "summary: %d runs, %d steps, %.2f s (%.0f runs/s, %.0f steps/s); a value chosen in %d runs, every learner learned in %d, every client answered in %d; violations: %d\n",
 		sum.Runs, sum.Steps, secs, float64(sum.Runs)/secs, float64(sum.Steps)/secs, sum.Chosen, sum.AllLearned, sum.AllReturned, sum.Violations)
 	if code == exitOK && sum.Chosen == 0 {
-		fmt.Fprintf(stdout, "VACUOUS: no run chose a value (seeds %d..%d); the invariants held only because nothing happened: raise --steps or lower the fault weights\n", *seed, last)
+		fmt.Fprintf(stdout, "VACUOUS: no run chose a value (seeds %d..%d); the invariants held only because nothing happened: raise --steps or lower the fault weights\n", *c.seed, last)
 		return exitViolation
 	}
 	return code
@@ -229,7 +221,8 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 
 // reportViolation shrinks and writes the first failing run and prints what
 // broke, where, and how to reproduce it.
-func reportViolation(s *paxosmodel.Sim, f *paxosmodel.Result, out string, noShrink bool, stdout, stderr io.Writer) int {
+func reportViolation[I, K ~uint8, N any, M graph.Message[M], D, E, T any](s *sim.Sim[I, K, N, M, D, E, T], f *sim.Result[I, K, N, M, D, E, T],
+	write func(path string, r *sim.Result[I, K, N, M, D, E, T], source string) error, out string, noShrink bool, stdout, stderr io.Writer) int {
 	v := f.Violation
 	fmt.Fprintf(stdout, "VIOLATION: invariant %s violated after step %d of seed %d: %s\n", v.Invariant, v.Step, f.Seed, v.Detail)
 	if out == "" {
@@ -243,7 +236,7 @@ func reportViolation(s *paxosmodel.Sim, f *paxosmodel.Result, out string, noShri
 	base := filepath.Join(out, fmt.Sprintf("violation-seed%d", f.Seed))
 	if noShrink {
 		path := base + ".jsonl"
-		if err := writeTrace(path, f, "simulate"); err != nil {
+		if err := write(path, f, "simulate"); err != nil {
 			fmt.Fprintf(stderr, "paxoscheck simulate: writing the trace: %v\n", err)
 			return exitViolation
 		}
@@ -251,13 +244,13 @@ func reportViolation(s *paxosmodel.Sim, f *paxosmodel.Result, out string, noShri
 		return exitViolation
 	}
 	unshrunk := base + ".unshrunk.jsonl"
-	if err := writeTrace(unshrunk, f, "simulate"); err != nil {
+	if err := write(unshrunk, f, "simulate"); err != nil {
 		fmt.Fprintf(stderr, "paxoscheck simulate: writing the trace: %v\n", err)
 		return exitViolation
 	}
 	shrunk := s.Shrink(f)
 	path := base + ".jsonl"
-	if err := writeTrace(path, shrunk, "shrink"); err != nil {
+	if err := write(path, shrunk, "shrink"); err != nil {
 		fmt.Fprintf(stderr, "paxoscheck simulate: writing the shrunk trace: %v\n", err)
 		return exitViolation
 	}
@@ -267,31 +260,16 @@ func reportViolation(s *paxosmodel.Sim, f *paxosmodel.Result, out string, noShri
 	return exitViolation
 }
 
-// writeTrace writes r's trace to path with the given source.
-func writeTrace(path string, r *paxosmodel.Result, source string) error {
-	tr, err := r.Trace()
-	if err != nil {
-		return err
-	}
-	tr.Header.Source = source
-	seed := r.Seed
-	tr.Header.Seed = &seed
-	if err := paxostrace.WriteFile(path, tr); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
-}
-
 // startProgress installs a progress callback in b that a ticker prints as
 // a one-line \r status on stderr, a few times per second, and only when
 // stderr is a terminal. The returned function stops it and clears the line.
-func startProgress(stderr io.Writer, b *paxosmodel.Batch, total int) func() {
+func startProgress(stderr io.Writer, progress *func(done, violations int64), total int) func() {
 	f, ok := stderr.(*os.File)
 	if !ok || !(isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
 		return func() {}
 	}
 	var done, bad atomic.Int64
-	b.Progress = func(d, v int64) {
+	*progress = func(d, v int64) {
 		done.Store(d)
 		bad.Store(v)
 	}

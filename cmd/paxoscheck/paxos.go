@@ -2,16 +2,20 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/paxoscheck/paxoscheck/checker/invariant"
+	"github.com/paxoscheck/paxoscheck/checker/paxosexplore"
 	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
+	"github.com/paxoscheck/paxoscheck/checker/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
@@ -190,4 +194,218 @@ func indent(s, prefix string) string {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// Single-decree Paxos's entry for explore: its cluster, bugs, round bound
+// and crashable roles; its defaults are paxosexplore.DefaultSetup, bounds
+// that can expose every catalogue bug, searched in seconds.
+func init() {
+	def := paxosexplore.DefaultSetup()
+	sd := paxosmodel.DefaultSimOptions()
+	ss := paxosmodel.SetupOf(&sd)
+	registerSearch(&searchProtocol{name: paxostrace.ProtocolName,
+		exploreDefaults: exploreDefaults{crashes: def.Budget.Crashes, setNetwork: def.SetNetwork},
+		explore:         explorePaxos,
+		simDefaults: simDefaults{steps: sd.MaxSteps, drops: ss.Budget.Drops, dups: ss.Budget.Dups,
+			crashes: ss.Budget.Crashes, midStep: ss.MidStepCrash, weights: sd.Weights},
+		simulate: simulatePaxos})
+}
+
+func explorePaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
+	def := paxosexplore.DefaultSetup()
+	acceptors := fs.Int("acceptors", len(def.Config.Acceptors), "number of acceptors")
+	proposers := fs.Int("proposers", len(def.Config.Proposers), "number of proposers")
+	learners := fs.Int("learners", len(def.Config.Learners), "number of learners")
+	clients := fs.Int("clients", len(def.Clients), "number of clients (one value each, spread over the proposers)")
+	maxRound := fs.Uint("max-round", uint(def.MaxRound), "highest round a proposer may start (at least 1)")
+	crashRoles := fs.String("crash-roles", "acceptor", "roles that may crash: comma list of acceptor, proposer, learner, or all")
+	var bugs listFlag
+	fs.Var(&bugs, "bug", "switch on a catalogue bug (repeatable, or a comma list)")
+	return func(c *exploreFlags) int {
+		switch {
+		case fs.NArg() > 0:
+			return c.bad("unexpected argument %q", fs.Arg(0))
+		case *acceptors < 1 || *proposers < 1 || *learners < 1:
+			return c.bad("need at least one acceptor, proposer and learner")
+		case *acceptors+*proposers+*learners > 256:
+			return c.bad("%d nodes: at most 256", *acceptors+*proposers+*learners)
+		case *clients < 1:
+			return c.bad("--clients %d: need at least 1, or no value is ever proposed", *clients)
+		case *maxRound < 1 || *maxRound > 255:
+			return c.bad("--max-round %d: must be 1..255 (rounds bound the graph)", *maxRound)
+		}
+		if code, ok := c.check(fs); !ok {
+			return code
+		}
+		bugSet, err := bugs.bugs()
+		if err != nil {
+			return c.bad("--bug: %v", err)
+		}
+		s := world.NewSetup(*acceptors, *proposers, *learners, *clients)
+		s.Config.Bugs = bugSet
+		s.MaxRound = uint32(*maxRound)
+		s.Budget = world.Budget{Drops: *c.drops, Dups: *c.dups, Crashes: *c.crashes}
+		s.MidStepCrash = *c.midStep
+		s.SetNetwork = *c.network == "set"
+		s.Crashable = []paxos.NodeID{}
+		for _, r := range strings.Split(*crashRoles, ",") {
+			switch strings.TrimSpace(r) {
+			case "acceptor":
+				s.Crashable = append(s.Crashable, s.Config.Acceptors...)
+			case "proposer":
+				s.Crashable = append(s.Crashable, s.Config.Proposers...)
+			case "learner":
+				s.Crashable = append(s.Crashable, s.Config.Learners...)
+			case "all":
+				s.Crashable = nil
+			case "":
+			default:
+				return c.bad("--crash-roles: unknown role %q (want acceptor, proposer, learner or all)", r)
+			}
+			if s.Crashable == nil {
+				break
+			}
+		}
+		if err := s.Validate(); err != nil {
+			return c.bad("%v", err)
+		}
+		opt := paxosexplore.Options{Workers: *c.workers, MaxStates: *c.maxStates, MaxDepth: *c.maxDepth, DFS: *c.dfs,
+			NoSymmetry: *c.noSym, NoDead: *c.noDead, DeadlockIsError: *c.deadlockErr, MaxMemory: c.memLimit}
+		opt.Progress, opt.ProgressEvery = c.progressFunc()
+		if c.tty {
+			defer fmt.Fprint(c.stderr, "\r\033[K")
+		}
+		r, err := paxosexplore.Run(s, opt)
+		if err != nil {
+			return c.bad("%v", err)
+		}
+		var notes []string
+		for _, line := range paxosexplore.CannotExpose(&s) {
+			notes = append(notes, "these bounds cannot expose "+line)
+		}
+		code, write, _ := report(c, r, notes)
+		if !write {
+			return code
+		}
+		tr, err := paxosexplore.Trace(s, r)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
+			return exitViolation
+		}
+		dir, err := c.counterexampleDir()
+		if err != nil {
+			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
+			return exitViolation
+		}
+		name := "counterexample"
+		if bugSet != 0 {
+			name = strings.ReplaceAll(bugSet.String(), ",", "+")
+		}
+		path := filepath.Join(dir, name+".jsonl")
+		if err := paxostrace.WriteFile(path, tr); err != nil {
+			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
+			return exitViolation
+		}
+		fmt.Fprintf(c.stdout, "counterexample (%d steps): %s\n", len(tr.Steps), path)
+		if err := paxostrace.RenderText(c.stdout, &tr, paxostrace.TextOptions{}); err != nil {
+			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
+		}
+		return exitViolation
+	}
+}
+
+// bugs parses the values as bug names or comma lists of them.
+func (b *listFlag) bugs() (paxos.Bugs, error) {
+	var out paxos.Bugs
+	for _, n := range b.names {
+		bs, err := paxos.ParseBugs(n)
+		if err != nil {
+			return 0, err
+		}
+		out |= bs
+	}
+	return out, nil
+}
+
+// simulatePaxos is single-decree Paxos's entry for simulate: its cluster,
+// bugs and round bound (defaults: paxosmodel.DefaultSimOptions).
+func simulatePaxos(fs *flag.FlagSet) func(c *simFlags) int {
+	def := paxosmodel.DefaultSimOptions()
+	ds := paxosmodel.SetupOf(&def)
+	acceptors := fs.Int("acceptors", len(ds.Config.Acceptors), "number of acceptors")
+	proposers := fs.Int("proposers", len(ds.Config.Proposers), "number of proposers")
+	learners := fs.Int("learners", len(ds.Config.Learners), "number of learners")
+	clients := fs.Int("clients", len(ds.Clients), "number of clients (distinct values, spread over the proposers)")
+	maxRound := fs.Uint("max-round", uint(ds.MaxRound), "highest proposer round (0: unbounded)")
+	var bugs listFlag
+	fs.Var(&bugs, "bug", "switch on a catalogue bug (repeatable, or a comma list)")
+	return func(c *simFlags) int {
+		switch {
+		case *clients < 1:
+			return c.bad("--clients %d: need at least 1, or no value is ever proposed", *clients)
+		case *acceptors < 0 || *proposers < 0 || *learners < 0:
+			return c.bad("node counts must not be negative")
+		case *acceptors+*proposers+*learners > 256:
+			return c.bad("%d nodes: at most 256", *acceptors+*proposers+*learners)
+		case *maxRound > 1<<31:
+			return c.bad("--max-round %d: too large", *maxRound)
+		}
+		if code, ok := c.checkKeepAll(); !ok {
+			return code
+		}
+		bugSet, err := bugs.bugs()
+		if err != nil {
+			return c.bad("--bug: %v", err)
+		}
+		if code, ok := c.parseWeights(def.Weights); !ok {
+			return code
+		}
+		setup := world.NewSetup(*acceptors, *proposers, *learners, *clients)
+		setup.Config.Bugs = bugSet
+		setup.Budget = world.Budget{Drops: *c.drops, Dups: *c.dups, Crashes: *c.crashes}
+		setup.MidStepCrash = *c.midStep
+		setup.MaxRound = uint32(*maxRound)
+		o := paxosmodel.SimOptions(setup)
+		o.MaxSteps = *c.steps
+		o.Weights = c.weights
+		if !*c.noLin {
+			// Issue 5, item 6: every run is also checked for
+			// linearizability; an unknown verdict fails the run.
+			timeout := *c.linTimeout
+			o.Checks = append(o.Checks, paxosmodel.TraceCheck{Name: "Linearizable", Check: func(tr *paxostrace.Trace) error {
+				return paxosmodel.CheckTrace(tr, timeout)
+			}})
+		}
+		s, err := paxosmodel.NewSim(o)
+		if err != nil {
+			return c.bad("%v", err)
+		}
+		bugNames := "none"
+		if bugSet != 0 {
+			bugNames = bugSet.String()
+		}
+		last := *c.seed + uint64(*c.runs) - 1
+		banner := []string{
+			fmt.Sprintf("simulate: seeds %d..%d (%d runs); acceptors=%d proposers=%d learners=%d clients=%d; bugs: %s",
+				*c.seed, last, *c.runs, *acceptors, *proposers, *learners, *clients, bugNames),
+			fmt.Sprintf("simulate: budget drops=%d dups=%d crashes=%d mid-step-crash=%t, max round %d, max steps %d, weights %s",
+				*c.drops, *c.dups, *c.crashes, *c.midStep, *maxRound, *c.steps, &weightsFlag{w: c.weights}),
+		}
+		return simulate(c, s, writeTrace, banner)
+	}
+}
+
+// writeTrace writes r's trace to path with the given source.
+func writeTrace(path string, r *paxosmodel.Result, source string) error {
+	tr, err := r.Trace()
+	if err != nil {
+		return err
+	}
+	tr.Header.Source = source
+	seed := r.Seed
+	tr.Header.Seed = &seed
+	if err := paxostrace.WriteFile(path, tr); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
 }
