@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -120,15 +119,8 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	return search(c)
 }
 
-// searchNames lists the protocols explore knows.
-func searchNames() string {
-	var ns []string
-	for n := range searchTable {
-		ns = append(ns, n)
-	}
-	sort.Strings(ns)
-	return strings.Join(ns, ", ")
-}
+// searchNames lists the protocols explore and simulate know.
+func searchNames() string { return keyList(searchTable) }
 
 // bad reports a bad flag value: one line, exit 2.
 func (c *exploreFlags) bad(format string, a ...any) int {

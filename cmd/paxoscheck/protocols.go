@@ -2,7 +2,8 @@ package main
 
 import (
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/paxoscheck/paxoscheck/checker/replay"
@@ -55,11 +56,10 @@ func protocolOf(path string) *traceProtocol {
 }
 
 // protocolNames lists the protocols the trace commands read.
-func protocolNames() string {
-	var ns []string
-	for n := range protocolTable {
-		ns = append(ns, n)
-	}
-	sort.Strings(ns)
+func protocolNames() string { return keyList(protocolTable) }
+
+// keyList is m's keys, sorted, comma separated.
+func keyList[V any](m map[string]V) string {
+	ns := slices.Sorted(maps.Keys(m))
 	return strings.Join(ns, ", ")
 }
