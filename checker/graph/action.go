@@ -370,10 +370,13 @@ func Commit[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, D
 		st.Nodes[c.Index] = c.Node
 		// The runner carries out the step's effects in the core's
 		// contract order: persist (into this state's storage of the
-		// node), then send. Replies are the counters below.
+		// node), then send. Replies are the counters below; the timers
+		// are the state's bits, which Peek works out (a crash disarms
+		// too, and the fingerprint reads them before the successor is
+		// built), so Commit takes them from the Change.
 		e := runner.Effects[D, M, struct{}]{Persist: c.Persist, Send: c.Send}
 		// A Slot and the graph's network never fail.
-		_ = runner.Apply(e, storage.Slot[D]{D: &st.Stored[c.Index]}, network[I, K, N, M, D, E]{p, o, st, c.Lost}, nil)
+		_ = runner.Apply(e, storage.Slot[D]{D: &st.Stored[c.Index]}, network[I, K, N, M, D, E]{p, o, st, c.Lost}, nil, nil)
 	}
 	st.Invoked, st.Returned, st.Learned, st.Timers, st.Used = c.Invoked, c.Returned, c.Learned, c.Timers, c.Used
 }

@@ -3,6 +3,8 @@ package graph
 import (
 	"errors"
 	"fmt"
+
+	"github.com/paxoscheck/paxoscheck/impl/runner"
 )
 
 // Protocol is what the state graph needs of a protocol: its adapter
@@ -131,15 +133,16 @@ type Input[K ~uint8, M, D any] struct {
 	Durable D
 }
 
-// TimerOp is what a step does to its node's timer. A node has one timer;
-// when it fires, the node gets an InTimeout. A crash disarms it.
-type TimerOp uint8
+// TimerOp is what a step does to its node's timer (runner.TimerOp). A
+// node has one timer; when it fires, the node gets an InTimeout. A crash
+// disarms it.
+type TimerOp = runner.TimerOp
 
 // The timer operations.
 const (
-	TimerKeep   TimerOp = iota // leave it as it is
-	TimerArm                   // arm it: a timeout may come
-	TimerCancel                // disarm it
+	TimerKeep   = runner.TimerKeep   // leave it as it is
+	TimerArm    = runner.TimerArm    // arm it: a timeout may come
+	TimerCancel = runner.TimerCancel // disarm it
 )
 
 // Common is what of a step's effects the graph carries out (through

@@ -1,7 +1,8 @@
 // Package runner carries out the effects of one step of a node in the
 // order the core's contract demands (DESIGN.md, "The deterministic core"):
 // first the durable state is persisted, then the messages are sent, then
-// the clients are answered. It is generic over the protocol (the types of
+// the clients are answered, then the node's timer is armed or cancelled
+// (timers are effects, not rules of the runtime). It is generic over the protocol (the types of
 // its durable state, messages and client answers) and imports none: every
 // protocol's runtime and the simulated world share it. A message that depends on a
 // write never leaves before the write is durable: if the write fails,
@@ -12,5 +13,7 @@
 // store over its own state (storage.Slot) and the simulated network; the
 // explorer, the simulator and replay all go through the world. A real
 // runtime runs a Node: the same core (behind the Core interface) and the
-// same Apply, with a file store and a network transport.
+// same Apply, with a file store, a network transport and a real timer.
+// (The state graph keeps timers as bits of its states, worked out before
+// a successor is built, and passes no Timer.)
 package runner

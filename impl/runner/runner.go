@@ -9,12 +9,33 @@ import (
 // Effects is the part of a step's effects that the runner carries out,
 // for a protocol whose durable state is D, whose messages are M and whose
 // client answers are R: persist Persist (when non-nil) first, then send
-// Send, then deliver Replies. A core's own effects type (paxos.Effects)
-// holds these and what only the protocol reads (a learned value, a timer).
+// Send, then deliver Replies, then arm or cancel the node's timer. A
+// core's own effects type (paxos.Effects) holds these and what only the
+// protocol reads (a learned value).
 type Effects[D, M, R any] struct {
 	Persist *D
 	Send    []M
 	Replies []R
+	Timer   TimerOp
+}
+
+// TimerOp is what a step does to its node's timer. A node has one timer;
+// when it fires, the node gets its timeout input. A crash disarms it.
+type TimerOp uint8
+
+// The timer operations.
+const (
+	TimerKeep   TimerOp = iota // leave it as it is
+	TimerArm                   // arm it: a timeout may come
+	TimerCancel                // disarm it
+)
+
+// Timer is a node's one timer, as a runtime keeps it: armed, it fires
+// the node's timeout input some time later (the runtime's choice: a
+// randomized backoff, say); cancelled, it does not.
+type Timer interface {
+	Arm()
+	Cancel()
 }
 
 // Transport sends a node's messages. Send hands m to the network; whether
@@ -31,8 +52,9 @@ type Clients[R any] interface {
 // Apply carries out e: e.Persist (if any) is saved to store, and when the
 // save fails Apply returns its error with nothing sent; then e.Send goes to
 // net, in order; then e.Replies go to clients (nil: replies are not
-// delivered).
-func Apply[D, M, R any](e Effects[D, M, R], store storage.Store[D], net Transport[M], clients Clients[R]) error {
+// delivered); then e.Timer is done to timer (nil: the caller keeps the
+// timers itself, as the state graph does in its states).
+func Apply[D, M, R any](e Effects[D, M, R], store storage.Store[D], net Transport[M], clients Clients[R], timer Timer) error {
 	if e.Persist != nil {
 		if err := store.Save(*e.Persist); err != nil {
 			return fmt.Errorf("runner: persisting before sending: %w", err)
@@ -44,6 +66,14 @@ func Apply[D, M, R any](e Effects[D, M, R], store storage.Store[D], net Transpor
 	if clients != nil {
 		for _, r := range e.Replies {
 			clients.Reply(r)
+		}
+	}
+	if timer != nil {
+		switch e.Timer {
+		case TimerArm:
+			timer.Arm()
+		case TimerCancel:
+			timer.Cancel()
 		}
 	}
 	return nil
@@ -60,13 +90,14 @@ type Core[I, D, M, R any] interface {
 	Restart(d D) I
 }
 
-// Node is one node run for real: its core, its stable storage, its network
-// and its clients.
+// Node is one node run for real: its core, its stable storage, its
+// network, its clients and its timer.
 type Node[I, D, M, R any] struct {
 	Core    Core[I, D, M, R]
 	Store   storage.Store[D]
 	Net     Transport[M]
 	Clients Clients[R]
+	Timer   Timer
 }
 
 // Step applies in to the node's core and carries out the effects (Apply).
@@ -78,12 +109,16 @@ func (n *Node[I, D, M, R]) Step(in I) (Effects[D, M, R], error) {
 	if err != nil {
 		return e, err
 	}
-	return e, Apply(e, n.Store, n.Net, n.Clients)
+	return e, Apply(e, n.Store, n.Net, n.Clients, n.Timer)
 }
 
-// Crash stops the node: its volatile state is gone; the store stays.
+// Crash stops the node: its volatile state is gone, its timer disarmed;
+// the store stays.
 func (n *Node[I, D, M, R]) Crash() error {
 	_, err := n.Step(n.Core.Crash())
+	if n.Timer != nil {
+		n.Timer.Cancel()
+	}
 	return err
 }
 

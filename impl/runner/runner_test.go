@@ -34,7 +34,18 @@ func (c *core) Step(in paxos.Input) (eff, error) {
 		return eff{}, err
 	}
 	c.n = next
-	return eff{Persist: e.Persist, Send: e.Send, Replies: e.Replies}, nil
+	return eff{Persist: e.Persist, Send: e.Send, Replies: e.Replies, Timer: timerOp(e.Timer)}, nil
+}
+
+// timerOp is the runner's form of a paxos.TimerOp.
+func timerOp(t paxos.TimerOp) TimerOp {
+	switch t {
+	case paxos.TimerArm:
+		return TimerArm
+	case paxos.TimerCancel:
+		return TimerCancel
+	}
+	return TimerKeep
 }
 
 func (c *core) Crash() paxos.Input { return paxos.Input{Kind: paxos.InCrash} }
@@ -58,18 +69,29 @@ type logClients struct{ l *log }
 
 func (c logClients) Reply(r paxos.Reply) { c.l.events = append(c.l.events, "reply") }
 
-// TestApplyOrder: persist, then every send in order, then every reply.
+type logTimer struct{ l *log }
+
+func (t logTimer) Arm()    { t.l.events = append(t.l.events, "arm") }
+func (t logTimer) Cancel() { t.l.events = append(t.l.events, "cancel") }
+
+// TestApplyOrder: persist, then every send in order, then every reply,
+// then the timer; a step that keeps its timer touches none.
 func TestApplyOrder(t *testing.T) {
-	l := &log{}
-	e := eff{Persist: &paxos.Durable{Round: 1},
-		Send:    []paxos.Message{{Type: paxos.Msg1a}, {Type: paxos.Msg2a}},
-		Replies: []paxos.Reply{{Client: 0, Value: "x"}}}
-	if err := Apply(e, logStore{l}, logNet{l}, logClients{l}); err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"persist", "send 1a", "send 2a", "reply"}
-	if !slices.Equal(l.events, want) {
-		t.Fatalf("events %v, want %v", l.events, want)
+	for op, last := range map[TimerOp]string{TimerArm: "arm", TimerCancel: "cancel", TimerKeep: ""} {
+		l := &log{}
+		e := eff{Persist: &paxos.Durable{Round: 1},
+			Send:    []paxos.Message{{Type: paxos.Msg1a}, {Type: paxos.Msg2a}},
+			Replies: []paxos.Reply{{Client: 0, Value: "x"}}, Timer: op}
+		if err := Apply(e, logStore{l}, logNet{l}, logClients{l}, logTimer{l}); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"persist", "send 1a", "send 2a", "reply"}
+		if last != "" {
+			want = append(want, last)
+		}
+		if !slices.Equal(l.events, want) {
+			t.Fatalf("timer %d: events %v, want %v", op, l.events, want)
+		}
 	}
 }
 
@@ -79,8 +101,8 @@ func TestApplyFailedPersistSendsNothing(t *testing.T) {
 	boom := errors.New("disk full")
 	l := &log{fail: boom}
 	e := eff{Persist: &paxos.Durable{Round: 1}, Send: []paxos.Message{{Type: paxos.Msg1a}},
-		Replies: []paxos.Reply{{Client: 0, Value: "x"}}}
-	if err := Apply(e, logStore{l}, logNet{l}, logClients{l}); !errors.Is(err, boom) {
+		Replies: []paxos.Reply{{Client: 0, Value: "x"}}, Timer: TimerArm}
+	if err := Apply(e, logStore{l}, logNet{l}, logClients{l}, logTimer{l}); !errors.Is(err, boom) {
 		t.Fatalf("error %v, want %v", err, boom)
 	}
 	if !slices.Equal(l.events, []string{"persist"}) {
@@ -98,9 +120,13 @@ func TestNodeCrashRestart(t *testing.T) {
 	}
 	l := &log{}
 	pc := &core{c: &c, n: st}
-	n := &Node[paxos.Input, paxos.Durable, paxos.Message, paxos.Reply]{Core: pc, Store: storage.NewMemStore[paxos.Durable](), Net: logNet{l}, Clients: logClients{l}}
+	n := &Node[paxos.Input, paxos.Durable, paxos.Message, paxos.Reply]{Core: pc, Store: storage.NewMemStore[paxos.Durable](),
+		Net: logNet{l}, Clients: logClients{l}, Timer: logTimer{l}}
 	if _, err := n.Step(paxos.Input{Kind: paxos.InRequest, Client: 0, Value: "x"}); err != nil {
 		t.Fatal(err)
+	}
+	if !slices.Equal(l.events, []string{"arm"}) {
+		t.Fatalf("a request: events %v, want the proposer's timer armed", l.events)
 	}
 	if _, err := n.Step(paxos.Input{Kind: paxos.InTimeout}); err != nil {
 		t.Fatal(err)
@@ -108,8 +134,8 @@ func TestNodeCrashRestart(t *testing.T) {
 	if err := n.Crash(); err != nil {
 		t.Fatal(err)
 	}
-	if !pc.n.Crashed {
-		t.Fatal("not crashed")
+	if !pc.n.Crashed || l.events[len(l.events)-1] != "cancel" {
+		t.Fatalf("crashed %v, events %v: want a crash to disarm the timer", pc.n.Crashed, l.events)
 	}
 	if err := n.Restart(); err != nil {
 		t.Fatal(err)
