@@ -116,7 +116,7 @@ func (v *validator[H, S]) preHeader(raw map[string]json.RawMessage) *ParseError 
 		return v.errf(1, 0, nil, "a trace of protocol %s: this reader reads %q traces", orMissing(b), want)
 	}
 	if _, ok := raw["protocol"]; !ok && !v.f.Unnamed() {
-		return v.errf(1, 0, nil, "the header names no protocol: this reader reads %q traces", want)
+		return v.errf(1, 0, nil, "the header names no protocol (a trace of before protocol versions): this reader reads %q version %d", want, wantVer)
 	}
 	if b, ok := raw["protocol_version"]; ok && (json.Unmarshal(b, &ver) != nil || ver != wantVer) {
 		return v.errf(1, 0, nil, "a trace of %s version %s: this reader reads version %d", want, orMissing(b), wantVer)

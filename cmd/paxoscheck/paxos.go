@@ -22,10 +22,10 @@ import (
 
 // Single-decree Paxos's entry for the trace commands: its traces
 // (traces/paxostrace) checked, replayed and drawn by checker/paxosmodel
-// and paxostrace's diagram labels. It reads traces whose header names no
-// protocol (those of before the field).
+// and paxostrace's diagram labels. It is the fallback: a trace no entry
+// claims is refused by its reader, which says what it reads.
 func init() {
-	registerProtocol(&traceProtocol{name: paxostrace.ProtocolName, unnamed: true,
+	registerProtocol(&traceProtocol{name: paxostrace.ProtocolName, fallback: true,
 		check: checkPaxos, replay: replayPaxos, read: readPaxos})
 }
 

@@ -17,10 +17,10 @@ import (
 // commands' flags, verdicts and exit codes are the same for all.
 type traceProtocol struct {
 	name string
-	// unnamed: it reads the traces whose header names no protocol, and
-	// every trace no entry claims (its reader then refuses it, saying
-	// which protocol it reads).
-	unnamed bool
+	// fallback: it reads every trace no entry claims (one whose header
+	// names no protocol, or an unknown one), and its reader refuses it
+	// saying which protocol and version it reads.
+	fallback bool
 	// check reads the trace at path and checks it against the code; an
 	// error is bad input (a *traces.ParseError keeps its line).
 	check func(path string, opt replay.Options) (replay.Verdict, error)
@@ -42,17 +42,17 @@ var protocolTable = map[string]*traceProtocol{}
 func registerProtocol(p *traceProtocol) { protocolTable[p.name] = p }
 
 // protocolOf returns the entry that reads the trace at path: the one its
-// header names, else the one that reads unnamed traces.
+// header names, else the fallback.
 func protocolOf(path string) *traceProtocol {
 	if p, ok := protocolTable[traces.ProtocolOfFile(path)]; ok {
 		return p
 	}
 	for _, p := range protocolTable {
-		if p.unnamed {
+		if p.fallback {
 			return p
 		}
 	}
-	panic("paxoscheck: no protocol reads unnamed traces")
+	panic("paxoscheck: no fallback protocol for the trace commands")
 }
 
 // protocolNames lists the protocols the trace commands read.

@@ -51,7 +51,7 @@ func TestFormatDocExample(t *testing.T) {
 				t.Fatal(err)
 			}
 		} else {
-			t.Errorf("FORMAT.md diagram is stale (go test ./traces -run TestFormatDocExample -update):\n%s", b.String())
+			t.Errorf("FORMAT.md diagram is stale (go test ./traces/paxostrace -run TestFormatDocExample -update):\n%s", b.String())
 		}
 	}
 	for _, a := range paxostrace.Actions {

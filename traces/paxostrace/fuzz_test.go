@@ -19,7 +19,7 @@ import (
 // line-numbered *ParseError or accepts a trace that writes back to a
 // canonical form reading to the same trace, and that renders. Seeds are in
 // testdata/fuzz/FuzzRead (valid traces and near-misses; regenerate with
-// go test ./traces -run TestFuzzCorpus -update).
+// go test ./traces/paxostrace -run TestFuzzCorpus -update).
 func FuzzRead(f *testing.F) {
 	f.Add([]byte(baseText()))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -91,7 +91,7 @@ func TestFuzzCorpus(t *testing.T) {
 		}
 		got, err := os.ReadFile(path)
 		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%s is missing or stale (err %v); run go test ./traces -run TestFuzzCorpus -update", path, err)
+			t.Errorf("%s is missing or stale (err %v); run go test ./traces/paxostrace -run TestFuzzCorpus -update", path, err)
 		}
 	}
 }

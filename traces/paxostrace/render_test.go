@@ -174,10 +174,10 @@ func check(t *testing.T, path string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./traces -update)", err)
+		t.Fatalf("%v (run go test ./traces/paxostrace -update)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (run go test ./traces -update and review the diff):\n--- got\n%s", path, got)
+		t.Errorf("%s differs (run go test ./traces/paxostrace -update and review the diff):\n--- got\n%s", path, got)
 	}
 }
 

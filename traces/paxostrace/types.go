@@ -35,8 +35,12 @@ var ErrMalformed = traces.ErrMalformed
 // single-decree Paxos's messages and states; a trace of another protocol,
 // or of another version of this one, is refused, not misread.)
 const (
-	ProtocolName    = "paxos"
-	ProtocolVersion = 1
+	ProtocolName = "paxos"
+	// ProtocolVersion 2: steps record their timer operations (timers are
+	// effects). Version 1, before them (and headers that named no
+	// protocol, all of version 1), is refused: its steps would diverge
+	// from the code at the first timer.
+	ProtocolVersion = 2
 )
 
 // Event names: the TLA+ action a step performs (spec/Paxos.tla), plus the
@@ -110,9 +114,8 @@ func NewHead() traces.Head {
 
 // Header is the first line of a trace: the envelope's Head (format,
 // versions, protocol), the cluster and its clients, and the envelope's Run
-// (source, seed, time unit, violation). Head.Protocol is ProtocolName;
-// absent from traces written before the field existed, which are read as
-// version 1.
+// (source, seed, time unit, violation). Head.Protocol is ProtocolName,
+// Head.ProtocolVersion ProtocolVersion.
 type Header struct {
 	traces.Head
 	Acceptors NodeIDs  `json:"acceptors"`
