@@ -48,7 +48,7 @@ explore-check: build ## the exhaustive explorations of scripts/check-runs.txt, o
 # catalogue searches) skip themselves under -race, so make test leaves them
 # to this target (about 2 minutes).
 reduction-check: ## the explorer's tests without -race, which skips the heavy ones: reductions keep every abstract state, the needs of coverage.go hold, ...
-	$(GO) test -count=1 ./checker/explore ./checker/paxosexplore
+	$(GO) test -count=1 ./checker/explore ./checker/paxos/paxosexplore
 
 mutants: ## every mutant of impl/paxos/testdata/mutants.txt against the explorer, the simulator and the tests (about 20 minutes)
 	$(GO) run ./scripts/mutants

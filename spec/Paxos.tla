@@ -9,7 +9,7 @@
 (* reports can be checked.                                                 *)
 (*                                                                         *)
 (* The Go implementation in impl/paxos mirrors this module action for      *)
-(* action, and checker/invariant mirrors every invariant name for name.   *)
+(* action, and checker/paxos/invariant mirrors every invariant name for name.   *)
 (* The variants in PaxosBugs and PaxosCrash extend this module.            *)
 (***************************************************************************)
 EXTENDS Integers, FiniteSets
@@ -262,7 +262,7 @@ ConsensusRefinement == C!Spec
 (***************************************************************************)
 (* TypeOK: every variable has the type the comments above give it.         *)
 (***************************************************************************)
-\* Go: checker/invariant.TypeOK
+\* Go: checker/paxos/invariant.TypeOK
 TypeOK == /\ maxBal \in [Acceptors -> Ballots \cup {-1}]
           /\ maxVBal \in [Acceptors -> Ballots \cup {-1}]
           /\ maxVal \in [Acceptors -> Values \cup {None}]
@@ -275,7 +275,7 @@ TypeOK == /\ maxBal \in [Acceptors -> Ballots \cup {-1}]
 (* <<-1, None>>, its latest vote was announced by a 2b message, and it     *)
 (* announced no vote of a higher ballot.                                   *)
 (***************************************************************************)
-\* Go: checker/invariant.AccInv
+\* Go: checker/paxos/invariant.AccInv
 AccInv ==
   \A a \in Acceptors :
     /\ maxVBal[a] =< maxBal[a]
@@ -287,7 +287,7 @@ AccInv ==
 (* Msg1bInv: a 1b message's ballot is not above its sender's promise, and  *)
 (* the vote it reports was really cast.                                    *)
 (***************************************************************************)
-\* Go: checker/invariant.Msg1bInv
+\* Go: checker/paxos/invariant.Msg1bInv
 Msg1bInv ==
   \A m \in msgs :
     m.type = "1b" => /\ m.bal =< maxBal[m.acc]
@@ -296,14 +296,14 @@ Msg1bInv ==
 (***************************************************************************)
 (* Msg2aInv: a 2a message asks only for a value safe at its ballot.        *)
 (***************************************************************************)
-\* Go: checker/invariant.Msg2aInv
+\* Go: checker/paxos/invariant.Msg2aInv
 Msg2aInv == \A m \in msgs : m.type = "2a" => SafeAt(m.bal, m.val)
 
 (***************************************************************************)
 (* Msg2bInv: a vote is not above its voter's promise and follows a 2a      *)
 (* message of the same ballot and value.                                   *)
 (***************************************************************************)
-\* Go: checker/invariant.Msg2bInv
+\* Go: checker/paxos/invariant.Msg2bInv
 Msg2bInv ==
   \A m \in msgs :
     m.type = "2b" => /\ m.bal =< maxBal[m.acc]
@@ -314,7 +314,7 @@ Msg2bInv ==
 (* below b for good: a never votes in a ballot between m.mbal and b, and   *)
 (* its vote in m.mbal is m.mval.                                           *)
 (***************************************************************************)
-\* Go: checker/invariant.PromiseKept
+\* Go: checker/paxos/invariant.PromiseKept
 PromiseKept ==
   \A m1 \in msgs, m2 \in msgs :
     /\ m1.type = "1b"
@@ -328,7 +328,7 @@ PromiseKept ==
 (* OneValuePerBallot: no two 2a messages, and no two votes, of one ballot  *)
 (* carry different values.                                                 *)
 (***************************************************************************)
-\* Go: checker/invariant.OneValuePerBallot
+\* Go: checker/paxos/invariant.OneValuePerBallot
 OneValuePerBallot ==
   \A m1 \in msgs, m2 \in msgs :
     /\ m1.type = m2.type
@@ -339,25 +339,25 @@ OneValuePerBallot ==
 (***************************************************************************)
 (* VotesSafe: every vote is for a value safe at its ballot.                *)
 (***************************************************************************)
-\* Go: checker/invariant.VotesSafe
+\* Go: checker/paxos/invariant.VotesSafe
 VotesSafe == \A m \in msgs : m.type = "2b" => SafeAt(m.bal, m.val)
 
 (***************************************************************************)
 (* Agreement: at most one value is chosen.                                 *)
 (***************************************************************************)
-\* Go: checker/invariant.Agreement
+\* Go: checker/paxos/invariant.Agreement
 Agreement == \A v, w \in Chosen : v = w
 
 (***************************************************************************)
 (* Validity: only a proposed value can be chosen.                          *)
 (***************************************************************************)
-\* Go: checker/invariant.Validity
+\* Go: checker/paxos/invariant.Validity
 Validity == Chosen \subseteq proposed
 
 (***************************************************************************)
 (* LearnedChosen: the learner learns only chosen values.                   *)
 (***************************************************************************)
-\* Go: checker/invariant.LearnedChosen
+\* Go: checker/paxos/invariant.LearnedChosen
 LearnedChosen == learned \subseteq Chosen
 
 (***************************************************************************)

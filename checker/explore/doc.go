@@ -4,7 +4,7 @@
 // under test, with the protocol's invariants checked in every distinct
 // state (issue 4). It imports no protocol: a protocol plugs in as a Model
 // (its graph.Protocol, its invariant checker and its "sometimes" facts)
-// and may bring a Reduction. checker/paxosexplore is single-decree Paxos's
+// and may bring a Reduction. checker/paxos/paxosexplore is single-decree Paxos's
 // adapter, and the example to follow.
 //
 // # Search

@@ -28,7 +28,7 @@ var (
 // Model is a protocol as the explorer searches it: its state graph
 // (graph.Protocol), its invariants and the "sometimes" facts (a value is
 // chosen: graph.Checker; every learner learned: AllLearned). For
-// single-decree Paxos it is checker/paxosexplore's. The same methods make
+// single-decree Paxos it is checker/paxos/paxosexplore's. The same methods make
 // a sim.Model, so one adapter serves both checkers.
 type Model[I, K ~uint8, N any, M graph.Message[M], D, E any] interface {
 	graph.Protocol[I, K, N, M, D, E]

@@ -14,7 +14,7 @@ import (
 // protocol: each is a set of hypotheses about what the code under test
 // does, which the reduction proves against that code while the search
 // runs (Certify), or refutes; the search then starts again without the
-// refuted hypothesis (Without). checker/paxosexplore's is the example, with
+// refuted hypothesis (Without). checker/paxos/paxosexplore's is the example, with
 // the argument that a certified reduction keeps every verdict.
 //
 // The search calls Start once per search, NewHasher once per worker,

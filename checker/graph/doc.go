@@ -19,7 +19,7 @@
 // steps left its timer armed, a message or request is offered only where
 // the node's code takes it.
 //
-// checker/world is single-decree Paxos's adapter (its *Setup is a
+// checker/paxos/world is single-decree Paxos's adapter (its *Setup is a
 // Protocol); the explorer, the simulator and replay run on it. graph
 // imports no protocol package (internal/seam's test).
 package graph

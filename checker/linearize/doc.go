@@ -4,7 +4,7 @@
 // It is generic over the protocol: a protocol supplies a Model (its
 // Porcupine model, which operations are pending, and how to explain an
 // illegal history) and extracts its clients' history from its traces
-// (for single-decree Paxos, a write-once register: checker/paxosmodel).
+// (for single-decree Paxos, a write-once register: checker/paxos/paxosmodel).
 //
 // A client whose reply never came is a pending operation: it keeps its
 // call, gets return time Return (math.MaxInt64: it may take effect at any

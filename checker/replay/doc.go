@@ -6,7 +6,7 @@
 // value learned, the client replies, the timer) with what the code does,
 // evaluates every invariant after every step (Tracker), and checks the
 // client history for linearizability (checker/linearize). A protocol plugs
-// in as a Protocol: for single-decree Paxos, checker/paxosmodel's Model.
+// in as a Protocol: for single-decree Paxos, checker/paxos/paxosmodel's Model.
 //
 // The first step where trace and code disagree is reported as a typed
 // Divergence: a trace that diverges was not produced by this code (or this

@@ -49,7 +49,7 @@ type StepInfo[I, K ~uint8, M graph.Message[M]] struct {
 // Protocol is what replay needs of a protocol beyond its state graph: how
 // to read its trace steps (type S), how to compare what a step's record
 // claims with what the code did, and its invariants. For single-decree
-// Paxos it is checker/paxosmodel's Model.
+// Paxos it is checker/paxos/paxosmodel's Model.
 type Protocol[I, K ~uint8, N any, M graph.Message[M], D, E, S any] interface {
 	graph.Protocol[I, K, N, M, D, E]
 	// ReadStep reads s.

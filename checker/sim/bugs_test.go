@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paxoscheck/paxoscheck/checker/invariant"
-	"github.com/paxoscheck/paxoscheck/checker/paxosexplore"
-	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
-	"github.com/paxoscheck/paxoscheck/checker/world"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosexplore"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )

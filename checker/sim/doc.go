@@ -5,7 +5,7 @@
 // node, fire an armed timer, let a client invoke), and checks the
 // protocol's invariants after every action. A protocol plugs in as a
 // Model: its graph.Protocol, its invariant Checker, the mask of "every
-// learner learned" and how a run becomes its trace. checker/paxosmodel is
+// learner learned" and how a run becomes its trace. checker/paxos/paxosmodel is
 // single-decree Paxos's (with the simulator's types at Paxos's types); sim
 // imports no protocol.
 //

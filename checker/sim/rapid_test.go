@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/sim"
 	"pgregory.net/rapid"
 )

@@ -61,7 +61,7 @@ func (w *Weights) of(k graph.ActionKind) int {
 // (graph.Protocol) and what only it knows besides: whether its
 // configuration can run, its invariants and "sometimes" properties
 // (Checker), and how a run becomes a trace of type T. For single-decree
-// Paxos it is checker/paxosmodel's Model.
+// Paxos it is checker/paxos/paxosmodel's Model.
 type Model[I, K ~uint8, N any, M graph.Message[M], D, E, T any] interface {
 	graph.Protocol[I, K, N, M, D, E]
 	// Validate reports the first problem with the configuration.

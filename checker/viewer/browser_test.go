@@ -3,7 +3,7 @@ package viewer_test
 import (
 	"bytes"
 	"context"
-	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	"os"
 	"os/exec"

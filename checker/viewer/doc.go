@@ -11,5 +11,5 @@
 // with the protocol's labels (Protocol: its columns, steps, node states
 // and messages as text) and embeds it all as JSON; the script only draws
 // it. It imports no protocol: single-decree Paxos's labels are
-// checker/paxosmodel's (BuildPage, WriteHTML), whose pages the tests pin.
+// checker/paxos/paxosmodel's (BuildPage, WriteHTML), whose pages the tests pin.
 package viewer

@@ -135,7 +135,7 @@ type Options struct {
 // Protocol is what the viewer needs of a protocol beyond replay's reading
 // of its traces: its columns, and how a step, a state and a message read
 // on the page (its labels). For single-decree Paxos it is
-// checker/paxosmodel's Model.
+// checker/paxos/paxosmodel's Model.
 type Protocol[I, K ~uint8, N any, M graph.Message[M], D, E, S any] interface {
 	replay.Protocol[I, K, N, M, D, E, S]
 	// Columns are the nodes, in diagram order.

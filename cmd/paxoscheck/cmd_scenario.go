@@ -3,11 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
 	"io"
 	"os"
 
-	"github.com/paxoscheck/paxoscheck/checker/scenario"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/scenario"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
@@ -21,7 +21,7 @@ var scenarioFormats = []string{"text", "mermaid", "html", "jsonl"}
 
 // runScenario is `paxoscheck scenario --list` and `paxoscheck scenario
 // NAME [--format text|mermaid|html|jsonl] [--out FILE]` (issue 6): it runs
-// one of the deterministic scenarios of checker/scenario and renders its
+// one of the deterministic scenarios of checker/paxos/scenario and renders its
 // trace. Exit 0 when every invariant holds after every step, 1 when the
 // scenario breaks one (only promise-not-persisted is built to), 2 on bad
 // input.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paxoscheck/paxoscheck/checker/scenario"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/scenario"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 

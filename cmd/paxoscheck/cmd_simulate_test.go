@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paxoscheck/paxoscheck/checker/invariant"
-	"github.com/paxoscheck/paxoscheck/checker/paxosexplore"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosexplore"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 

@@ -10,18 +10,18 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/paxoscheck/paxoscheck/checker/invariant"
-	"github.com/paxoscheck/paxoscheck/checker/paxosexplore"
-	"github.com/paxoscheck/paxoscheck/checker/paxosmodel"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosexplore"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
-	"github.com/paxoscheck/paxoscheck/checker/world"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 // Single-decree Paxos's entry for the trace commands: its traces
-// (traces/paxostrace) checked, replayed and drawn by checker/paxosmodel
+// (traces/paxostrace) checked, replayed and drawn by checker/paxos/paxosmodel
 // and paxostrace's diagram labels. It is the fallback: a trace no entry
 // claims is refused by its reader, which says what it reads.
 func init() {

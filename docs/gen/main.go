@@ -17,7 +17,7 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/paxoscheck/paxoscheck/checker/scenario"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/scenario"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 

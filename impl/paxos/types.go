@@ -55,7 +55,7 @@ func (b Ballot) Compare(o Ballot) int {
 
 // Spec maps b onto the spec's ballot numbers: (Round-1)*numProposers +
 // Proposer, and -1 for the zero Ballot. This is the ballot part of the
-// abstraction function of checker/invariant.
+// abstraction function of checker/paxos/invariant.
 func (b Ballot) Spec(numProposers int) int {
 	if b.IsZero() {
 		return -1

@@ -9,7 +9,7 @@
 // nothing is sent.
 //
 // This is the one place that order is written. The simulated world
-// (checker/world) runs every step of every node through Apply, with a
+// (checker/paxos/world) runs every step of every node through Apply, with a
 // store over its own state (storage.Slot) and the simulated network; the
 // explorer, the simulator and replay all go through the world. A real
 // runtime runs a Node: the same core (behind the Core interface) and the

@@ -77,7 +77,7 @@ func (s *MemStore[D]) Close() error {
 
 // Slot is a Store over a state that the caller keeps: a simulated node's
 // storage inside a world state, which is copied as a plain value
-// (checker/world). Save writes it, Load reads it; it never fails and has
+// (checker/paxos/world). Save writes it, Load reads it; it never fails and has
 // nothing to close.
 type Slot[D any] struct{ D *D }
 

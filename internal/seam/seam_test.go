@@ -20,8 +20,8 @@ var protocols = []string{"impl/paxos"}
 // generic are the packages that serve every protocol. None may reach a
 // protocol package through its non-test imports. A package joins this list
 // when it becomes generic, and never leaves it. (Issue 12: the CLI and the
-// scenarios are still to join; checker/world,
-// checker/paxosmodel, checker/paxosexplore and traces/paxostrace are
+// scenarios are still to join; checker/paxos/world,
+// checker/paxos/paxosmodel, checker/paxos/paxosexplore and traces/paxostrace are
 // single-decree Paxos's adapters.)
 var generic = []string{"impl/runner", "impl/storage", "checker/graph", "checker/graph/graphtest", "checker/explore",
 	"checker/sim", "checker/replay", "checker/linearize", "checker/viewer", "traces", "internal/seam"}
@@ -116,9 +116,9 @@ func TestGenericImportNoProtocol(t *testing.T) {
 // are not yet generic are caught, with the chain of imports.
 func TestReachFindsProtocols(t *testing.T) {
 	r := root(t)
-	c := reach(t, r, "checker/world")
-	if len(c) < 2 || c[0] != "checker/world" || !slices.Contains(protocols, c[len(c)-1]) {
-		t.Fatalf("checker/world imports impl/paxos, but reach gives %v", c)
+	c := reach(t, r, "checker/paxos/world")
+	if len(c) < 2 || c[0] != "checker/paxos/world" || !slices.Contains(protocols, c[len(c)-1]) {
+		t.Fatalf("checker/paxos/world imports impl/paxos, but reach gives %v", c)
 	}
 	// The CLI reaches it as well, through the adapters.
 	if c := reach(t, r, "cmd/paxoscheck"); len(c) < 2 {

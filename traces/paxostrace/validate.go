@@ -9,7 +9,7 @@ import (
 )
 
 // MaxClients bounds Header.Clients: client sets are uint64 bitmasks in
-// checker/world.
+// checker/paxos/world.
 const MaxClients = 64
 
 // consumes maps each delivery action to the message type it handles
