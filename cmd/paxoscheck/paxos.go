@@ -13,9 +13,9 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosexplore"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
-	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )

@@ -6,10 +6,10 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
-	"github.com/paxoscheck/paxoscheck/checker/replay"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
+	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )

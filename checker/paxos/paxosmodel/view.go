@@ -8,9 +8,9 @@ import (
 
 	"github.com/anishathalye/porcupine"
 	"github.com/paxoscheck/paxoscheck/checker/graph"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
-	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
