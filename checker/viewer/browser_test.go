@@ -3,8 +3,6 @@ package viewer_test
 import (
 	"bytes"
 	"context"
-	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
-	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +12,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
+	"github.com/paxoscheck/paxoscheck/checker/viewer"
 )
 
 // findBrowser returns the first Chromium-like browser on PATH, or "".

@@ -3,14 +3,14 @@ package viewer_test
 import (
 	"bytes"
 	"flag"
-	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
-	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/scenario"
+	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 

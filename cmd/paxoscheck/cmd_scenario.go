@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
 	"io"
 	"os"
 
+	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/scenario"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
