@@ -57,8 +57,10 @@ func TestToyPage(t *testing.T) {
 	}
 	p.Opt.Unbounded = true
 	h := replay.History{
-		Ops:   func() ([]porcupine.Operation, error) { return nil, nil },
-		Check: func([]porcupine.Operation, time.Duration) linearize.Result { return linearize.Result{Verdict: linearize.Ok} },
+		Ops: func() ([]porcupine.Operation, error) { return nil, nil },
+		Check: func([]porcupine.Operation, time.Duration) linearize.Result {
+			return linearize.Result{Verdict: linearize.Ok}
+		},
 	}
 	pg, err := viewer.Build(p, map[string]string{"protocol": "toy"}, "test", steps, h, viewer.Options{})
 	if err != nil {
