@@ -9,8 +9,8 @@
 (* reports can be checked.                                                 *)
 (*                                                                         *)
 (* The Go implementation in impl/paxos mirrors this module action for      *)
-(* action, and checker/paxos/invariant mirrors every invariant name for name.   *)
-(* The variants in PaxosBugs and PaxosCrash extend this module.            *)
+(* action, and checker/paxos/invariant mirrors every invariant name for   *)
+(* name.  The variants in PaxosBugs and PaxosCrash extend this module.    *)
 (***************************************************************************)
 EXTENDS Integers, FiniteSets
 
