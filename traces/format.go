@@ -91,7 +91,9 @@ type Format[H, S any] interface {
 
 // A Checker checks the protocol's fields of one trace, line by line: the
 // header, then each step in order (after the envelope's checks of each).
-// An error is the reason the line is malformed; the envelope adds where.
+// An error is the reason the line is malformed; the envelope adds where,
+// and keeps what the error wraps (a configuration error, say) as the
+// ParseError's Err.
 type Checker[H, S any] interface {
 	Header(h *H) error
 	Step(s *S) error

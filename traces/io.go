@@ -118,6 +118,11 @@ func (v *validator[H, S]) preHeader(raw map[string]json.RawMessage) *ParseError 
 	if _, ok := raw["protocol"]; !ok && !v.f.Unnamed() {
 		return v.errf(1, 0, nil, "the header names no protocol (a trace of before protocol versions): this reader reads %q version %d", want, wantVer)
 	}
+	if _, named := raw["protocol"]; named {
+		if _, ok := raw["protocol_version"]; !ok {
+			return v.errf(1, 0, nil, "header has no %q field (a protocol's traces name its version)", "protocol_version")
+		}
+	}
 	if b, ok := raw["protocol_version"]; ok && (json.Unmarshal(b, &ver) != nil || ver != wantVer) {
 		return v.errf(1, 0, nil, "a trace of %s version %s: this reader reads version %d", want, orMissing(b), wantVer)
 	}
@@ -245,8 +250,8 @@ func WriteFile[H, S any](format Format[H, S], path string, t Trace[H, S]) (err e
 // ProtocolOf returns the protocol that the header of the trace in r names
 // ("" when the first line names none or is not a header at all): what a
 // tool reads to pick the protocol's layer before reading the trace with
-// it. A trace it cannot place is then read, and refused with a line
-// number, by the layer that reads unnamed headers.
+// it. A trace it cannot place is the tool's to hand to a layer that will
+// refuse it with a line number (the CLI's fallback entry).
 func ProtocolOf(r io.Reader) string {
 	b, err := readLine(bufio.NewReaderSize(r, 64<<10), MaxLineBytes)
 	if err != nil && (!errors.Is(err, io.EOF) || len(b) == 0) {

@@ -2,6 +2,7 @@ package traces
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -55,7 +56,7 @@ func (v *validator[H, S]) header(h *H) *ParseError {
 	}
 	v.c = v.f.NewChecker()
 	if err := v.c.Header(h); err != nil {
-		return v.errf(line, 0, err, "%s", err)
+		return v.errf(line, 0, errors.Unwrap(err), "%s", err)
 	}
 	if run.TimeUnit != TimeStep && run.TimeUnit != TimeNanos {
 		return v.errf(line, 0, nil, "time_unit is %q, want %q or %q", run.TimeUnit, TimeStep, TimeNanos)
@@ -93,7 +94,7 @@ func (v *validator[H, S]) step(line int, s *S) *ParseError {
 		return v.errf(line, id, nil, "time %d is before the previous step's %d (time never decreases)", t, v.time)
 	}
 	if err := v.c.Step(s); err != nil {
-		return v.errf(line, id, err, "%s", err)
+		return v.errf(line, id, errors.Unwrap(err), "%s", err)
 	}
 	v.n++
 	v.time = t

@@ -12,7 +12,7 @@ import (
 // baseTrace is a valid trace (recorded by world.Recorder) that the
 // malformed cases below break one fault at a time.
 var baseTrace = []string{
-	`{"format":"paxoscheck-trace","version":1,"protocol":"paxos","protocol_version":2,"acceptors":[0,1,2],"proposers":[3,4],"learners":[5],"clients":[{"id":0,"proposer":3,"value":"x"},{"id":1,"proposer":4,"value":"y"}],"source":"test","time_unit":"step"}`,
+	`{"format":"paxoscheck-trace","version":1,"protocol":"paxos","protocol_version":1,"acceptors":[0,1,2],"proposers":[3,4],"learners":[5],"clients":[{"id":0,"proposer":3,"value":"x"},{"id":1,"proposer":4,"value":"y"}],"source":"test","time_unit":"step"}`,
 	`{"step":1,"action":"Invoke","node":3,"client":0,"value":"x","timer":"arm","time":1}`,
 	`{"step":2,"action":"Phase1a","node":3,"sent":[{"id":1,"type":"1a","from":3,"to":0,"bal":"1.0"},{"id":2,"type":"1a","from":3,"to":1,"bal":"1.0"},{"id":3,"type":"1a","from":3,"to":2,"bal":"1.0"}],"persist":{"round":1},"time":2}`,
 	`{"step":3,"action":"Phase1b","node":0,"msg":{"id":1,"type":"1a","from":3,"to":0,"bal":"1.0"},"sent":[{"id":4,"type":"1b","from":0,"to":3,"bal":"1.0"}],"persist":{"maxBal":"1.0"},"time":3}`,
@@ -90,10 +90,9 @@ var malformedCases = []struct {
 	{"unknown message type", sub(3, `"type":"1a"`, `"type":"3c"`), 3, `unknown message type "3c"`},
 	{"bad ballot text", sub(3, `"bal":"1.0"`, `"bal":"0.1"`), 3, "bad ballot"},
 	{"another protocol", sub(1, `"protocol":"paxos"`, `"protocol":"multipaxos"`), 1, `a trace of protocol "multipaxos": this reader reads "paxos" traces`},
-	{"another protocol version", sub(1, `"protocol_version":2`, `"protocol_version":3`), 1, "a trace of paxos version 3: this reader reads version 2"},
-	{"protocol version 1 (before timers)", sub(1, `"protocol_version":2`, `"protocol_version":1`), 1, "a trace of paxos version 1: this reader reads version 2"},
-	{"no protocol (version 1)", sub(1, `"protocol":"paxos","protocol_version":2,`, ``), 1, "the header names no protocol (a trace of before protocol versions): this reader reads \"paxos\" version 2"},
-	{"protocol without its version", sub(1, `,"protocol_version":2`, ``), 1, `a trace of protocol "paxos" version 0`},
+	{"another protocol version", sub(1, `"protocol_version":1`, `"protocol_version":2`), 1, "a trace of paxos version 2: this reader reads version 1"},
+	{"no protocol (a trace of before the field)", sub(1, `"protocol":"paxos","protocol_version":1,`, ``), 1, "the header names no protocol (a trace of before protocol versions): this reader reads \"paxos\" version 1"},
+	{"protocol without its version", sub(1, `,"protocol_version":1`, ``), 1, `header has no "protocol_version" field`},
 	{"bad timer operation", sub(2, `"timer":"arm"`, `"timer":"fire"`), 2, `timer "fire": want "arm" or "cancel"`},
 	{"timer on a network step", sub(6, `"time":5}`, `"timer":"cancel","time":5}`), 6, "Drop is the network's: it arms or cancels no timer"},
 	{"ballot of a proposer that does not exist", sub(3, `"bal":"1.0"`, `"bal":"1.5"`), 3, "bad ballot 1.5: proposer index 5"},

@@ -36,11 +36,11 @@ var ErrMalformed = traces.ErrMalformed
 // or of another version of this one, is refused, not misread.)
 const (
 	ProtocolName = "paxos"
-	// ProtocolVersion 2: steps record their timer operations (timers are
-	// effects). Version 1, before them (and headers that named no
-	// protocol, all of version 1), is refused: its steps would diverge
-	// from the code at the first timer.
-	ProtocolVersion = 2
+	// ProtocolVersion 1: the layout since steps record their timer
+	// operations (timers are effects). A header that names no protocol
+	// is of before the field, and may be of before timers too: it is
+	// refused, its steps could diverge from the code at the first timer.
+	ProtocolVersion = 1
 )
 
 // Event names: the TLA+ action a step performs (spec/Paxos.tla), plus the
