@@ -6,6 +6,8 @@
 (***************************************************************************)
 EXTENDS MultiPaxos, TLC
 
+\* c2 and r2 are for the larger models that TLC cannot finish in CI time
+\* (2 commands, 2 replicas: see README).
 CONSTANTS a1, a2, a3, c1, c2, r1, r2
 
 (***************************************************************************)

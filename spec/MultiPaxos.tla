@@ -98,6 +98,9 @@ ChosenIn(s) ==
 
 (***************************************************************************)
 (* The chosen log: the state function that refines ReplicatedLog's log.   *)
+(* Its CHOOSE is deterministic only while Agreement holds, which the      *)
+(* models check on their own: LogRefinement alone does not imply it (a    *)
+(* second command chosen in a slot can be a stutter of ChosenLog).         *)
 (***************************************************************************)
 ChosenLog == [s \in Slots |-> IF ChosenIn(s) = {} THEN None
                                ELSE CHOOSE c \in ChosenIn(s) : TRUE]
@@ -226,7 +229,8 @@ Validity == \A s \in Slots : ChosenIn(s) \subseteq proposed \cup {Noop}
 (***************************************************************************)
 (* AppliedInOrder: a replica applies only chosen commands, in slot order   *)
 (* and without gaps: what it has applied is the chosen log's first slots   *)
-(* applied in order.                                                       *)
+(* applied in order.  (It applies them with Effect, as Apply does: a wrong *)
+(* Effect is AppliedOnce's to catch.)                                      *)
 (***************************************************************************)
 AppliedInOrder ==
   LET log == ChosenLog

@@ -1,13 +1,13 @@
 package explore
 
-// dfs is the depth-first search: one worker, a stack of encoded states.
-// It finds deep states sooner; its counterexamples are not shortest. It
-// has the reduction prove what its hasher recorded whenever certifyEvery
-// records are pending (Hasher.Pending), and at the end.
 // certifyEvery is how many records a depth-first search collects before
 // it certifies them.
 const certifyEvery = 4096
 
+// dfs is the depth-first search: one worker, a stack of encoded states.
+// It finds deep states sooner; its counterexamples are not shortest. It
+// has the reduction prove what its hasher recorded whenever certifyEvery
+// records are pending (Hasher.Pending), and at the end.
 func (s *search[I, K, N, M, D, E]) dfs(w *worker[I, K, N, M, D, E], initFP uint64) (bool, error) {
 	var stack level
 	var nums []uint32

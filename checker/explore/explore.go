@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -404,7 +405,13 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 			// The code does not bear the hypothesis out: search again
 			// without it. Each round switches at least one off.
 			refuted = append(refuted, *s.refuted)
+			before := red.Describe()
 			red = red.Without(s.refuted)
+			if after := red.Describe(); slices.Equal(after.Hints, before.Hints) && after.Symmetry == before.Symmetry && after.Dead == before.Dead {
+				// A reduction that keeps what was refuted would
+				// restart for ever.
+				return nil, fmt.Errorf("explore: the reduction kept the hypothesis %q that the code refuted (%s)", s.refuted.Hint, s.refuted.Detail)
+			}
 			continue
 		}
 		s.sampleHeap()

@@ -190,8 +190,10 @@ func TestDeadlocks(t *testing.T) {
 // report the refutation, with the counts of the search without it.
 type refuter struct {
 	tred
-	on    bool
-	calls *atomic.Int64
+	on bool
+	// stubborn: Without keeps the refuted hypothesis.
+	stubborn bool
+	calls    *atomic.Int64
 }
 
 func (r refuter) Certify(hs []thasher) (*explore.Refutation, bool) {
@@ -205,6 +207,9 @@ func (r refuter) Certify(hs []thasher) (*explore.Refutation, bool) {
 func (r refuter) Without(ref *explore.Refutation) tred {
 	if ref.Mask != 1 {
 		panic("wrong refutation")
+	}
+	if r.stubborn {
+		return r
 	}
 	return refuter{tred: r.tred, calls: r.calls}
 }
@@ -228,6 +233,12 @@ func TestRefutedHypothesisRestarts(t *testing.T) {
 	if r.Distinct != want.Distinct || r.Transitions != want.Transitions || calls.Load() < 2 {
 		t.Fatalf("%d states, %d transitions after the restart (%d certifications), want %d, %d",
 			r.Distinct, r.Transitions, calls.Load(), want.Distinct, want.Transitions)
+	}
+	// A reduction that keeps what was refuted is an error, not an
+	// endless restart.
+	stubborn := refuter{tred: explore.Exact[tid, tclient, tnode, tmsg, uint8, teff](p), on: true, stubborn: true, calls: &calls}
+	if _, err := explore.Run[tid, tclient, tnode, tmsg, uint8, teff](m, topts{Reduction: stubborn}); err == nil || !strings.Contains(err.Error(), "kept the hypothesis") {
+		t.Fatalf("a stubborn reduction: %v", err)
 	}
 }
 

@@ -31,7 +31,9 @@ type Reduction[I, K ~uint8, N any, M graph.Message[M], D, E any] interface {
 	// are idle meanwhile). It returns the hypothesis the code refuted, or
 	// nil; stopped says that stop cut the proof short (no verdict).
 	Certify(hs []Hasher[I, K, N, M, D, E]) (ref *Refutation, stopped bool)
-	// Without returns the reduction less the hypotheses r refuted.
+	// Without returns the reduction less the hypotheses r refuted; what
+	// it describes must change (else Run stops with an error rather than
+	// restart for ever).
 	Without(r *Refutation) Reduction[I, K, N, M, D, E]
 	// Describe says what is in force; Certified counts the node steps the
 	// proof has run.

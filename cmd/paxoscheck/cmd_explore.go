@@ -85,12 +85,12 @@ func protocolFlag(args []string) string {
 func runExplore(args []string, stdout, stderr io.Writer) int {
 	name := protocolFlag(args)
 	sp, ok := searchTable[name]
-	if !ok {
+	if !ok || sp.explore == nil {
 		fmt.Fprintf(stderr, "paxoscheck explore: --protocol %q: unknown (known: %s)\n", name, searchNames())
 		return exitBadInput
 	}
 	fs := newFlags("explore", "explore [flags]", stderr)
-	fs.String("protocol", "paxos", "the protocol to explore: "+searchNames())
+	parsed := fs.String("protocol", "paxos", "the protocol to explore: "+searchNames())
 	def := sp.exploreDefaults
 	c := &exploreFlags{stdout: stdout, stderr: stderr}
 	c.drops = fs.Int("drops", 0, "message drops allowed (0: never; --network multiset only)")
@@ -115,6 +115,9 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	search := sp.explore(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *parsed != name {
+		return c.bad("--protocol given twice (%s, then %s)", name, *parsed)
 	}
 	return search(c)
 }
@@ -142,14 +145,21 @@ func (c *exploreFlags) check(fs *flag.FlagSet) (code int, ok bool) {
 		return c.bad("--network %q: want multiset or set", *c.network), false
 	case *c.network == "set" && (*c.drops != 0 || *c.dups != 0):
 		return c.bad("--drops and --dups need --network multiset: the set network (the default) already has every drop and duplication"), false
-	case *c.progress < 0:
-		return c.bad("--progress: negative interval %s", *c.progress), false
 	}
 	m, err := parseSize(*c.maxMemory)
 	if err != nil {
 		return c.bad("--max-memory: %v", err), false
 	}
 	c.memLimit = m
+	return 0, true
+}
+
+// checkProgress refuses a negative --progress (checked last, after the
+// protocol's setup, as before the seam).
+func (c *exploreFlags) checkProgress() (code int, ok bool) {
+	if *c.progress < 0 {
+		return c.bad("--progress: negative interval %s", *c.progress), false
+	}
 	return 0, true
 }
 

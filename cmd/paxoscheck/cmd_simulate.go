@@ -112,7 +112,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	}
 	def := sp.simDefaults
 	fs := newFlags("simulate", "simulate [flags]", stderr)
-	fs.String("protocol", "paxos", "the protocol to simulate: "+searchNames())
+	parsed := fs.String("protocol", "paxos", "the protocol to simulate: "+searchNames())
 	c := &simFlags{stdout: stdout, stderr: stderr}
 	c.seed = fs.Uint64("seed", 1, "first seed; run i uses seed+i")
 	c.runs = fs.Int("runs", 1000, "number of runs (seeds seed, seed+1, ...)")
@@ -131,6 +131,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	simulate := sp.simulate(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	if *parsed != name {
+		return c.bad("--protocol given twice (%s, then %s)", name, *parsed)
 	}
 	if fs.NArg() > 0 {
 		return c.bad("unexpected argument %q", fs.Arg(0))

@@ -269,6 +269,9 @@ func explorePaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 		if err := s.Validate(); err != nil {
 			return c.bad("%v", err)
 		}
+		if code, ok := c.checkProgress(); !ok {
+			return code
+		}
 		opt := paxosexplore.Options{Workers: *c.workers, MaxStates: *c.maxStates, MaxDepth: *c.maxDepth, DFS: *c.dfs,
 			NoSymmetry: *c.noSym, NoDead: *c.noDead, DeadlockIsError: *c.deadlockErr, MaxMemory: c.memLimit}
 		opt.Progress, opt.ProgressEvery = c.progressFunc()

@@ -41,6 +41,10 @@ var (
 // with Paxos's reductions (NoSymmetry, NoDead switch them off) and a Check
 // on the world's types.
 type Options struct {
+	// Workers, MaxStates, MaxDepth, DFS, MaxMemory, DeadlockIsError,
+	// Progress and ProgressEvery are explore.Options's, with the same
+	// meanings (0: GOMAXPROCS workers, no limit, no limit; MaxMemory 0:
+	// explore.DefaultMaxMemory, negative: none).
 	Workers   int
 	MaxStates int64
 	MaxDepth  int
