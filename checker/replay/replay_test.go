@@ -9,6 +9,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/checker/graph/graphtest"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
+	"github.com/paxoscheck/paxoscheck/checker/replay/replaytest"
 )
 
 // Replay is generic: these tests replay traces of graphtest's toy
@@ -20,18 +21,18 @@ type (
 	tnode   = graphtest.ToyNode
 	tmsg    = graphtest.ToyMsg
 	teff    = graphtest.ToyEffects
-	tstate  = graphtest.ToyState
+	tstate  = replaytest.ToyState
 )
 
 type (
-	step = graphtest.ToyStep
-	toy  = graphtest.ToyReplay
+	step = replaytest.ToyStep
+	toy  = replaytest.ToyReplay
 )
 
-// record is graphtest.RecordToy, failing the test on an error.
+// record is replaytest.RecordToy, failing the test on an error.
 func record(t *testing.T, p toy, rng *rand.Rand, n int) ([]step, tstate, int) {
 	t.Helper()
-	steps, st, broke, err := graphtest.RecordToy(p, rng.IntN, n)
+	steps, st, broke, err := replaytest.RecordToy(p, rng.IntN, n)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,22 +14,23 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/graph/graphtest"
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
+	"github.com/paxoscheck/paxoscheck/checker/replay/replaytest"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
 )
 
 // The viewer is generic: toyView is the toy protocol's labels, and the
 // page of a toy run shows every step, every state and every message.
-type toyView struct{ graphtest.ToyReplay }
+type toyView struct{ replaytest.ToyReplay }
 
 func (v toyView) Columns() []viewer.Column {
 	return []viewer.Column{{ID: 0, Label: "pinger", Role: "pinger"}, {ID: 1, Label: "ponger", Role: "ponger"}}
 }
 
-func (v toyView) ViewStep(s *graphtest.ToyStep) viewer.StepView {
+func (v toyView) ViewStep(s *replaytest.ToyStep) viewer.StepView {
 	return viewer.StepView{Step: s.N, Action: s.Event, Node: int(s.Node), Text: s.Event}
 }
 
-func (v toyView) ViewState(st *graphtest.ToyState) []viewer.NodeState {
+func (v toyView) ViewState(st *replaytest.ToyState) []viewer.NodeState {
 	var out []viewer.NodeState
 	for _, n := range st.Nodes {
 		out = append(out, viewer.NodeState{ID: fmt.Sprintf("node-%d", n.ID), Title: fmt.Sprint(n.ID),
@@ -45,13 +46,13 @@ func (v toyView) ViewMsg(r replay.Ref[graphtest.ToyMsg]) viewer.Arrow {
 func (v toyView) ViewOps([]porcupine.Operation) []viewer.Op { return nil }
 
 func TestToyPage(t *testing.T) {
-	p := toyView{graphtest.ToyReplay{Toy: &graphtest.Toy{Opt: graph.Options[graphtest.ToyID]{Budget: graph.Budget{Drops: 1, Dups: 1, Crashes: 1}}}}}
+	p := toyView{replaytest.ToyReplay{Toy: &graphtest.Toy{Opt: graph.Options[graphtest.ToyID]{Budget: graph.Budget{Drops: 1, Dups: 1, Crashes: 1}}}}}
 	rng := rand.New(rand.NewPCG(9, 0))
-	var steps []graphtest.ToyStep
+	var steps []replaytest.ToyStep
 	broke := 0
 	for broke == 0 || len(steps) < 8 {
 		var err error
-		if steps, _, broke, err = graphtest.RecordToy(p.ToyReplay, rng.IntN, 25); err != nil {
+		if steps, _, broke, err = replaytest.RecordToy(p.ToyReplay, rng.IntN, 25); err != nil {
 			t.Fatal(err)
 		}
 	}

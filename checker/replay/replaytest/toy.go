@@ -1,11 +1,24 @@
-package graphtest
+// Package replaytest holds the toy protocol of graphtest as replay reads
+// it: a step type, its replay.Protocol and a recorder of random runs, for
+// the tests of replay and of the packages built on it (the viewer).
+package replaytest
 
 import (
 	"fmt"
 	"slices"
 
 	"github.com/paxoscheck/paxoscheck/checker/graph"
+	"github.com/paxoscheck/paxoscheck/checker/graph/graphtest"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
+)
+
+// The toy's types, from graphtest.
+type (
+	ToyID      = graphtest.ToyID
+	ToyClient  = graphtest.ToyClient
+	ToyNode    = graphtest.ToyNode
+	ToyMsg     = graphtest.ToyMsg
+	ToyEffects = graphtest.ToyEffects
 )
 
 // The toy's instantiations of the graph's types.
@@ -31,7 +44,7 @@ type ToyStep struct {
 // ToyReplay is the toy as replay reads it (replay.Protocol): its steps,
 // its effects, and its one invariant, OnePing, which fails once the pinger
 // sent two pings.
-type ToyReplay struct{ *Toy }
+type ToyReplay struct{ *graphtest.Toy }
 
 // ReadStep reads s.
 func (p ToyReplay) ReadStep(s *ToyStep) replay.StepInfo[ToyID, ToyClient, ToyMsg] {
