@@ -28,9 +28,8 @@ type Head struct {
 	Format  string `json:"format"`
 	Version int    `json:"version"`
 	// Protocol and ProtocolVersion name what ran and the layout of its
-	// fields (Format.Protocol). A header without them is read by the
-	// format whose Unnamed says so: traces written before the fields
-	// existed.
+	// fields (Format.Protocol). A header without them (a trace of before
+	// the fields) is refused.
 	Protocol        string `json:"protocol,omitempty"`
 	ProtocolVersion int    `json:"protocol_version,omitempty"`
 }
@@ -73,9 +72,6 @@ type Trace[H, S any] struct {
 type Format[H, S any] interface {
 	// Protocol is the protocol's name and the version of its fields.
 	Protocol() (name string, version int)
-	// Unnamed reports whether a header without a protocol is read as
-	// this one's (the traces of before the field).
-	Unnamed() bool
 	// Head returns the envelope's parts of h.
 	Head(h *H) (*Head, *Run)
 	// HeaderKeys and StepKeys are the JSON keys a header and a step must

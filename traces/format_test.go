@@ -27,10 +27,9 @@ type toyStep struct {
 	Time    int64  `json:"time"`
 }
 
-type toyFormat struct{ unnamed bool }
+type toyFormat struct{}
 
 func (f toyFormat) Protocol() (string, int)                       { return "toy", 3 }
-func (f toyFormat) Unnamed() bool                                 { return f.unnamed }
 func (f toyFormat) Head(h *toyHeader) (*traces.Head, *traces.Run) { return &h.Head, &h.Run }
 func (f toyFormat) HeaderKeys() []string                          { return []string{"format", "version", "nodes", "time_unit"} }
 func (f toyFormat) StepKeys() []string                            { return []string{"step", "action", "time"} }
@@ -125,10 +124,6 @@ func TestEnvelopeRefuses(t *testing.T) {
 				t.Fatalf("got %v, want an error containing %q", err, c.want)
 			}
 		})
-	}
-	// A format that reads unnamed headers takes the one refused above.
-	if err := read(t, toyFormat{unnamed: true}, `{"format":"paxoscheck-trace","version":1,"nodes":2,"time_unit":"step"}`); err != nil {
-		t.Fatalf("unnamed header, read as the format's: %v", err)
 	}
 }
 

@@ -115,7 +115,7 @@ func (v *validator[H, S]) preHeader(raw map[string]json.RawMessage) *ParseError 
 	if b, ok := raw["protocol"]; ok && (json.Unmarshal(b, &name) != nil || name != want) {
 		return v.errf(1, 0, nil, "a trace of protocol %s: this reader reads %q traces", orMissing(b), want)
 	}
-	if _, ok := raw["protocol"]; !ok && !v.f.Unnamed() {
+	if _, ok := raw["protocol"]; !ok {
 		return v.errf(1, 0, nil, "the header names no protocol (a trace of before protocol versions): this reader reads %q version %d", want, wantVer)
 	}
 	if _, named := raw["protocol"]; named {

@@ -49,7 +49,7 @@ func (v *validator[H, S]) header(h *H) *ParseError {
 	}
 	name, ver := v.f.Protocol()
 	switch {
-	case hd.Protocol == "" && hd.ProtocolVersion == 0 && !v.f.Unnamed():
+	case hd.Protocol == "" && hd.ProtocolVersion == 0:
 		return v.errf(line, 0, nil, "the header names no protocol (a trace of before protocol versions): this reader reads %q version %d", name, ver)
 	case (hd.Protocol != "" || hd.ProtocolVersion != 0) && (hd.Protocol != name || hd.ProtocolVersion != ver):
 		return v.errf(line, 0, nil, "a trace of protocol %q version %d: this reader reads %q version %d", hd.Protocol, hd.ProtocolVersion, name, ver)

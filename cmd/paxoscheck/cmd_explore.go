@@ -184,8 +184,8 @@ func (c *exploreFlags) progressFunc() (func(explore.Progress), time.Duration) {
 // report prints a search's figures and verdict, for any protocol; on a
 // pass it prints notes (the bounds' blind spots) and "ok". It returns the
 // exit code, and whether a counterexample is to be written (the caller's,
-// with its protocol's trace), with the verdict.
-func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[I, K, M], notes []string) (code int, counterexample bool, verr error) {
+// with its protocol's trace).
+func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[I, K, M], notes []string) (code int, counterexample bool) {
 	stdout := c.stdout
 	if c.tty {
 		fmt.Fprint(c.stderr, "\r\033[K")
@@ -206,21 +206,21 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 	if r.Stopped == "max-memory" {
 		fmt.Fprintf(stdout, "INCOMPLETE: the memory limit of %s was reached after %d distinct states at depth %d (--max-memory)\n",
 			formatSize(r.MaxMemory), r.Distinct, r.MaxDepth)
-		return exitIncomplete, false, nil
+		return exitIncomplete, false
 	}
 	if !r.Complete && r.Violation == nil && r.Deadlock == nil {
 		fmt.Fprintln(stdout, "incomplete: --max-states or --max-depth cut the search short")
 	}
-	verr = r.Err()
+	verr := r.Err()
 	if verr == nil {
 		for _, line := range notes {
 			fmt.Fprintln(stdout, line)
 		}
 		fmt.Fprintln(stdout, "ok")
-		return exitOK, false, nil
+		return exitOK, false
 	}
 	fmt.Fprintf(stdout, "FAIL: %v\n", verr)
-	return exitViolation, len(r.Path) > 0 || r.Violation != nil || r.Deadlock != nil, verr
+	return exitViolation, len(r.Path) > 0 || r.Violation != nil || r.Deadlock != nil
 }
 
 // counterexampleDir is --out, made, or a new temporary directory.

@@ -286,7 +286,7 @@ func explorePaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 		for _, line := range paxosexplore.CannotExpose(&s) {
 			notes = append(notes, "these bounds cannot expose "+line)
 		}
-		code, write, _ := report(c, r, notes)
+		code, write := report(c, r, notes)
 		if !write {
 			return code
 		}

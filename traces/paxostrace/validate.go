@@ -42,7 +42,6 @@ var Format traces.Format[Header, Step] = format{}
 type format struct{}
 
 func (format) Protocol() (string, int)                    { return ProtocolName, ProtocolVersion }
-func (format) Unnamed() bool                              { return false }
 func (format) Head(h *Header) (*traces.Head, *traces.Run) { return &h.Head, &h.Run }
 func (format) HeaderKeys() []string                       { return headerRequired }
 func (format) StepKeys() []string                         { return stepRequired }

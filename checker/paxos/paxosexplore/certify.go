@@ -228,7 +228,7 @@ func (ce *certifier) keyOf(l *local, canonical bool) uint64 {
 		cn = canonicalOf(ce.h, l)
 		n = &cn
 	}
-	b := ce.c.appendNode(ce.buf[:0], n)
+	b := n.AppendBinary(ce.buf[:0])
 	b = l.d.AppendBinary(b)
 	b = append(b, boolByte(l.mc)|boolByte(l.t)<<1)
 	ce.buf = b

@@ -48,12 +48,6 @@ func newCodec(s *world.Setup) (*codec, error) {
 	return c, nil
 }
 
-// appendNode appends node n whole, its identity included
-// (paxos.Node.AppendBinary).
-func (c *codec) appendNode(b []byte, n *paxos.Node) []byte {
-	return n.AppendBinary(b)
-}
-
 func boolByte(x bool) byte {
 	if x {
 		return 1
