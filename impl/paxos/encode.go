@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/paxoscheck/paxoscheck/impl/ballot"
 )
 
 // This file is the one place that writes down how a Node, its Durable state
@@ -22,12 +23,6 @@ import (
 // ErrDecode is wrapped by every error of a Decoder: bytes that no Append
 // function wrote.
 var ErrDecode = errors.New("paxos: malformed encoding")
-
-// AppendBinary appends the encoding of b.
-func (b Ballot) AppendBinary(buf []byte) []byte {
-	buf = binary.AppendUvarint(buf, uint64(b.Round))
-	return append(buf, b.Proposer)
-}
 
 func appendValue(buf []byte, v Value) []byte {
 	buf = binary.AppendUvarint(buf, uint64(len(v)))
@@ -259,22 +254,7 @@ func (d *Decoder) uint32() uint32 {
 	return uint32(x)
 }
 
-// ballotAt reads a Ballot at the start of b and returns the rest; ok is
-// false for bytes no Append wrote. (The Decoder's hot reads work on a local
-// slice and fail once, at the end: the explorer decodes every state it
-// expands.)
-func ballotAt(b []byte) (x Ballot, rest []byte, ok bool) {
-	if len(b) >= 2 && b[0] < 0x80 {
-		return Ballot{Round: uint32(b[0]), Proposer: b[1]}, b[2:], true
-	}
-	r, n := binary.Uvarint(b)
-	if n <= 0 || r > 1<<32-1 || len(b) < n+1 {
-		return Ballot{}, b, false
-	}
-	return Ballot{Round: uint32(r), Proposer: b[n]}, b[n+1:], true
-}
-
-// valueAt reads a Value at the start of b, as ballotAt does.
+// valueAt reads a Value at the start of b, as ballot.At does.
 func (d *Decoder) valueAt(b []byte) (v Value, rest []byte, ok bool) {
 	var n uint64
 	k := 1
@@ -300,7 +280,7 @@ func (d *Decoder) valueAt(b []byte) (v Value, rest []byte, ok bool) {
 
 // Ballot reads a Ballot.
 func (d *Decoder) Ballot() Ballot {
-	x, rest, ok := ballotAt(d.B)
+	x, rest, ok := ballot.At(d.B)
 	if !ok {
 		d.fail("bad ballot")
 		return Ballot{}
@@ -340,8 +320,8 @@ func (d *Decoder) Message() Message {
 	m := Message{Type: MsgType(b[0]), From: NodeID(b[1]), To: NodeID(b[2])}
 	b = b[3:]
 	ok := false
-	if m.Bal, b, ok = ballotAt(b); ok {
-		if m.VBal, b, ok = ballotAt(b); ok {
+	if m.Bal, b, ok = ballot.At(b); ok {
+		if m.VBal, b, ok = ballot.At(b); ok {
 			m.Val, b, ok = d.valueAt(b)
 		}
 	}

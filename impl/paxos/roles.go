@@ -1,6 +1,10 @@
 package paxos
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"github.com/paxoscheck/paxoscheck/impl/ballot"
+)
 
 // ---- proposer (Paxos Made Simple, section 2.2, "Phase 1 (a)" and "Phase 2 (a)")
 
@@ -61,7 +65,7 @@ func (n *Node) proposerDeliver(c *Config, m Message) Effects {
 		// Someone promised a higher ballot: remember it so that the next
 		// timeout starts above it. The current ballot is not abandoned
 		// here; it may still succeed with other acceptors.
-		n.Seen = MaxBallot(n.Seen, m.Bal)
+		n.Seen = ballot.Max(n.Seen, m.Bal)
 		return Effects{}
 	case MsgDecided:
 		if n.Decided == None {
@@ -172,7 +176,7 @@ func (n *Node) accept(c *Config, m Message) Effects {
 	}
 	// BUG accept-below-promise (when on) falls through here for a ballot
 	// below the promise and votes anyway.
-	n.Mem.MaxBal = MaxBallot(n.Mem.MaxBal, m.Bal)
+	n.Mem.MaxBal = ballot.Max(n.Mem.MaxBal, m.Bal)
 	n.Mem.MaxVBal, n.Mem.MaxVal = m.Bal, m.Val
 	votes := make([]Message, 0, len(c.Learners))
 	for _, l := range c.Learners {

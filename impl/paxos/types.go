@@ -3,6 +3,7 @@ package paxos
 import (
 	"cmp"
 	"fmt"
+	"github.com/paxoscheck/paxoscheck/impl/ballot"
 	"strconv"
 	"strings"
 )
@@ -22,93 +23,9 @@ type Value string
 // None is the absent value, spec/Paxos.tla None.
 const None Value = ""
 
-// Ballot is a ballot number. Ballots are unique per proposer: the round
-// comes first and the proposer's index breaks ties, so two proposers never
-// share a ballot. The zero Ballot means "no ballot" (spec -1) and is below
-// every real ballot, whose Round is at least 1.
-type Ballot struct {
-	// Round counts the proposer's attempts; 0 only in the zero Ballot.
-	Round uint32
-	// Proposer is the index of the proposer in Config.Proposers (not its
-	// NodeID), so that ballots map densely onto the spec's naturals.
-	Proposer uint8
-}
-
-// IsZero reports whether b is the absent ballot.
-func (b Ballot) IsZero() bool { return b.Round == 0 }
-
-// Less reports whether b is ordered strictly before o.
-func (b Ballot) Less(o Ballot) bool {
-	if b.Round != o.Round {
-		return b.Round < o.Round
-	}
-	return b.Proposer < o.Proposer
-}
-
-// Compare returns -1, 0 or +1 as b is below, equal to or above o.
-func (b Ballot) Compare(o Ballot) int {
-	if c := cmp.Compare(b.Round, o.Round); c != 0 {
-		return c
-	}
-	return cmp.Compare(b.Proposer, o.Proposer)
-}
-
-// Spec maps b onto the spec's ballot numbers: (Round-1)*numProposers +
-// Proposer, and -1 for the zero Ballot. This is the ballot part of the
-// abstraction function of checker/paxos/invariant.
-func (b Ballot) Spec(numProposers int) int {
-	if b.IsZero() {
-		return -1
-	}
-	return int(b.Round-1)*numProposers + int(b.Proposer)
-}
-
-// String renders b as round.proposer, or "-" for no ballot.
-func (b Ballot) String() string {
-	if b.IsZero() {
-		return "-"
-	}
-	return strconv.FormatUint(uint64(b.Round), 10) + "." + strconv.Itoa(int(b.Proposer))
-}
-
-// MarshalText encodes b as its String form, so that traces read "2.1".
-func (b Ballot) MarshalText() ([]byte, error) { return []byte(b.String()), nil }
-
-// UnmarshalText decodes the String form.
-func (b *Ballot) UnmarshalText(t []byte) error {
-	x, err := ParseBallot(string(t))
-	if err != nil {
-		return err
-	}
-	*b = x
-	return nil
-}
-
-// ParseBallot is the inverse of Ballot.String.
-func ParseBallot(s string) (Ballot, error) {
-	if s == "-" {
-		return Ballot{}, nil
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			r, err1 := strconv.ParseUint(s[:i], 10, 32)
-			p, err2 := strconv.ParseUint(s[i+1:], 10, 8)
-			if err1 != nil || err2 != nil || r == 0 {
-				break
-			}
-			return Ballot{Round: uint32(r), Proposer: uint8(p)}, nil
-		}
-	}
-	return Ballot{}, fmt.Errorf("bad ballot %q: want ROUND.PROPOSER with ROUND >= 1, or -", s)
-}
-
-// MaxBallot returns the larger of a and b.
-func MaxBallot(a, b Ballot) Ballot {
-	if a.Less(b) {
-		return b
-	}
-	return a
-}
+// Ballot is a ballot number (impl/ballot: one definition of the order of
+// ballots for every protocol of the project).
+type Ballot = ballot.Ballot
 
 // MsgType is the type of a message.
 type MsgType uint8
