@@ -114,7 +114,7 @@ func Actions[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, 
 		}
 	}
 	for c := 0; c < p.NumClients(); c++ {
-		if st.Invoked&(1<<uint(c)) != 0 {
+		if st.Invoked&(1<<uint(c)) != 0 || !afterReturned(o, st.Returned, c) {
 			continue
 		}
 		k := K(c)
@@ -124,6 +124,12 @@ func Actions[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, 
 		}
 	}
 	return buf
+}
+
+// afterReturned reports whether client c's predecessor in its session
+// (Options.After) has been answered, or it has none.
+func afterReturned[I ~uint8](o *Options[I], returned uint64, c int) bool {
+	return c >= len(o.After) || o.After[c] < 0 || returned&(1<<uint(o.After[c])) != 0
 }
 
 func crashable[I ~uint8](o *Options[I], id I) bool {
@@ -248,6 +254,9 @@ func Peek[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, D, 
 	case ActInvoke:
 		if int(a.Client) >= p.NumClients() || st.Invoked&(1<<a.Client) != 0 {
 			return fmt.Errorf("%w: %s: no such client, or it already invoked", ErrInput, a)
+		}
+		if !afterReturned(o, st.Returned, int(a.Client)) {
+			return fmt.Errorf("%w: %s: the client's previous operation has not returned", ErrInput, a)
 		}
 		ni = st.NodeIndex(p.ClientNode(a.Client))
 		c.Invoked |= 1 << a.Client

@@ -220,3 +220,22 @@ func TestConformanceCatches(t *testing.T) {
 		}
 	}
 }
+
+// TestEqualNilEmpty: graphtest.Equal is reflect.DeepEqual but for nil and
+// empty slices, at any depth, and still tells real differences apart.
+func TestEqualNilEmpty(t *testing.T) {
+	type inner struct{ X []int }
+	type outer struct {
+		A []inner
+		P *inner
+		N [2]inner
+	}
+	if !graphtest.Equal(outer{A: []inner{{}}, P: &inner{X: []int{}}}, outer{A: []inner{{X: nil}}, P: &inner{}}) {
+		t.Error("nil and empty slices differ")
+	}
+	for _, o := range []outer{{A: []inner{{X: []int{1}}}}, {P: &inner{}}, {N: [2]inner{{}, {X: []int{2}}}}} {
+		if graphtest.Equal(outer{A: []inner{{X: []int{2}}}}, o) {
+			t.Errorf("%+v equals a different value", o)
+		}
+	}
+}

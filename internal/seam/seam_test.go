@@ -15,7 +15,7 @@ const module = "github.com/paxoscheck/paxoscheck/"
 
 // protocols are the protocol packages: the cores. A new protocol adds its
 // package here.
-var protocols = []string{"impl/paxos"}
+var protocols = []string{"impl/paxos", "impl/multipaxos"}
 
 // generic are the packages that serve every protocol. None may reach a
 // protocol package through its non-test imports. A package joins this list

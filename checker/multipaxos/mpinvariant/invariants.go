@@ -1,0 +1,271 @@
+// Package mpinvariant holds the Go twins of spec/MultiPaxos.tla's
+// invariants, name for name, checked on the states of the state graph
+// (checker/graph) of impl/multipaxos.
+//
+// The abstraction function reads the spec's variables off a state:
+// msgs's 2b messages are the graph's Sent (mpworld.SentForm keeps every
+// 2b); proposed is the commands of the operations invoked; a proposer's
+// replica gives next[r] (Replica.Next) and applied[r] (Replica.Applied).
+// Chosen is counted from the votes, as the spec's ChosenIn does: this is
+// the one definition of "chosen" on the Go side of the check.
+package mpinvariant
+
+import (
+	"fmt"
+	"math/bits"
+	"slices"
+
+	"github.com/paxoscheck/paxoscheck/checker/graph"
+	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
+)
+
+// State is a state of Multi-Paxos's graph.
+type State = graph.State[mp.NodeID, mp.Node, mp.Message, mp.Durable]
+
+// View is the abstract state the invariants read.
+type View struct {
+	// Acceptors is the number of acceptors (for majorities).
+	Acceptors int
+	// Votes are the 2b votes: per slot, ballot and command, the set of
+	// acceptors (by index) that cast it.
+	Votes []Tally
+	// Proposed are the commands clients have asked for (spec proposed).
+	Proposed []mp.Command
+	// Replicas are the live proposers' replicas, by proposer index.
+	Replicas []Replica
+}
+
+// Tally is the acceptors that voted Cmd in Slot at Bal.
+type Tally struct {
+	Slot mp.Slot
+	Bal  mp.Ballot
+	Cmd  mp.Command
+	Accs uint64
+}
+
+// Replica is one replica's next slot and applied commands.
+type Replica struct {
+	Index   int
+	Next    mp.Slot
+	Applied []mp.Command
+}
+
+// Setup is what the abstraction needs of the configuration: the acceptors
+// (to index the votes) and every operation's command (to read proposed
+// off State.Invoked).
+type Setup struct {
+	Acceptors []mp.NodeID
+	Ops       []mp.Command
+}
+
+// ViewOf reads st's abstract state into v, reusing its storage.
+func (s *Setup) ViewOf(st *State, v *View) {
+	v.Acceptors = len(s.Acceptors)
+	v.Votes, v.Proposed, v.Replicas = v.Votes[:0], v.Proposed[:0], v.Replicas[:0]
+	for _, m := range st.Sent {
+		if m.Type != mp.Msg2b {
+			continue
+		}
+		a := slices.Index(s.Acceptors, m.From)
+		if a < 0 {
+			continue
+		}
+		i := slices.IndexFunc(v.Votes, func(t Tally) bool { return t.Slot == m.Slot && t.Bal == m.Bal && t.Cmd == m.Cmd })
+		if i < 0 {
+			v.Votes = append(v.Votes, Tally{Slot: m.Slot, Bal: m.Bal, Cmd: m.Cmd})
+			i = len(v.Votes) - 1
+		}
+		v.Votes[i].Accs |= 1 << a
+	}
+	for k, c := range s.Ops {
+		if st.Invoked&(1<<k) != 0 {
+			v.Proposed = append(v.Proposed, c)
+		}
+	}
+	for i := range st.Nodes {
+		n := &st.Nodes[i]
+		if n.Role == mp.RoleProposer && !n.Crashed {
+			v.Replicas = append(v.Replicas, Replica{Index: int(n.Index), Next: n.Rep.Next, Applied: n.Rep.Applied})
+		}
+	}
+}
+
+// ChosenIn returns the commands chosen in slot s: those a majority voted
+// for at one ballot (spec ChosenIn).
+func (v *View) ChosenIn(s mp.Slot) []mp.Command {
+	var out []mp.Command
+	for _, t := range v.Votes {
+		if t.Slot == s && 2*bits.OnesCount64(t.Accs) > v.Acceptors && !slices.Contains(out, t.Cmd) {
+			out = append(out, t.Cmd)
+		}
+	}
+	return out
+}
+
+// chosenSlots returns every slot in which something is chosen, sorted.
+func (v *View) chosenSlots() []mp.Slot {
+	var out []mp.Slot
+	for _, t := range v.Votes {
+		if 2*bits.OnesCount64(t.Accs) > v.Acceptors && !slices.Contains(out, t.Slot) {
+			out = append(out, t.Slot)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// ApplyLog is what applying the chosen log's slots 1..n in order gives
+// (spec ApplyLog, with spec Effect: a no-op or a command applied before
+// changes nothing); ok false if a slot of them has nothing chosen.
+func (v *View) ApplyLog(n mp.Slot) (seq []mp.Command, gap mp.Slot, ok bool) {
+	for s := mp.Slot(1); s <= n; s++ {
+		c := v.ChosenIn(s)
+		if len(c) == 0 {
+			return seq, s, false
+		}
+		if c[0].Op != mp.OpNoop && !slices.Contains(seq, c[0]) {
+			seq = append(seq, c[0])
+		}
+	}
+	return seq, 0, true
+}
+
+// Invariant is one invariant: its spec name and its check.
+type Invariant struct {
+	Name  string
+	Check func(v *View) error
+}
+
+// All is every invariant, in the order they are checked. (AppliedOnce
+// comes before AppliedInOrder: a command applied twice breaks both, and
+// AppliedOnce says what went wrong.)
+var All = []Invariant{
+	{"TypeOK", TypeOK},
+	{"Agreement", Agreement},
+	{"Validity", Validity},
+	{"AppliedOnce", AppliedOnce},
+	{"AppliedInOrder", AppliedInOrder},
+	{"AppliedPrefix", AppliedPrefix},
+}
+
+// TypeOK mirrors spec/MultiPaxos.tla TypeOK. Votes are in slots from 1, at
+// real ballots, for commands or the no-op; proposed commands are client
+// commands; every replica's next slot is at least 1 and it has applied
+// only client commands.
+func TypeOK(v *View) error {
+	for _, t := range v.Votes {
+		if t.Slot < 1 || t.Bal.IsZero() || !t.Cmd.Valid() {
+			return fmt.Errorf("a vote %s at ballot %s in slot %d is not of a command in a slot", t.Cmd, t.Bal, t.Slot)
+		}
+	}
+	for _, c := range v.Proposed {
+		if !c.Valid() || c.Op == mp.OpNoop {
+			return fmt.Errorf("proposed %s is not a client's command", c)
+		}
+	}
+	for _, r := range v.Replicas {
+		if r.Next < 1 {
+			return fmt.Errorf("replica %d's next slot is %d", r.Index, r.Next)
+		}
+		for _, c := range r.Applied {
+			if !c.Valid() || c.Op == mp.OpNoop {
+				return fmt.Errorf("replica %d applied %s, not a client's command", r.Index, c)
+			}
+		}
+	}
+	return nil
+}
+
+// Agreement mirrors spec/MultiPaxos.tla Agreement. In each slot, at most
+// one command is chosen.
+func Agreement(v *View) error {
+	for _, s := range v.chosenSlots() {
+		if c := v.ChosenIn(s); len(c) > 1 {
+			return fmt.Errorf("slot %d has %s and %s chosen", s, c[0], c[1])
+		}
+	}
+	return nil
+}
+
+// Validity mirrors spec/MultiPaxos.tla Validity. Only a proposed command,
+// or a no-op, is chosen.
+func Validity(v *View) error {
+	for _, s := range v.chosenSlots() {
+		for _, c := range v.ChosenIn(s) {
+			if c.Op != mp.OpNoop && !slices.Contains(v.Proposed, c) {
+				return fmt.Errorf("slot %d has %s chosen, which no client proposed", s, c)
+			}
+		}
+	}
+	return nil
+}
+
+// AppliedInOrder mirrors spec/MultiPaxos.tla AppliedInOrder. A replica
+// applies only chosen commands, in slot order and without gaps: what it
+// has applied is the chosen log's first slots applied in order.
+func AppliedInOrder(v *View) error {
+	for _, r := range v.Replicas {
+		want, gap, ok := v.ApplyLog(r.Next - 1)
+		if !ok {
+			return fmt.Errorf("replica %d has applied up to slot %d, but nothing is chosen in slot %d", r.Index, r.Next-1, gap)
+		}
+		if !slices.Equal(r.Applied, want) {
+			return fmt.Errorf("replica %d applied %v, but the chosen log's slots 1..%d give %v", r.Index, r.Applied, r.Next-1, want)
+		}
+	}
+	return nil
+}
+
+// AppliedPrefix mirrors spec/MultiPaxos.tla AppliedPrefix. The replicas'
+// applied logs are prefixes of one another.
+func AppliedPrefix(v *View) error {
+	for i, a := range v.Replicas {
+		for _, b := range v.Replicas[i+1:] {
+			short, long := a.Applied, b.Applied
+			if len(short) > len(long) {
+				short, long = long, short
+			}
+			if !slices.Equal(short, long[:len(short)]) {
+				return fmt.Errorf("replicas %d and %d applied %v and %v: neither is a prefix of the other", a.Index, b.Index, a.Applied, b.Applied)
+			}
+		}
+	}
+	return nil
+}
+
+// AppliedOnce mirrors spec/MultiPaxos.tla AppliedOnce. A replica applies
+// each command at most once.
+func AppliedOnce(v *View) error {
+	for _, r := range v.Replicas {
+		for i, c := range r.Applied {
+			if slices.Contains(r.Applied[:i], c) {
+				return fmt.Errorf("replica %d applied %s twice", r.Index, c)
+			}
+		}
+	}
+	return nil
+}
+
+// Checker checks every invariant on states of one graph (a
+// graph.Checker); it keeps buffers, never verdicts.
+type Checker struct {
+	Setup *Setup
+	v     View
+	any   bool
+}
+
+// Check checks st, which is the state after step step.
+func (c *Checker) Check(st *State, step int) *graph.Violation {
+	c.Setup.ViewOf(st, &c.v)
+	c.any = len(c.v.chosenSlots()) > 0
+	for _, inv := range All {
+		if err := inv.Check(&c.v); err != nil {
+			return &graph.Violation{Invariant: inv.Name, Step: step, Detail: err.Error()}
+		}
+	}
+	return nil
+}
+
+// AnyChosen reports whether some slot had a command chosen in the state
+// checked last.
+func (c *Checker) AnyChosen() bool { return c.any }

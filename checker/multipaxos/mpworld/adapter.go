@@ -1,0 +1,216 @@
+package mpworld
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/paxoscheck/paxoscheck/checker/graph"
+	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
+)
+
+var _ graph.Protocol[mp.NodeID, OpID, mp.Node, mp.Message, mp.Durable, mp.Effects] = (*Setup)(nil)
+
+// Input is a graph input.
+type Input = graph.Input[OpID, mp.Message, mp.Durable]
+
+// GraphOptions returns the graph's bounds and fault model.
+func (s *Setup) GraphOptions() *graph.Options[mp.NodeID] { return &s.Options }
+
+// Nodes returns the initial state of every node: acceptors, then
+// proposers.
+func (s *Setup) Nodes() ([]mp.Node, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	ids := s.Config.Nodes()
+	nodes := make([]mp.Node, len(ids))
+	for i, id := range ids {
+		n, err := mp.NewNode(&s.Config, id)
+		if err != nil {
+			return nil, err
+		}
+		nodes[i] = n
+	}
+	return nodes, nil
+}
+
+// ID is n's id.
+func (s *Setup) ID(n *mp.Node) mp.NodeID { return n.ID }
+
+// Crashed reports whether n is down.
+func (s *Setup) Crashed(n *mp.Node) bool { return n.Crashed }
+
+func (s *Setup) input(in Input) mp.Input {
+	switch in.Kind {
+	case graph.InDeliver:
+		return mp.Input{Kind: mp.InDeliver, Msg: in.Msg}
+	case graph.InTimeout:
+		return mp.Input{Kind: mp.InTimeout}
+	case graph.InRequest:
+		var c mp.Command
+		if int(in.Client) < len(s.Ops) {
+			c = s.Ops[in.Client].Cmd
+		}
+		return mp.Input{Kind: mp.InRequest, Cmd: c}
+	case graph.InCrash:
+		return mp.Input{Kind: mp.InCrash}
+	case graph.InRestart:
+		return mp.Input{Kind: mp.InRestart, Durable: in.Durable}
+	}
+	return mp.Input{}
+}
+
+// Enabled reports whether n takes in (multipaxos.Node.Enabled).
+func (s *Setup) Enabled(n *mp.Node, in Input) bool { return n.Enabled(&s.Config, s.input(in)) }
+
+// Step runs in on n and says what of its effects the graph carries out
+// and counts: a replica that learned a slot sets its proposer index's
+// Learned bit, a reply the bit of the operation it answers.
+func (s *Setup) Step(n *mp.Node, in Input, next *mp.Node) (e mp.Effects, c graph.Common[mp.Message, mp.Durable], err error) {
+	if e, err = n.StepTo(&s.Config, s.input(in), next); err != nil {
+		return e, c, fmt.Errorf("%w: %w", graph.ErrInput, err)
+	}
+	c = graph.Common[mp.Message, mp.Durable]{Persist: e.Persist, Send: e.Send, Timer: timerOp(e.Timer)}
+	if len(e.Learned) > 0 {
+		c.Learned = 1 << n.Index
+	}
+	for _, r := range e.Replies {
+		if k := s.OpOf(r.Client, r.Seq); k >= 0 {
+			c.Returned |= 1 << k
+		}
+	}
+	return e, c, nil
+}
+
+// OpOf returns the operation of client's command seq, or -1.
+func (s *Setup) OpOf(client mp.ClientID, seq uint32) int {
+	for k, op := range s.Ops {
+		if op.Cmd.Client == client && op.Cmd.Seq == seq {
+			return k
+		}
+	}
+	return -1
+}
+
+func timerOp(t mp.TimerOp) graph.TimerOp {
+	switch t {
+	case mp.TimerArm:
+		return graph.TimerArm
+	case mp.TimerCancel:
+		return graph.TimerCancel
+	}
+	return graph.TimerKeep
+}
+
+// MidStepEffects is what a trace records of a step cut short after its
+// durable write: that write.
+func (s *Setup) MidStepEffects(e mp.Effects) mp.Effects {
+	if e.Persist == nil {
+		return mp.Effects{}
+	}
+	w := *e.Persist
+	return mp.Effects{Persist: &w}
+}
+
+// TimeoutInBound applies the round bound: the round a timeout would start
+// (above the proposer's own and every one it heard of) is at most
+// MaxRound.
+func (s *Setup) TimeoutInBound(n *mp.Node) bool {
+	bound := s.MaxRound
+	if int(n.Index) < len(s.Rounds) && s.Rounds[n.Index] != 0 {
+		bound = s.Rounds[n.Index]
+	}
+	return bound == 0 || max(n.Mem.Round, n.Seen.Round)+1 <= bound
+}
+
+// NumClients is the number of operations.
+func (s *Setup) NumClients() int { return len(s.Ops) }
+
+// ClientNode is the proposer operation k goes to.
+func (s *Setup) ClientNode(k OpID) mp.NodeID { return s.Ops[k].Proposer }
+
+// To is m's addressee.
+func (s *Setup) To(m mp.Message) mp.NodeID { return m.To }
+
+// SentForm records the 2b messages, without their addressee, in Sent:
+// the votes, from which the invariants read what is chosen (spec msgs'
+// 2b). No other message is needed by an invariant.
+func (s *Setup) SentForm(m mp.Message) (mp.Message, bool) {
+	if m.Type != mp.Msg2b {
+		return mp.Message{}, false
+	}
+	m.To = 0
+	return m, true
+}
+
+// The events of Multi-Paxos's traces: the spec action a delivery, a
+// timeout or a request is, or a Go-only event.
+const (
+	EvInvoke  = "Invoke"  // a client's command arrives at its proposer
+	EvPhase1a = "Phase1a" // a timeout: a new ballot's 1a
+	EvPhase1b = "Phase1b" // an acceptor takes a 1a
+	EvPromise = "Promise" // a proposer takes a 1b (with a quorum: Phase2a)
+	EvPhase2b = "Phase2b" // an acceptor takes a 2a
+	EvVote    = "Vote"    // a proposer takes a 2b (with a quorum: chosen, Apply)
+	EvNack    = "Nack"    // Go only
+	EvDecided = "Decided" // Go only: another proposer's replica learns a slot (Apply)
+)
+
+// Event names the event of a delivery, timeout or request.
+func (s *Setup) Event(a Action) string {
+	switch a.Kind {
+	case graph.ActTimeout:
+		return EvPhase1a
+	case graph.ActInvoke:
+		return EvInvoke
+	}
+	switch a.Msg.Type {
+	case mp.Msg1a:
+		return EvPhase1b
+	case mp.Msg1b:
+		return EvPromise
+	case mp.Msg2a:
+		return EvPhase2b
+	case mp.Msg2b:
+		return EvVote
+	case mp.MsgNack:
+		return EvNack
+	}
+	return EvDecided
+}
+
+// AppendNode appends n's state, then d.
+func (s *Setup) AppendNode(b []byte, n *mp.Node, d *mp.Durable) []byte {
+	return d.AppendBinary(n.AppendState(b))
+}
+
+// AppendMsgs appends the count of ms and each message.
+func (s *Setup) AppendMsgs(b []byte, ms []mp.Message) []byte {
+	b = binary.AppendUvarint(b, uint64(len(ms)))
+	for i := range ms {
+		b = ms[i].AppendBinary(b)
+	}
+	return b
+}
+
+// DecodeNode reads what AppendNode wrote.
+func (s *Setup) DecodeNode(b []byte, n *mp.Node, d *mp.Durable) ([]byte, error) {
+	dec := mp.Decoder{B: b}
+	dec.State(n)
+	*d = dec.Durable()
+	return dec.B, dec.Err
+}
+
+// DecodeMsgs reads what AppendMsgs wrote into dst's storage.
+func (s *Setup) DecodeMsgs(b []byte, dst []mp.Message) ([]mp.Message, []byte, error) {
+	dec := mp.Decoder{B: b}
+	c := dec.Uvarint()
+	if c > uint64(len(dec.B)) {
+		return dst, dec.B, fmt.Errorf("%w: %d messages in %d bytes", mp.ErrDecode, c, len(dec.B))
+	}
+	dst = dst[:0]
+	for i := uint64(0); i < c && dec.Err == nil; i++ {
+		dst = append(dst, dec.Message())
+	}
+	return dst, dec.B, dec.Err
+}

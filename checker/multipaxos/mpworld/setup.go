@@ -1,0 +1,135 @@
+// Package mpworld is Multi-Paxos's side of the protocol seam: *Setup
+// answers the state graph's questions (graph.Protocol) by running and
+// reading impl/multipaxos, as checker/paxos/world does for single-decree
+// Paxos. Nothing here is a rule of Multi-Paxos that the code under test
+// does not itself apply: inputs go through multipaxos.Node.Enabled and
+// StepTo, the byte layout is impl/multipaxos's encoding.
+//
+// The graph's clients are operations: one command each, of a session
+// (a client of the key-value store, multipaxos.ClientID) that numbers its
+// commands and has one outstanding at a time (graph.Options.After).
+package mpworld
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/paxoscheck/paxoscheck/checker/graph"
+	"github.com/paxoscheck/paxoscheck/impl/multipaxos"
+)
+
+// OpID is an operation's index: the state graph's client.
+type OpID uint8
+
+// The state graph at Multi-Paxos's types.
+type (
+	Options = graph.Options[multipaxos.NodeID]
+	Action  = graph.Action[multipaxos.NodeID, OpID, multipaxos.Message]
+	State   = graph.State[multipaxos.NodeID, multipaxos.Node, multipaxos.Message, multipaxos.Durable]
+	Outcome = graph.Outcome[multipaxos.NodeID, OpID, multipaxos.Message, multipaxos.Effects]
+)
+
+// Op is one operation: a session's command and the proposer it goes to.
+type Op struct {
+	Cmd      multipaxos.Command
+	Proposer multipaxos.NodeID
+}
+
+// Session is a client: the proposer it sends to and its commands, in
+// order. NewSetup numbers them (Client, Seq).
+type Session struct {
+	Proposer multipaxos.NodeID
+	Cmds     []multipaxos.Command
+}
+
+// Setup is the static part of a Multi-Paxos world: the cluster, the
+// operations and the bounds of the state graph.
+type Setup struct {
+	Config multipaxos.Config
+	Ops    []Op
+	// MaxRound bounds proposer rounds: a timeout is offered only while
+	// the round it would start stays at or below it. 0: unbounded.
+	MaxRound uint32
+	// Rounds, when set, bounds each proposer's rounds on its own (by
+	// proposer index; 0 there: MaxRound), to let one proposer retry while
+	// the others may not: a bound on the search, like MaxRound.
+	Rounds []uint32
+	Options
+}
+
+// NewSetup returns a acceptors and p proposers with pipeline pipe, and
+// the sessions' commands as operations: session i is client i, its k-th
+// command has sequence number k+1, and each runs after the one before it
+// returned.
+func NewSetup(a, p, pipe int, sessions []Session) Setup {
+	s := Setup{Config: multipaxos.NewConfig(a, p, pipe)}
+	for i, ss := range sessions {
+		for k, c := range ss.Cmds {
+			c.Client, c.Seq = multipaxos.ClientID(i), uint32(k+1)
+			prev := -1
+			if k > 0 {
+				prev = len(s.Ops) - 1
+			}
+			s.Ops = append(s.Ops, Op{Cmd: c, Proposer: ss.Proposer})
+			s.After = append(s.After, prev)
+		}
+	}
+	return s
+}
+
+// Workload returns n sessions of per commands each over keys keys, the
+// sessions spread over the proposers round-robin. Session i works on key
+// "k<i mod keys>": it puts, gets, and swaps the value it put for a new one
+// (CAS), over and over. Every written value names its writer ("i.k"), so
+// that no two writes write the same value; sessions that share a key make
+// each other's CAS fail or succeed.
+func Workload(c *multipaxos.Config, n, per, keys int) []Session {
+	var out []Session
+	for i := 0; i < n; i++ {
+		ss := Session{Proposer: c.Proposers[i%len(c.Proposers)]}
+		key := "k" + strconv.Itoa(i%max(keys, 1))
+		last := ""
+		for k := 0; k < per; k++ {
+			val := strconv.Itoa(i) + "." + strconv.Itoa(k+1)
+			var cmd multipaxos.Command
+			switch k % 3 {
+			case 0:
+				cmd, last = multipaxos.Command{Op: multipaxos.OpPut, Key: key, Val: val}, val
+			case 1:
+				cmd = multipaxos.Command{Op: multipaxos.OpGet, Key: key}
+			default:
+				cmd, last = multipaxos.Command{Op: multipaxos.OpCAS, Key: key, Old: last, Val: val}, val
+			}
+			ss.Cmds = append(ss.Cmds, cmd)
+		}
+		out = append(out, ss)
+	}
+	return out
+}
+
+// Validate reports the first problem with the setup.
+func (s *Setup) Validate() error {
+	if err := s.Config.Validate(); err != nil {
+		return err
+	}
+	if len(s.Ops) > 64 {
+		return fmt.Errorf("%w: %d operations, at most 64", multipaxos.ErrConfig, len(s.Ops))
+	}
+	if len(s.Rounds) > len(s.Config.Proposers) {
+		return fmt.Errorf("%w: round bounds for %d proposers, but there are %d", multipaxos.ErrConfig, len(s.Rounds), len(s.Config.Proposers))
+	}
+	for i, op := range s.Ops {
+		if r, _, ok := s.Config.RoleOf(op.Proposer); !ok || r != multipaxos.RoleProposer {
+			return fmt.Errorf("%w: operation %d goes to node %d, which is not a proposer", multipaxos.ErrConfig, i, op.Proposer)
+		}
+		if !op.Cmd.Valid() || op.Cmd.Op == multipaxos.OpNoop {
+			return fmt.Errorf("%w: operation %d: %s is not a client's command", multipaxos.ErrConfig, i, op.Cmd)
+		}
+		for j := range i {
+			if s.Ops[j].Cmd.Client == op.Cmd.Client && s.Ops[j].Cmd.Seq == op.Cmd.Seq {
+				return fmt.Errorf("%w: operations %d and %d are both command %d of client %d", multipaxos.ErrConfig, j, i, op.Cmd.Seq, op.Cmd.Client)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,205 @@
+package multipaxos
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// MaxAcceptors bounds the acceptors, so that a set of them is a uint64
+// bitmask; MaxProposers bounds the proposers (a proposer's index is a byte
+// of every ballot).
+const (
+	MaxAcceptors = 64
+	MaxProposers = 64
+)
+
+// ErrConfig is wrapped by every configuration error.
+var ErrConfig = errors.New("invalid configuration")
+
+// Config is the static configuration every node of a cluster shares.
+type Config struct {
+	Acceptors []NodeID
+	Proposers []NodeID
+	// Pipeline is how many slots a leader may have in flight (2a sent,
+	// not yet known chosen) at once: at least 1.
+	Pipeline int
+	// Bugs switches on entries of the bug catalogue; zero is the correct
+	// protocol.
+	Bugs Bugs
+}
+
+// NewConfig returns a acceptors (ids 0..a-1) and p proposers (the ids
+// after), with pipeline pipe.
+func NewConfig(a, p, pipe int) Config {
+	c := Config{Pipeline: pipe}
+	for i := 0; i < a; i++ {
+		c.Acceptors = append(c.Acceptors, NodeID(i))
+	}
+	for i := 0; i < p; i++ {
+		c.Proposers = append(c.Proposers, NodeID(a+i))
+	}
+	return c
+}
+
+// Validate reports the first problem with c, wrapped around ErrConfig.
+func (c *Config) Validate() error {
+	switch {
+	case len(c.Acceptors) == 0:
+		return fmt.Errorf("%w: need at least one acceptor", ErrConfig)
+	case len(c.Acceptors) > MaxAcceptors:
+		return fmt.Errorf("%w: %d acceptors, at most %d supported", ErrConfig, len(c.Acceptors), MaxAcceptors)
+	case len(c.Proposers) == 0:
+		return fmt.Errorf("%w: need at least one proposer", ErrConfig)
+	case len(c.Proposers) > MaxProposers:
+		return fmt.Errorf("%w: %d proposers, at most %d supported", ErrConfig, len(c.Proposers), MaxProposers)
+	case c.Pipeline < 1:
+		return fmt.Errorf("%w: pipeline %d: a leader needs at least 1 slot in flight", ErrConfig, c.Pipeline)
+	}
+	seen := map[NodeID]string{}
+	for _, g := range []struct {
+		role string
+		ids  []NodeID
+	}{{"acceptor", c.Acceptors}, {"proposer", c.Proposers}} {
+		for _, id := range g.ids {
+			if prev, ok := seen[id]; ok {
+				return fmt.Errorf("%w: node id %d is used twice (%s and %s)", ErrConfig, id, prev, g.role)
+			}
+			seen[id] = g.role
+		}
+	}
+	if unknown := c.Bugs &^ AllBugs; unknown != 0 {
+		return fmt.Errorf("%w: unknown bug bits %#x", ErrConfig, uint16(unknown))
+	}
+	return nil
+}
+
+// Quorum is the number of acceptors a leader acts on: a majority, so that
+// any two quorums intersect.
+func (c *Config) Quorum() int { return len(c.Acceptors)/2 + 1 }
+
+// RoleOf returns id's role and its index in that role's list (ok false:
+// not in the configuration).
+func (c *Config) RoleOf(id NodeID) (r Role, index int, ok bool) {
+	for i, x := range c.Acceptors {
+		if x == id {
+			return RoleAcceptor, i, true
+		}
+	}
+	for i, x := range c.Proposers {
+		if x == id {
+			return RoleProposer, i, true
+		}
+	}
+	return 0, 0, false
+}
+
+// Nodes returns every node id: acceptors, then proposers.
+func (c *Config) Nodes() []NodeID {
+	return append(append([]NodeID(nil), c.Acceptors...), c.Proposers...)
+}
+
+// Bug is one entry of the Multi-Paxos bug catalogue: a real bug of
+// Multi-Paxos implementations, kept so that the checkers can be shown to
+// find it.
+type Bug uint16
+
+// Bugs is a set of catalogue entries.
+type Bugs uint16
+
+// Has reports whether b is in s.
+func (s Bugs) Has(b Bug) bool { return s&Bugs(b) != 0 }
+
+// The catalogue (issue 13, item 4, (a) to (g)).
+const (
+	// BugSkipPhase1: on a timeout the proposer takes a new ballot and
+	// sends its commands' 2a in the slots it believes free, without phase
+	// 1. Phase 1 is what tells it which commands earlier ballots may have
+	// chosen there: another leader's chosen slot is overwritten.
+	BugSkipPhase1 Bug = 1 << iota
+	// BugAdoptLowestVote: the new leader adopts, in each slot, the command
+	// of the lowest-ballot vote reported, not the highest; only the
+	// highest is known to be safe.
+	BugAdoptLowestVote
+	// BugNoHoleFill: the new leader leaves the holes below its highest
+	// reported slot empty instead of filling them with no-ops, and a
+	// replica applies the next slot it knows even past a gap.
+	BugNoHoleFill
+	// BugApplyBeforeChosen: a leader applies (and answers for) a slot
+	// when it sends the 2a, before a quorum has voted: another leader may
+	// choose a different command there.
+	BugApplyBeforeChosen
+	// BugNoDedup: a replica applies a command each time it is chosen: the
+	// dedup table is not consulted, and a command a leader re-proposed in
+	// a second slot takes effect twice.
+	BugNoDedup
+	// BugStaleRead: a proposer that believes it leads answers a Get from
+	// its own state, without the log. A deposed leader returns a value
+	// older than a write that has completed: only linearizability shows it.
+	BugStaleRead
+	// BugPerSlotPromise: an acceptor holds a promise only for the slots it
+	// has voted in, so a stale leader's 2a for a fresh slot is accepted
+	// below the promise it made for every slot.
+	BugPerSlotPromise
+)
+
+// AllBugs is the whole catalogue.
+const AllBugs = Bugs(BugSkipPhase1 | BugAdoptLowestVote | BugNoHoleFill | BugApplyBeforeChosen |
+	BugNoDedup | BugStaleRead | BugPerSlotPromise)
+
+var bugNames = []struct {
+	bug  Bug
+	name string
+	doc  string
+}{
+	{BugSkipPhase1, "skip-phase1", "a new leader skips phase 1 for the slots it believes free"},
+	{BugAdoptLowestVote, "adopt-lowest-vote", "a new leader adopts a slot's command from the lowest reported ballot, not the highest"},
+	{BugNoHoleFill, "no-hole-fill", "holes are not filled with no-ops, and a replica applies past a gap"},
+	{BugApplyBeforeChosen, "apply-before-chosen", "a leader applies a slot when it sends the 2a, before it is chosen"},
+	{BugNoDedup, "no-dedup", "a retried or re-proposed command is applied each time it is chosen"},
+	{BugStaleRead, "stale-read", "a leader answers a read from its own state: a deposed one reads stale"},
+	{BugPerSlotPromise, "per-slot-promise", "an acceptor keeps a promise only for the slots it voted in"},
+}
+
+// Catalogue returns every bug, in catalogue order.
+func Catalogue() []Bug {
+	out := make([]Bug, len(bugNames))
+	for i, b := range bugNames {
+		out[i] = b.bug
+	}
+	return out
+}
+
+// String returns b's catalogue name.
+func (b Bug) String() string {
+	for _, e := range bugNames {
+		if e.bug == b {
+			return e.name
+		}
+	}
+	return fmt.Sprintf("bug(%#x)", uint16(b))
+}
+
+// Doc returns b's one-line description.
+func (b Bug) Doc() string {
+	for _, e := range bugNames {
+		if e.bug == b {
+			return e.doc
+		}
+	}
+	return ""
+}
+
+// ParseBug returns the catalogue entry named name.
+func ParseBug(name string) (Bug, error) {
+	for _, e := range bugNames {
+		if e.name == name {
+			return e.bug, nil
+		}
+	}
+	names := make([]string, len(bugNames))
+	for i, e := range bugNames {
+		names[i] = e.name
+	}
+	return 0, fmt.Errorf("%w: unknown bug %q (known: %s)", ErrConfig, name, strings.Join(names, ", "))
+}
