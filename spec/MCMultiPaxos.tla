@@ -36,4 +36,72 @@ IgnoreReportedPhase2a(b, s, c) ==
        /\ c \in proposed \cup {Noop}
   /\ Send([type |-> "2a", bal |-> b, slot |-> s, cmd |-> c])
   /\ UNCHANGED <<maxBal, vote, proposed, next, applied>>
+
+(***************************************************************************)
+(* skip-phase1: a leader asks for a proposed command or a no-op in any    *)
+(* slot, with no 1b at all.  For Phase2a in MCMultiPaxosBugSkipPhase1     *)
+(* (Agreement).                                                            *)
+(***************************************************************************)
+SkipPhase1Phase2a(b, s, c) ==
+  /\ ~ \E m \in msgs : m.type = "2a" /\ m.bal = b /\ m.slot = s
+  /\ c \in proposed \cup {Noop}
+  /\ Send([type |-> "2a", bal |-> b, slot |-> s, cmd |-> c])
+  /\ UNCHANGED <<maxBal, vote, proposed, next, applied>>
+
+(***************************************************************************)
+(* adopt-lowest-vote: the leader adopts the lowest-ballot vote reported   *)
+(* for a slot.  For Phase2a in MCMultiPaxosBugAdoptLowestVote (Agreement, *)
+(* at three ballots).                                                      *)
+(***************************************************************************)
+AdoptLowestPhase2a(b, s, c) ==
+  /\ ~ \E m \in msgs : m.type = "2a" /\ m.bal = b /\ m.slot = s
+  /\ \E Q \in Quorums :
+       LET Q1b == {m \in msgs : m.type = "1b" /\ m.acc \in Q /\ m.bal = b}
+           Rep == {m.votes[s] : m \in Q1b} \ {NoVote}
+       IN  /\ \A a \in Q : \E m \in Q1b : m.acc = a
+           /\ \/ Rep = {} /\ c \in proposed \cup {Noop}
+              \/ \E v \in Rep : /\ v.cmd = c
+                                /\ \A w \in Rep : v.bal =< w.bal
+  /\ Send([type |-> "2a", bal |-> b, slot |-> s, cmd |-> c])
+  /\ UNCHANGED <<maxBal, vote, proposed, next, applied>>
+
+(***************************************************************************)
+(* per-slot-promise: an acceptor holds its promise only in the slots it   *)
+(* has voted in, and votes below it in a fresh slot.  For Phase2b in      *)
+(* MCMultiPaxosBugPerSlotPromise (Agreement).                              *)
+(***************************************************************************)
+PerSlotPromisePhase2b(a) ==
+  /\ \E m \in msgs :
+       /\ m.type = "2a"
+       /\ m.bal >= maxBal[a] \/ vote[a][m.slot] = NoVote
+       /\ maxBal' = [maxBal EXCEPT ![a] = IF m.bal > maxBal[a] THEN m.bal ELSE maxBal[a]]
+       /\ vote' = [vote EXCEPT ![a][m.slot] = [bal |-> m.bal, cmd |-> m.cmd]]
+       /\ Send([type |-> "2b", acc |-> a, bal |-> m.bal, slot |-> m.slot, cmd |-> m.cmd])
+  /\ UNCHANGED <<proposed, next, applied>>
+
+(***************************************************************************)
+(* apply-before-chosen: a replica applies a command a leader asked for in *)
+(* its next slot, chosen or not.  For Apply in                             *)
+(* MCMultiPaxosBugApplyBeforeChosen (AppliedInOrder).                      *)
+(***************************************************************************)
+ApplyBeforeChosen(r) ==
+  /\ next[r] \in Slots
+  /\ \E m \in msgs :
+       /\ m.type = "2a" /\ m.slot = next[r]
+       /\ applied' = [applied EXCEPT ![r] = Effect(applied[r], m.cmd)]
+       /\ next' = [next EXCEPT ![r] = next[r] + 1]
+  /\ UNCHANGED <<maxBal, vote, msgs, proposed>>
+
+(***************************************************************************)
+(* no-hole-fill: a replica applies the chosen command of any slot at or   *)
+(* above its next one, past a gap.  For Apply in MCMultiPaxosBugNoHoleFill *)
+(* (AppliedInOrder).                                                       *)
+(***************************************************************************)
+ApplyPastGap(r) ==
+  /\ \E s \in Slots :
+       /\ s >= next[r]
+       /\ \E c \in ChosenIn(s) :
+            /\ applied' = [applied EXCEPT ![r] = Effect(applied[r], c)]
+            /\ next' = [next EXCEPT ![r] = s + 1]
+  /\ UNCHANGED <<maxBal, vote, msgs, proposed>>
 =============================================================================

@@ -15,8 +15,8 @@
 (* command may be chosen in two slots (a client retried after a leader    *)
 (* change), but it takes effect once.                                      *)
 (*                                                                         *)
-(* The Go implementation will be impl/multipaxos, its invariant twins in  *)
-(* checker/multipaxos/ (issue 13).                                         *)
+(* The Go implementation is impl/multipaxos; the invariants' Go twins are *)
+(* checker/multipaxos/mpinvariant's, tagged "\* Go:" below.               *)
 (***************************************************************************)
 EXTENDS Integers, FiniteSets, Sequences
 
@@ -209,6 +209,7 @@ Spec == Init /\ [][Next]_vars
 (***************************************************************************)
 (* TypeOK: every variable has the type the comments above give it.         *)
 (***************************************************************************)
+\* Go: checker/multipaxos/mpinvariant.TypeOK
 TypeOK == /\ maxBal \in [Acceptors -> Ballots \cup {-1}]
           /\ vote \in [Acceptors -> [Slots -> Votes]]
           /\ msgs \subseteq Messages
@@ -219,11 +220,13 @@ TypeOK == /\ maxBal \in [Acceptors -> Ballots \cup {-1}]
 (***************************************************************************)
 (* Agreement: in each slot, at most one command is chosen.                 *)
 (***************************************************************************)
+\* Go: checker/multipaxos/mpinvariant.Agreement
 Agreement == \A s \in Slots : \A c, d \in ChosenIn(s) : c = d
 
 (***************************************************************************)
 (* Validity: only a proposed command, or a no-op, is chosen.               *)
 (***************************************************************************)
+\* Go: checker/multipaxos/mpinvariant.Validity
 Validity == \A s \in Slots : ChosenIn(s) \subseteq proposed \cup {Noop}
 
 (***************************************************************************)
@@ -232,6 +235,7 @@ Validity == \A s \in Slots : ChosenIn(s) \subseteq proposed \cup {Noop}
 (* applied in order.  (It applies them with Effect, as Apply does: a wrong *)
 (* Effect is AppliedOnce's to catch.)                                      *)
 (***************************************************************************)
+\* Go: checker/multipaxos/mpinvariant.AppliedInOrder
 AppliedInOrder ==
   LET log == ChosenLog
   IN  \A r \in Replicas : /\ \A s \in 1..(next[r] - 1) : log[s] # None
@@ -241,12 +245,14 @@ AppliedInOrder ==
 (* AppliedPrefix: the replicas' applied logs are prefixes of one another.  *)
 (***************************************************************************)
 IsPrefix(u, w) == Len(u) =< Len(w) /\ u = SubSeq(w, 1, Len(u))
+\* Go: checker/multipaxos/mpinvariant.AppliedPrefix
 AppliedPrefix ==
   \A r1, r2 \in Replicas : IsPrefix(applied[r1], applied[r2]) \/ IsPrefix(applied[r2], applied[r1])
 
 (***************************************************************************)
 (* AppliedOnce: a replica applies each command at most once.               *)
 (***************************************************************************)
+\* Go: checker/multipaxos/mpinvariant.AppliedOnce
 AppliedOnce ==
   \A r \in Replicas : \A i, j \in 1..Len(applied[r]) : applied[r][i] = applied[r][j] => i = j
 

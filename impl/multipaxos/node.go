@@ -50,8 +50,8 @@ type Proposal struct {
 
 // Entry is a slot a replica knows to be chosen, with its command.
 type Entry struct {
-	Slot Slot
-	Cmd  Command
+	Slot Slot    `json:"slot"`
+	Cmd  Command `json:"cmd"`
 }
 
 // Replica is a proposer's copy of the state machine: Next is the slot it

@@ -129,13 +129,13 @@ type Reply struct {
 // Vote is an acceptor's vote in one slot: its ballot and command (spec
 // vote[a][s]). SlotVote is a vote with its slot.
 type Vote struct {
-	Bal Ballot
-	Cmd Command
+	Bal Ballot  `json:"bal"`
+	Cmd Command `json:"cmd"`
 }
 
 // SlotVote is a vote in slot Slot.
 type SlotVote struct {
-	Slot Slot
+	Slot Slot `json:"slot"`
 	Vote
 }
 

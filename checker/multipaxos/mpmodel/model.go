@@ -1,26 +1,48 @@
-// Package mpmodel is Multi-Paxos's model for the generic checkers: the
+// Package mpmodel is Multi-Paxos as the generic checkers see it: the
 // explorer (checker/explore) and the simulator (checker/sim) run a Model,
-// which is mpworld's graph adapter with mpinvariant's invariants. It
+// which is mpworld's graph adapter with mpinvariant's invariants and
+// multipaxostrace's traces; linearize checks its client histories with
+// KV, a Porcupine model of the key-value store partitioned by key. It
 // brings no search or simulation of its own.
 package mpmodel
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/paxoscheck/paxoscheck/checker/explore"
 	"github.com/paxoscheck/paxoscheck/checker/graph"
+	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/checker/multipaxos/mpinvariant"
 	"github.com/paxoscheck/paxoscheck/checker/multipaxos/mpworld"
+	"github.com/paxoscheck/paxoscheck/checker/sim"
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
+	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 )
 
-// Model is a Multi-Paxos setup as the checkers run it.
+// Model is a Multi-Paxos setup as the checkers run it (*Model is its
+// graph.Protocol, through the embedded Setup).
 type Model struct {
-	*mpworld.Setup
+	mpworld.Setup
 }
 
-var _ explore.Model[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects] = Model{}
+// The checkers at Multi-Paxos's types.
+type (
+	Options    = explore.Options[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects]
+	Result     = explore.Result[mp.NodeID, mpworld.OpID, mp.Message]
+	SimOptions = sim.Options[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects, mptrace.Trace]
+	Sim        = sim.Sim[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects, mptrace.Trace]
+	SimResult  = sim.Result[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects, mptrace.Trace]
+	TraceCheck = sim.TraceCheck[mptrace.Trace]
+)
+
+var (
+	_ explore.Model[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects]            = (*Model)(nil)
+	_ sim.Model[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects, mptrace.Trace] = (*Model)(nil)
+)
 
 // NewChecker returns an invariant checker for one worker or run.
-func (m Model) NewChecker() graph.Checker[mp.NodeID, mp.Node, mp.Message, mp.Durable] {
+func (m *Model) NewChecker() graph.Checker[mp.NodeID, mp.Node, mp.Message, mp.Durable] {
 	ops := make([]mp.Command, len(m.Ops))
 	for i, op := range m.Ops {
 		ops[i] = op.Cmd
@@ -30,17 +52,59 @@ func (m Model) NewChecker() graph.Checker[mp.NodeID, mp.Node, mp.Message, mp.Dur
 
 // AllLearned is State.Learned once every proposer's replica has learned
 // a slot.
-func (m Model) AllLearned() uint64 { return 1<<len(m.Config.Proposers) - 1 }
+func (m *Model) AllLearned() uint64 { return 1<<len(m.Config.Proposers) - 1 }
 
-// Options are the explorer's options at Multi-Paxos's types.
-type Options = explore.Options[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects]
+// Copy returns a copy of m whose slices changes to m do not reach.
+func (m *Model) Copy() sim.Model[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects, mptrace.Trace] {
+	c := *m
+	c.Ops = append([]mpworld.Op(nil), m.Ops...)
+	c.After = append([]int(nil), m.After...)
+	c.Rounds = append([]uint32(nil), m.Rounds...)
+	c.Config.Acceptors = append([]mp.NodeID(nil), m.Config.Acceptors...)
+	c.Config.Proposers = append([]mp.NodeID(nil), m.Config.Proposers...)
+	return &c
+}
 
-// Result is an exploration's result.
-type Result = explore.Result[mp.NodeID, mpworld.OpID, mp.Message]
+// Record replays actions and returns their trace, with seed and v in its
+// header.
+func (m *Model) Record(actions []mpworld.Action, source string, seed *uint64, v *graph.Violation) (mptrace.Trace, error) {
+	tr, err := mpworld.Record(&m.Setup, actions, source)
+	if err != nil {
+		return tr, fmt.Errorf("replaying the run: %w", err)
+	}
+	tr.Header.Seed = seed
+	m.Annotate(&tr, v)
+	return tr, nil
+}
 
-// Explore searches s's graph exhaustively (every state hashed whole:
-// Multi-Paxos brings no reduction, so nothing rests on its code being
-// right).
+// Annotate writes v (nil: none) into the trace's header.
+func (m *Model) Annotate(tr *mptrace.Trace, v *graph.Violation) {
+	if v != nil {
+		tr.Header.Violation = &mptrace.Violation{Invariant: v.Invariant, Step: v.Step, Detail: v.Detail}
+	}
+}
+
+// Explore searches s's graph exhaustively, every state hashed whole:
+// Multi-Paxos brings no reduction, so no verdict rests on its code being
+// right.
 func Explore(s *mpworld.Setup, opt Options) (*Result, error) {
-	return explore.Run[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects](Model{s}, opt)
+	return explore.Run[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects](&Model{*s}, opt)
+}
+
+// Linearizable is the name of the simulator's trace check.
+const Linearizable = "Linearizable"
+
+// LinearizableCheck is the simulator's check that a run's client history
+// is linearizable under KV (a timeout is a failure: unknown is no pass).
+func LinearizableCheck(timeout time.Duration) TraceCheck {
+	return TraceCheck{Name: Linearizable, Check: func(tr *mptrace.Trace) error { return CheckTrace(tr, timeout) }}
+}
+
+// CheckTrace checks t's client history under KV (linearize.CheckOps).
+func CheckTrace(t *mptrace.Trace, timeout time.Duration) error {
+	h, err := FromTrace(t)
+	if err != nil {
+		return err
+	}
+	return linearize.CheckOps(&KV, h, timeout)
 }

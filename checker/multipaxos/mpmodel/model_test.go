@@ -80,7 +80,7 @@ func TestExploreFindsBugs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			chk := Model{&s}.NewChecker()
+			chk := (&Model{s}).NewChecker()
 			for i, a := range r.Path {
 				if v := chk.Check(&st, i); v != nil {
 					t.Fatalf("the path breaks %s already after step %d", v.Invariant, i)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
+	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 )
 
 var _ graph.Protocol[mp.NodeID, OpID, mp.Node, mp.Message, mp.Durable, mp.Effects] = (*Setup)(nil)
@@ -143,40 +144,16 @@ func (s *Setup) SentForm(m mp.Message) (mp.Message, bool) {
 	return m, true
 }
 
-// The events of Multi-Paxos's traces: the spec action a delivery, a
-// timeout or a request is, or a Go-only event.
-const (
-	EvInvoke  = "Invoke"  // a client's command arrives at its proposer
-	EvPhase1a = "Phase1a" // a timeout: a new ballot's 1a
-	EvPhase1b = "Phase1b" // an acceptor takes a 1a
-	EvPromise = "Promise" // a proposer takes a 1b (with a quorum: Phase2a)
-	EvPhase2b = "Phase2b" // an acceptor takes a 2a
-	EvVote    = "Vote"    // a proposer takes a 2b (with a quorum: chosen, Apply)
-	EvNack    = "Nack"    // Go only
-	EvDecided = "Decided" // Go only: another proposer's replica learns a slot (Apply)
-)
-
-// Event names the event of a delivery, timeout or request.
+// Event names the event of a delivery, timeout or request
+// (multipaxostrace's names).
 func (s *Setup) Event(a Action) string {
 	switch a.Kind {
 	case graph.ActTimeout:
-		return EvPhase1a
+		return mptrace.EvPhase1a
 	case graph.ActInvoke:
-		return EvInvoke
+		return mptrace.EvInvoke
 	}
-	switch a.Msg.Type {
-	case mp.Msg1a:
-		return EvPhase1b
-	case mp.Msg1b:
-		return EvPromise
-	case mp.Msg2a:
-		return EvPhase2b
-	case mp.Msg2b:
-		return EvVote
-	case mp.MsgNack:
-		return EvNack
-	}
-	return EvDecided
+	return mptrace.DeliverEvent(a.Msg.Type)
 }
 
 // AppendNode appends n's state, then d.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
+	"github.com/paxoscheck/paxoscheck/internal/pairing"
 )
 
 // ErrUnknownInvariant is wrapped when a name has no Go twin in
@@ -12,8 +13,8 @@ import (
 var ErrUnknownInvariant = errors.New("no Go twin in invariant.All")
 
 // CfgInvariants returns the names in the INVARIANT sections of a TLC cfg,
-// in the order TLC checks them; see invariant.CfgInvariants.
-func CfgInvariants(cfg string) []string { return invariant.CfgInvariants(cfg) }
+// in the order TLC checks them; see internal/pairing.
+func CfgInvariants(cfg string) []string { return pairing.CfgInvariants(cfg) }
 
 // Select returns the Go twins of names, in the order of names.
 func Select(names []string) ([]invariant.Invariant, error) {
