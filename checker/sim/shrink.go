@@ -51,8 +51,9 @@ func (s *Sim[I, K, N, M, D, E, T]) Replay(actions []graph.Action[I, K, M]) *Resu
 // 1-minimal: removing any single action loses the failure. It is
 // deterministic, and its Violation is the one its schedule replays to.
 //
-// Trace checks (Options.Checks) are not re-run while shrinking: a failure
-// found only by a trace check is returned unshrunk.
+// A failure found by a trace check (Options.Checks, Porcupine's say) is
+// shrunk the same way, the check re-run on the trace of every candidate
+// that breaks no invariant.
 //
 // rapid's shrinker cannot start from a given failing example (rapid only
 // shrinks failures it generated itself), so seeded runs are shrunk here;
@@ -62,12 +63,25 @@ func (s *Sim[I, K, N, M, D, E, T]) Shrink(r *Result[I, K, N, M, D, E, T]) *Resul
 		return r
 	}
 	want := r.Violation.Invariant
-	best := s.Replay(r.Actions)
+	var check *TraceCheck[T]
+	for i := range s.opts.Checks {
+		if s.opts.Checks[i].Name == want {
+			check = &s.opts.Checks[i]
+		}
+	}
+	replay := func(cand []graph.Action[I, K, M]) *Result[I, K, N, M, D, E, T] {
+		c := s.Replay(cand)
+		if c.Violation == nil && check != nil {
+			c.Violation = s.traceCheck(c, check)
+		}
+		return c
+	}
+	best := replay(r.Actions)
 	if best.Violation == nil || best.Violation.Invariant != want {
 		return r
 	}
 	fails := func(cand []graph.Action[I, K, M]) *Result[I, K, N, M, D, E, T] {
-		c := s.Replay(cand)
+		c := replay(cand)
 		if c.Violation != nil && c.Violation.Invariant == want {
 			return c
 		}
@@ -100,4 +114,18 @@ func (s *Sim[I, K, N, M, D, E, T]) Shrink(r *Result[I, K, N, M, D, E, T]) *Resul
 	}
 	best.Seed = r.Seed
 	return best
+}
+
+// traceCheck runs c on the trace of r (which broke no invariant) and
+// returns its failure as a violation at r's last step, or nil.
+func (s *Sim[I, K, N, M, D, E, T]) traceCheck(r *Result[I, K, N, M, D, E, T], c *TraceCheck[T]) *graph.Violation {
+	tr, err := r.Trace()
+	if err != nil {
+		panic("sim: recording a replayed run: " + err.Error())
+	}
+	if err := c.Check(&tr); err != nil {
+		v := &graph.Violation{Invariant: c.Name, Step: len(r.Actions), Detail: err.Error()}
+		return v
+	}
+	return nil
 }

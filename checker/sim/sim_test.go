@@ -199,3 +199,48 @@ func BenchmarkSimulate(b *testing.B) {
 	b.ReportMetric(float64(steps)/b.Elapsed().Seconds(), "steps/s")
 	b.ReportMetric(float64(steps)/float64(b.N), "steps/run")
 }
+
+// TestShrinkTraceCheck: a failure that only a trace check sees is shrunk
+// with the check re-run: here a check that fails once a trace has two
+// Phase1a steps shrinks to a schedule whose trace still has two, and
+// nothing more than it needs.
+func TestShrinkTraceCheck(t *testing.T) {
+	o := paxosmodel.DefaultSimOptions()
+	twoBallots := func(tr *paxostrace.Trace) error {
+		n := 0
+		for _, s := range tr.Steps {
+			if s.Action == paxostrace.EvPhase1a {
+				n++
+			}
+		}
+		if n >= 2 {
+			return fmt.Errorf("%d ballots", n)
+		}
+		return nil
+	}
+	o.Checks = []paxosmodel.TraceCheck{{Name: "TwoBallots", Check: twoBallots}}
+	s := newSim(t, o)
+	var r *paxosmodel.Result
+	for seed := uint64(1); seed < 100 && (r == nil || r.Violation == nil); seed++ {
+		r = s.Run(seed)
+	}
+	if r.Violation == nil || r.Violation.Invariant != "TwoBallots" {
+		t.Fatalf("no run had two ballots: %v", r.Violation)
+	}
+	small := s.Shrink(r)
+	if small.Violation == nil || small.Violation.Invariant != "TwoBallots" || small.Steps() >= r.Steps() {
+		t.Fatalf("shrunk %d steps to %d, violation %v", r.Steps(), small.Steps(), small.Violation)
+	}
+	// Two invokes (or one invoke and two timeouts of one proposer) and
+	// two timeouts: at most four steps.
+	if small.Steps() > 4 {
+		t.Fatalf("shrunk to %d steps: %v", small.Steps(), small.Actions)
+	}
+	tr, err := small.Trace()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if twoBallots(&tr) == nil {
+		t.Fatal("the shrunk run's trace passes the check")
+	}
+}
