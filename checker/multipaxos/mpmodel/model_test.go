@@ -32,4 +32,3 @@ func TestExploreCorrect(t *testing.T) {
 	}
 	t.Logf("%d states, %d transitions", r.Distinct, r.Transitions)
 }
-
