@@ -127,9 +127,9 @@ func Actions[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, 
 }
 
 // afterReturned reports whether client c's predecessor in its session
-// (Options.After) has been answered, or it has none.
+// (Options.Follows) has been answered, or it has none.
 func afterReturned[I ~uint8](o *Options[I], returned uint64, c int) bool {
-	return c >= len(o.After) || o.After[c] < 0 || returned&(1<<uint(o.After[c])) != 0
+	return c >= len(o.Follows) || o.Follows[c] < 0 || returned&(1<<uint(o.Follows[c])) != 0
 }
 
 func crashable[I ~uint8](o *Options[I], id I) bool {

@@ -50,10 +50,10 @@ func Validate[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M,
 	if o.SetNetwork && (o.Budget.Drops != 0 || o.Budget.Dups != 0) {
 		return fmt.Errorf("%w: drop and duplication budgets %+v with the set network, which needs none (it has every drop and duplication)", ErrSetup, o.Budget)
 	}
-	if len(o.After) > p.NumClients() {
-		return fmt.Errorf("%w: session order for %d clients, but there are %d", ErrSetup, len(o.After), p.NumClients())
+	if len(o.Follows) > p.NumClients() {
+		return fmt.Errorf("%w: session order for %d clients, but there are %d", ErrSetup, len(o.Follows), p.NumClients())
 	}
-	for c, prev := range o.After {
+	for c, prev := range o.Follows {
 		if prev >= p.NumClients() || prev == c || prev < -1 {
 			return fmt.Errorf("%w: client %d follows client %d, which is not another client", ErrSetup, c, prev)
 		}

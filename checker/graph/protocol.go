@@ -104,11 +104,11 @@ type Options[I ~uint8] struct {
 	// Budget.Dups must be zero. Paths of this graph become ordinary traces
 	// through ToMultiset (network.go).
 	SetNetwork bool
-	// After orders a session's operations: a client c with After[c] >= 0
-	// invokes only once client After[c] has been answered (one session
-	// has one operation outstanding at a time, as a client that numbers
-	// its commands does). nil, or -1: no order.
-	After []int
+	// Follows orders a session's operations: a client c with Follows[c]
+	// >= 0 invokes only once client Follows[c] has been answered (one
+	// session has one operation outstanding at a time, as a client that
+	// numbers its commands does). nil, or -1: no order.
+	Follows []int
 }
 
 // Budget bounds the faults of a run. Zero means the fault never happens.

@@ -58,7 +58,7 @@ func (m *Model) AllLearned() uint64 { return 1<<len(m.Config.Proposers) - 1 }
 func (m *Model) Copy() sim.Model[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects, mptrace.Trace] {
 	c := *m
 	c.Ops = append([]mpworld.Op(nil), m.Ops...)
-	c.After = append([]int(nil), m.After...)
+	c.Follows = append([]int(nil), m.Follows...)
 	c.Rounds = append([]uint32(nil), m.Rounds...)
 	c.Config.Acceptors = append([]mp.NodeID(nil), m.Config.Acceptors...)
 	c.Config.Proposers = append([]mp.NodeID(nil), m.Config.Proposers...)

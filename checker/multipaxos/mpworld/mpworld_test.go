@@ -84,7 +84,7 @@ func TestSetupErrors(t *testing.T) {
 		}
 	}
 	s := small(0)
-	s.After = []int{0}
+	s.Follows = []int{0}
 	if _, err := graph.Init(&s); !errors.Is(err, graph.ErrSetup) {
 		t.Errorf("a client after itself: %v", err)
 	}

@@ -43,7 +43,7 @@ func SetupFromHeader(h *mptrace.Header) (Setup, error) {
 			}
 		}
 		s.Ops = append(s.Ops, Op{Cmd: op.Cmd, Proposer: op.Proposer})
-		s.After = append(s.After, prev)
+		s.Follows = append(s.Follows, prev)
 	}
 	return s, s.Validate()
 }

@@ -7,7 +7,7 @@
 //
 // The graph's clients are operations: one command each, of a session
 // (a client of the key-value store, multipaxos.ClientID) that numbers its
-// commands and has one outstanding at a time (graph.Options.After).
+// commands and has one outstanding at a time (graph.Options.Follows).
 package mpworld
 
 import (
@@ -71,7 +71,7 @@ func NewSetup(a, p, pipe int, sessions []Session) Setup {
 				prev = len(s.Ops) - 1
 			}
 			s.Ops = append(s.Ops, Op{Cmd: c, Proposer: ss.Proposer})
-			s.After = append(s.After, prev)
+			s.Follows = append(s.Follows, prev)
 		}
 	}
 	return s
