@@ -42,8 +42,10 @@ func Check(t *mptrace.Trace, opt replay.Options) (replay.Verdict, error) {
 		return replay.Verdict{Steps: len(t.Steps), Claimed: t.Header.Violation}, err
 	}
 	h := replay.History{
-		Ops:   func() ([]porcupine.Operation, error) { return FromTrace(t) },
-		Check: func(ops []porcupine.Operation, timeout time.Duration) linearize.Result { return linearize.Check(&KV, ops, timeout) },
+		Ops: func() ([]porcupine.Operation, error) { return FromTrace(t) },
+		Check: func(ops []porcupine.Operation, timeout time.Duration) linearize.Result {
+			return linearize.Check(&KV, ops, timeout)
+		},
 	}
 	return replay.Check(m, t.Steps, t.Header.Violation, h, opt)
 }
