@@ -126,6 +126,56 @@ func Actions[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, 
 	return buf
 }
 
+// Offered reports whether Actions(p, st) would offer a: the same
+// predicate, for one action, without listing the others (a replay that
+// checks each action of a schedule calls it once per step).
+func Offered[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, D, E], st *State[I, N, M, D], a Action[I, K, M]) bool {
+	o := p.GraphOptions()
+	canCrash := st.Used.Crashes < o.Budget.Crashes
+	switch a.Kind {
+	case ActDeliver, ActCrashMidStep, ActDrop, ActDuplicate:
+		if _, found := search(st.Net, a.Msg); !found || p.To(a.Msg) != a.Node {
+			return false
+		}
+		switch a.Kind {
+		case ActDrop:
+			return !o.SetNetwork && st.Used.Drops < o.Budget.Drops
+		case ActDuplicate:
+			return !o.SetNetwork && st.Used.Dups < o.Budget.Dups
+		case ActCrashMidStep:
+			if !o.MidStepCrash || !canCrash || !crashable(o, a.Node) {
+				return false
+			}
+		}
+		n := st.Node(a.Node)
+		return n != nil && p.Enabled(n, Input[K, M, D]{Kind: InDeliver, Msg: a.Msg})
+	case ActTimeout, ActCrash, ActRestart:
+		i := st.NodeIndex(a.Node)
+		if i < 0 {
+			return false
+		}
+		n := &st.Nodes[i]
+		if p.Crashed(n) {
+			return a.Kind == ActRestart
+		}
+		switch a.Kind {
+		case ActTimeout:
+			return st.Timers&(1<<uint(i)) != 0 && p.TimeoutInBound(n) && p.Enabled(n, Input[K, M, D]{Kind: InTimeout})
+		case ActCrash:
+			return canCrash && crashable(o, a.Node)
+		}
+		return false
+	case ActInvoke:
+		c := int(a.Client)
+		if c >= p.NumClients() || st.Invoked&(1<<uint(c)) != 0 || !afterReturned(o, st.Returned, c) || p.ClientNode(a.Client) != a.Node {
+			return false
+		}
+		n := st.Node(a.Node)
+		return n != nil && p.Enabled(n, Input[K, M, D]{Kind: InRequest, Client: a.Client})
+	}
+	return false
+}
+
 // afterReturned reports whether client c's predecessor in its session
 // (Options.Follows) has been answered, or it has none.
 func afterReturned[I ~uint8](o *Options[I], returned uint64, c int) bool {

@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"slices"
-
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 )
 
@@ -22,10 +20,8 @@ func (s *Sim[I, K, N, M, D, E, T]) Replay(actions []graph.Action[I, K, M]) *Resu
 		r.Violation = v
 		return r
 	}
-	var buf []graph.Action[I, K, M]
 	for _, a := range actions {
-		buf = graph.Actions(m, &st, buf[:0])
-		if !slices.Contains(buf, a) {
+		if !graph.Offered(m, &st, a) {
 			continue
 		}
 		if _, err := graph.Apply(m, &st, a); err != nil {
@@ -86,6 +82,23 @@ func (s *Sim[I, K, N, M, D, E, T]) Shrink(r *Result[I, K, N, M, D, E, T]) *Resul
 			return c
 		}
 		return nil
+	}
+	if check != nil {
+		// An invariant's replay stops at its first violation, so its
+		// prefix is already the shortest; a trace check's failure is
+		// only seen at the end. Cut the schedule to the shortest
+		// failing prefix first (bisection: a history that is not
+		// linearizable stays so as it grows, but any prefix kept is
+		// re-checked), so that delta debugging starts short.
+		lo, hi := 0, len(best.Actions)
+		for lo+1 < hi {
+			mid := (lo + hi) / 2
+			if c := fails(best.Actions[:mid]); c != nil {
+				best, hi = c, len(c.Actions)
+			} else {
+				lo = mid
+			}
+		}
 	}
 	n := 2
 	for len(best.Actions) >= 2 {

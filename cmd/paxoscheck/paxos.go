@@ -178,7 +178,7 @@ func describeStep(s *paxostrace.Step) string {
 // varies its indentation between U+0020 and U+00A0 from run to run (its
 // output is documented as unstable); replay output must be the same every
 // time, so every U+00A0 becomes a space.
-func diff(before, after paxos.Node) string {
+func diff[N any](before, after N) string {
 	return strings.ReplaceAll(cmp.Diff(before, after), "\u00a0", " ")
 }
 
@@ -375,7 +375,7 @@ func simulatePaxos(fs *flag.FlagSet) func(c *simFlags) int {
 			// Issue 5, item 6: every run is also checked for
 			// linearizability; an unknown verdict fails the run.
 			timeout := *c.linTimeout
-			o.Checks = append(o.Checks, paxosmodel.TraceCheck{Name: "Linearizable", Check: func(tr *paxostrace.Trace) error {
+			o.Checks = append(o.Checks, paxosmodel.TraceCheck{Name: replay.LinearizabilityCheck, Check: func(tr *paxostrace.Trace) error {
 				return paxosmodel.CheckTrace(tr, timeout)
 			}})
 		}

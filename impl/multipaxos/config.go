@@ -203,3 +203,31 @@ func ParseBug(name string) (Bug, error) {
 	}
 	return 0, fmt.Errorf("%w: unknown bug %q (known: %s)", ErrConfig, name, strings.Join(names, ", "))
 }
+
+// ParseBugs parses a comma-separated list of bug names; "" is no bug.
+func ParseBugs(list string) (Bugs, error) {
+	var out Bugs
+	if strings.TrimSpace(list) == "" {
+		return 0, nil
+	}
+	for _, n := range strings.Split(list, ",") {
+		b, err := ParseBug(strings.TrimSpace(n))
+		if err != nil {
+			return 0, err
+		}
+		out |= Bugs(b)
+	}
+	return out, nil
+}
+
+// String lists the bugs of s by name, comma separated, in catalogue order
+// ("" for none).
+func (s Bugs) String() string {
+	var names []string
+	for _, e := range bugNames {
+		if s.Has(e.bug) {
+			names = append(names, e.name)
+		}
+	}
+	return strings.Join(names, ",")
+}

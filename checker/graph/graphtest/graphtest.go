@@ -24,7 +24,9 @@ type T interface {
 //     on one state give the same successor (the core is deterministic);
 //   - the state encoding reads back as the state (AppendBinary,
 //     DecodeBinary), and states that encode alike are alike;
-//   - a restart of a live node is refused and changes nothing.
+//   - a restart of a live node is refused and changes nothing;
+//   - graph.Offered agrees with Actions on every action of every kind
+//     at every node, message and client.
 //
 // It returns the number of distinct states and transitions it checked.
 func Conformance[I, K ~uint8, N any, M graph.Message[M], D, E any](t T, p graph.Protocol[I, K, N, M, D, E], limit int) (states, transitions int) {
@@ -42,6 +44,7 @@ func Conformance[I, K ~uint8, N any, M graph.Message[M], D, E any](t T, p graph.
 		queue = queue[1:]
 		before := enc(&st)
 		buf = graph.Actions(p, &st, buf[:0])
+		offeredAlike(t, p, &st, buf)
 		for _, a := range buf {
 			transitions++
 			one, two := st.Clone(), st.Clone()
@@ -169,4 +172,29 @@ func equal(a, b reflect.Value) bool {
 		return reflect.DeepEqual(a.Interface(), b.Interface())
 	}
 	return a.Equal(b)
+}
+
+// offeredAlike checks graph.Offered against the list Actions gave, for
+// every action of every kind the state could name.
+func offeredAlike[I, K ~uint8, N any, M graph.Message[M], D, E any](t T, p graph.Protocol[I, K, N, M, D, E], st *graph.State[I, N, M, D], offered []graph.Action[I, K, M]) {
+	t.Helper()
+	var all []graph.Action[I, K, M]
+	for _, m := range st.Net {
+		for _, k := range []graph.ActionKind{graph.ActDeliver, graph.ActDrop, graph.ActDuplicate, graph.ActCrashMidStep} {
+			all = append(all, graph.Action[I, K, M]{Kind: k, Node: p.To(m), Msg: m})
+		}
+	}
+	for _, id := range st.IDs {
+		for _, k := range []graph.ActionKind{graph.ActTimeout, graph.ActCrash, graph.ActRestart} {
+			all = append(all, graph.Action[I, K, M]{Kind: k, Node: id})
+		}
+	}
+	for c := 0; c < p.NumClients(); c++ {
+		all = append(all, graph.Action[I, K, M]{Kind: graph.ActInvoke, Node: p.ClientNode(K(c)), Client: K(c)})
+	}
+	for _, a := range all {
+		if got, want := graph.Offered(p, st, a), slices.Contains(offered, a); got != want {
+			t.Fatalf("Offered(%s) = %v, but Actions offers it: %v", a, got, want)
+		}
+	}
 }

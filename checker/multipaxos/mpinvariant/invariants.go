@@ -11,6 +11,7 @@
 package mpinvariant
 
 import (
+	"cmp"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -27,12 +28,28 @@ type View struct {
 	// Acceptors is the number of acceptors (for majorities).
 	Acceptors int
 	// Votes are the 2b votes: per slot, ballot and command, the set of
-	// acceptors (by index) that cast it.
+	// acceptors (by index) that cast it, sorted by slot.
 	Votes []Tally
 	// Proposed are the commands clients have asked for (spec proposed).
 	Proposed []mp.Command
 	// Replicas are the live proposers' replicas, by proposer index.
 	Replicas []Replica
+
+	// chosen are the slots with a command chosen, sorted, and their
+	// commands (ChosenIn); index finds a tally while the view is built.
+	chosen []slotChosen
+	index  map[tallyKey]int
+}
+
+type slotChosen struct {
+	Slot mp.Slot
+	Cmds []mp.Command
+}
+
+type tallyKey struct {
+	Slot mp.Slot
+	Bal  mp.Ballot
+	Cmd  mp.Command
 }
 
 // Tally is the acceptors that voted Cmd in Slot at Bal.
@@ -61,7 +78,11 @@ type Setup struct {
 // ViewOf reads st's abstract state into v, reusing its storage.
 func (s *Setup) ViewOf(st *State, v *View) {
 	v.Acceptors = len(s.Acceptors)
-	v.Votes, v.Proposed, v.Replicas = v.Votes[:0], v.Proposed[:0], v.Replicas[:0]
+	v.Votes, v.Proposed, v.Replicas, v.chosen = v.Votes[:0], v.Proposed[:0], v.Replicas[:0], v.chosen[:0]
+	if v.index == nil {
+		v.index = map[tallyKey]int{}
+	}
+	clear(v.index)
 	for _, m := range st.Sent {
 		if m.Type != mp.Msg2b {
 			continue
@@ -70,12 +91,27 @@ func (s *Setup) ViewOf(st *State, v *View) {
 		if a < 0 {
 			continue
 		}
-		i := slices.IndexFunc(v.Votes, func(t Tally) bool { return t.Slot == m.Slot && t.Bal == m.Bal && t.Cmd == m.Cmd })
-		if i < 0 {
+		k := tallyKey{Slot: m.Slot, Bal: m.Bal, Cmd: m.Cmd}
+		i, ok := v.index[k]
+		if !ok {
+			i = len(v.Votes)
+			v.index[k] = i
 			v.Votes = append(v.Votes, Tally{Slot: m.Slot, Bal: m.Bal, Cmd: m.Cmd})
-			i = len(v.Votes) - 1
 		}
 		v.Votes[i].Accs |= 1 << a
+	}
+	slices.SortFunc(v.Votes, func(a, b Tally) int { return cmp.Compare(a.Slot, b.Slot) })
+	for _, t := range v.Votes {
+		if 2*bits.OnesCount64(t.Accs) <= v.Acceptors {
+			continue
+		}
+		if n := len(v.chosen); n == 0 || v.chosen[n-1].Slot != t.Slot {
+			v.chosen = append(v.chosen, slotChosen{Slot: t.Slot, Cmds: nil})
+		}
+		last := &v.chosen[len(v.chosen)-1]
+		if !slices.Contains(last.Cmds, t.Cmd) {
+			last.Cmds = append(last.Cmds, t.Cmd)
+		}
 	}
 	for k, c := range s.Ops {
 		if st.Invoked&(1<<k) != 0 {
@@ -93,24 +129,19 @@ func (s *Setup) ViewOf(st *State, v *View) {
 // ChosenIn returns the commands chosen in slot s: those a majority voted
 // for at one ballot (spec ChosenIn).
 func (v *View) ChosenIn(s mp.Slot) []mp.Command {
-	var out []mp.Command
-	for _, t := range v.Votes {
-		if t.Slot == s && 2*bits.OnesCount64(t.Accs) > v.Acceptors && !slices.Contains(out, t.Cmd) {
-			out = append(out, t.Cmd)
-		}
+	i, ok := slices.BinarySearchFunc(v.chosen, s, func(c slotChosen, s mp.Slot) int { return cmp.Compare(c.Slot, s) })
+	if !ok {
+		return nil
 	}
-	return out
+	return v.chosen[i].Cmds
 }
 
 // chosenSlots returns every slot in which something is chosen, sorted.
 func (v *View) chosenSlots() []mp.Slot {
-	var out []mp.Slot
-	for _, t := range v.Votes {
-		if 2*bits.OnesCount64(t.Accs) > v.Acceptors && !slices.Contains(out, t.Slot) {
-			out = append(out, t.Slot)
-		}
+	out := make([]mp.Slot, len(v.chosen))
+	for i, c := range v.chosen {
+		out[i] = c.Slot
 	}
-	slices.Sort(out)
 	return out
 }
 
@@ -257,7 +288,7 @@ type Checker struct {
 // Check checks st, which is the state after step step.
 func (c *Checker) Check(st *State, step int) *graph.Violation {
 	c.Setup.ViewOf(st, &c.v)
-	c.any = len(c.v.chosenSlots()) > 0
+	c.any = len(c.v.chosen) > 0
 	for _, inv := range All {
 		if err := inv.Check(&c.v); err != nil {
 			return &graph.Violation{Invariant: inv.Name, Step: step, Detail: err.Error()}

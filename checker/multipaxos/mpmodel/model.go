@@ -15,6 +15,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/checker/multipaxos/mpinvariant"
 	"github.com/paxoscheck/paxoscheck/checker/multipaxos/mpworld"
+	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/checker/sim"
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
 	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
@@ -91,8 +92,10 @@ func Explore(s *mpworld.Setup, opt Options) (*Result, error) {
 	return explore.Run[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects](&Model{*s}, opt)
 }
 
-// Linearizable is the name of the simulator's trace check.
-const Linearizable = "Linearizable"
+// Linearizable is the name of the simulator's trace check: the name
+// under which check and replay read a header's claim that the history is
+// not linearizable (replay.LinearizabilityCheck).
+const Linearizable = replay.LinearizabilityCheck
 
 // LinearizableCheck is the simulator's check that a run's client history
 // is linearizable under KV (a timeout is a failure: unknown is no pass).

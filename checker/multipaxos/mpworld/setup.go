@@ -79,15 +79,17 @@ func NewSetup(a, p, pipe int, sessions []Session) Setup {
 
 // Workload returns n sessions of per commands each over keys keys, the
 // sessions spread over the proposers round-robin. Session i works on key
-// "k<i mod keys>": it puts, gets, and swaps the value it put for a new one
-// (CAS), over and over. Every written value names its writer ("i.k"), so
-// that no two writes write the same value; sessions that share a key make
-// each other's CAS fail or succeed.
+// "k<(i div proposers) mod keys>", so that each key is shared by sessions
+// of different proposers (a stale read needs a write through one leader
+// and a read through another): it puts, gets, and swaps the value it put
+// for a new one (CAS), over and over. Every written value names its
+// writer ("i.k"), so that no two writes write the same value; sessions
+// that share a key make each other's CAS fail or succeed.
 func Workload(c *multipaxos.Config, n, per, keys int) []Session {
 	var out []Session
 	for i := 0; i < n; i++ {
 		ss := Session{Proposer: c.Proposers[i%len(c.Proposers)]}
-		key := "k" + strconv.Itoa(i%max(keys, 1))
+		key := "k" + strconv.Itoa(i/len(c.Proposers)%max(keys, 1))
 		last := ""
 		for k := 0; k < per; k++ {
 			val := strconv.Itoa(i) + "." + strconv.Itoa(k+1)

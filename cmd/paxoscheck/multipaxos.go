@@ -1,0 +1,332 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/paxoscheck/paxoscheck/checker/graph"
+	"github.com/paxoscheck/paxoscheck/checker/multipaxos/mpinvariant"
+	"github.com/paxoscheck/paxoscheck/checker/multipaxos/mpmodel"
+	"github.com/paxoscheck/paxoscheck/checker/multipaxos/mpworld"
+	"github.com/paxoscheck/paxoscheck/checker/replay"
+	"github.com/paxoscheck/paxoscheck/checker/sim"
+	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
+	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
+)
+
+// Multi-Paxos's entries: its traces (traces/multipaxostrace) checked,
+// replayed and drawn; explore and simulate on checker/multipaxos.
+func init() {
+	registerProtocol(&traceProtocol{name: mptrace.ProtocolName, check: checkMultiPaxos, replay: replayMultiPaxos, read: readMultiPaxos})
+	registerSearch(&searchProtocol{name: mptrace.ProtocolName,
+		exploreDefaults: exploreDefaults{setNetwork: true},
+		explore:         exploreMultiPaxos,
+		simDefaults: simDefaults{steps: 1500, drops: 6, dups: 6, crashes: 2, midStep: true,
+			weights: sim.DefaultWeights()},
+		simulate: simulateMultiPaxos})
+}
+
+func checkMultiPaxos(path string, opt replay.Options) (replay.Verdict, error) {
+	t, err := mptrace.ReadFile(path)
+	if err != nil {
+		return replay.Verdict{}, err
+	}
+	v, err := mpmodel.Check(&t, opt)
+	if err != nil {
+		return v, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
+}
+
+type multiPaxosTrace struct{ t mptrace.Trace }
+
+func readMultiPaxos(path string) (drawer, error) {
+	t, err := mptrace.ReadFile(path)
+	return multiPaxosTrace{t}, err
+}
+
+func (p multiPaxosTrace) draw(w io.Writer, format string, ascii bool, title string) error {
+	switch format {
+	case "text":
+		return mptrace.RenderText(w, &p.t, mptrace.TextOptions{ASCII: ascii})
+	case "mermaid":
+		return mptrace.RenderMermaid(w, &p.t)
+	case "html":
+		return fmt.Errorf("the HTML viewer does not draw Multi-Paxos traces yet: use --format text or mermaid")
+	}
+	return fmt.Errorf("unknown format %q (want %s)", format, showFormats)
+}
+
+// replayMultiPaxos re-executes a Multi-Paxos trace on impl/multipaxos step
+// by step: what each step did, the node's state change, the network's
+// change, and every invariant newly broken.
+func replayMultiPaxos(path string, stdout, stderr io.Writer) int {
+	t, err := mptrace.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "paxoscheck replay: %v\n", err)
+		return exitBadInput
+	}
+	m, err := mpmodel.FromHeader(&t.Header)
+	if err == nil {
+		_, err = replay.New(m)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "paxoscheck replay: %s: %v\n", path, err)
+		return exitBadInput
+	}
+	r, _ := replay.New(m)
+	h := &t.Header
+	fmt.Fprintf(stdout, "trace %s: multipaxos, %d acceptors %v, %d proposers %v, pipeline %d, %d operations", path,
+		len(h.Acceptors), h.Acceptors, len(h.Proposers), h.Proposers, h.Pipeline, len(h.Ops))
+	if len(h.Bugs) > 0 {
+		fmt.Fprintf(stdout, ", bugs %s", strings.Join(h.Bugs, ","))
+	}
+	fmt.Fprintf(stdout, ", %d steps\n", len(t.Steps))
+	tr := mpmodel.Tracker{P: m}
+	checkAll := func(step int) {
+		for _, v := range tr.Observe(&r.State, step) {
+			fmt.Fprintf(stdout, "  invariant %s now violated: %s\n", v.Invariant, v.Detail)
+		}
+	}
+	checkAll(0)
+	for i := range t.Steps {
+		s := &t.Steps[i]
+		fmt.Fprintf(stdout, "\nstep %d: %s at node %d", s.Step, s.Action, s.Node)
+		if s.Msg != nil {
+			fmt.Fprintf(stdout, ", msg #%d %s %s", s.Msg.ID, mptrace.MessageLabel(s.Msg.Message), s.Msg.Route())
+		}
+		if s.Op != nil && *s.Op < len(h.Ops) {
+			fmt.Fprintf(stdout, ", %s", h.Ops[*s.Op].Cmd)
+		}
+		fmt.Fprintln(stdout)
+		ni := r.State.NodeIndex(s.Node)
+		var before mp.Node
+		if ni >= 0 {
+			before = r.State.Nodes[ni]
+		}
+		net := append([]mp.Message(nil), r.State.Net...)
+		if _, err := r.Step(s); err != nil {
+			var d *replay.Divergence
+			if errors.As(err, &d) {
+				fmt.Fprintf(stdout, "  DIVERGENCE: %s: the code produces %s, the trace claims %s\n", d.Field, d.Want, d.Got)
+				fmt.Fprintf(stdout, "\nverdict: the trace diverges from the code at step %d; replay stopped\n", d.Step)
+				return exitViolation
+			}
+			fmt.Fprintf(stderr, "paxoscheck replay: %v\n", err)
+			return exitBadInput
+		}
+		if ni >= 0 {
+			if d := diff(before, r.State.Nodes[ni]); d == "" {
+				fmt.Fprintf(stdout, "  node %d: unchanged\n", s.Node)
+			} else {
+				fmt.Fprintf(stdout, "  node %d (-before +after):\n%s", s.Node, indent(d, "    "))
+			}
+		}
+		gone, added := replay.NetDiff(net, r.State.Net)
+		for _, m := range gone {
+			fmt.Fprintf(stdout, "  net - %s %s\n", mptrace.MessageLabel(m), m.Route())
+		}
+		for _, m := range added {
+			fmt.Fprintf(stdout, "  net + %s %s\n", mptrace.MessageLabel(m), m.Route())
+		}
+		checkAll(s.Step)
+	}
+	if len(tr.Broken) > 0 {
+		first := tr.Broken[0]
+		fmt.Fprintf(stdout, "\nverdict: invariant %s first violated after step %d: %s\n", first.Invariant, first.Step, first.Detail)
+		return exitViolation
+	}
+	fmt.Fprintf(stdout, "\nverdict: all %d invariants hold after every step\n", len(mpinvariant.All))
+	return exitOK
+}
+
+// multiPaxosFlags are the cluster and workload flags explore and
+// simulate share for Multi-Paxos.
+type multiPaxosFlags struct {
+	acceptors, proposers, clients, commands, keys, pipeline *int
+	maxRound                                                *uint
+	bugs                                                    listFlag
+}
+
+func addMultiPaxosFlags(fs *flag.FlagSet, clients, commands, keys, pipeline int, maxRound uint, roundDoc string) *multiPaxosFlags {
+	f := &multiPaxosFlags{}
+	f.acceptors = fs.Int("acceptors", 3, "number of acceptors")
+	f.proposers = fs.Int("proposers", 2, "number of proposers (each a leader and a replica)")
+	f.clients = fs.Int("clients", clients, "number of client sessions, spread over the proposers")
+	f.commands = fs.Int("commands", commands, "commands per client, sent one after the other: put, get, cas, put, ...")
+	f.keys = fs.Int("keys", keys, "number of keys (client i uses key (i div proposers) mod keys: each key is shared by clients of different proposers)")
+	f.pipeline = fs.Int("pipeline", pipeline, "slots a leader may have in flight at once (at least 1)")
+	f.maxRound = fs.Uint("max-round", maxRound, roundDoc)
+	fs.Var(&f.bugs, "bug", "switch on a Multi-Paxos catalogue bug (repeatable, or a comma list): "+bugList())
+	return f
+}
+
+func bugList() string {
+	var names []string
+	for _, b := range mp.Catalogue() {
+		names = append(names, b.String())
+	}
+	return strings.Join(names, ", ")
+}
+
+// setup checks the flags and builds the setup (bad: the one-line error).
+func (f *multiPaxosFlags) setup() (mpworld.Setup, error) {
+	switch {
+	case *f.acceptors < 1 || *f.proposers < 1:
+		return mpworld.Setup{}, fmt.Errorf("need at least one acceptor and one proposer")
+	case *f.acceptors+*f.proposers > 128:
+		return mpworld.Setup{}, fmt.Errorf("%d nodes: at most 128", *f.acceptors+*f.proposers)
+	case *f.clients < 1 || *f.commands < 1:
+		return mpworld.Setup{}, fmt.Errorf("--clients %d --commands %d: need at least one command", *f.clients, *f.commands)
+	case *f.clients**f.commands > 64:
+		return mpworld.Setup{}, fmt.Errorf("--clients %d x --commands %d = %d commands: at most 64", *f.clients, *f.commands, *f.clients**f.commands)
+	case *f.keys < 1:
+		return mpworld.Setup{}, fmt.Errorf("--keys %d: need at least 1", *f.keys)
+	case *f.maxRound > 1<<20:
+		return mpworld.Setup{}, fmt.Errorf("--max-round %d: too large", *f.maxRound)
+	}
+	var bugs mp.Bugs
+	for _, n := range f.bugs.names {
+		b, err := mp.ParseBugs(n)
+		if err != nil {
+			return mpworld.Setup{}, fmt.Errorf("--bug: %w", err)
+		}
+		bugs |= b
+	}
+	c := mp.NewConfig(*f.acceptors, *f.proposers, *f.pipeline)
+	s := mpworld.NewSetup(*f.acceptors, *f.proposers, *f.pipeline, mpworld.Workload(&c, *f.clients, *f.commands, *f.keys))
+	s.Config.Bugs = bugs
+	s.MaxRound = uint32(*f.maxRound)
+	return s, s.Validate()
+}
+
+// exploreMultiPaxos is Multi-Paxos's entry for explore. Its defaults (two
+// proposers with a command each, round 1, the set network) search in a
+// minute; Multi-Paxos brings no reduction, so every state is hashed whole.
+func exploreMultiPaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
+	f := addMultiPaxosFlags(fs, 2, 1, 1, 1, 1, "highest round a proposer may start (at least 1)")
+	return func(c *exploreFlags) int {
+		if fs.NArg() > 0 {
+			return c.bad("unexpected argument %q", fs.Arg(0))
+		}
+		switch {
+		case *f.maxRound < 1:
+			return c.bad("--max-round %d: must be at least 1 (rounds bound the graph)", *f.maxRound)
+		case *c.noSym || *c.noDead:
+			return c.bad("--no-symmetry and --no-dead: Multi-Paxos's search has no reduction to switch off (every state is hashed whole)")
+		}
+		if code, ok := c.check(fs); !ok {
+			return code
+		}
+		s, err := f.setup()
+		if err != nil {
+			return c.bad("%v", err)
+		}
+		s.Budget = graph.Budget{Drops: *c.drops, Dups: *c.dups, Crashes: *c.crashes}
+		s.MidStepCrash = *c.midStep
+		s.SetNetwork = *c.network == "set"
+		if _, err := graph.Init(&s); err != nil {
+			return c.bad("%v", err)
+		}
+		if code, ok := c.checkProgress(); !ok {
+			return code
+		}
+		opt := mpmodel.Options{Workers: *c.workers, MaxStates: *c.maxStates, MaxDepth: *c.maxDepth, DFS: *c.dfs,
+			DeadlockIsError: *c.deadlockErr, MaxMemory: c.memLimit}
+		opt.Progress, opt.ProgressEvery = c.progressFunc()
+		if c.tty {
+			defer fmt.Fprint(c.stderr, "\r\033[K")
+		}
+		r, err := mpmodel.Explore(&s, opt)
+		if err != nil {
+			return c.bad("%v", err)
+		}
+		code, write := report(c, r, nil)
+		if !write {
+			return code
+		}
+		tr, err := (&mpmodel.Model{Setup: s}).Record(r.Path, "explore", nil, r.Violation)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
+			return exitViolation
+		}
+		dir, err := c.counterexampleDir()
+		if err != nil {
+			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
+			return exitViolation
+		}
+		name := "counterexample"
+		if s.Config.Bugs != 0 {
+			name = strings.ReplaceAll(s.Config.Bugs.String(), ",", "+")
+		}
+		path := filepath.Join(dir, name+".jsonl")
+		if err := mptrace.WriteFile(path, tr); err != nil {
+			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
+			return exitViolation
+		}
+		fmt.Fprintf(c.stdout, "counterexample (%d steps): %s\n", len(tr.Steps), path)
+		if err := mptrace.RenderText(c.stdout, &tr, mptrace.TextOptions{}); err != nil {
+			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
+		}
+		return exitViolation
+	}
+}
+
+// simulateMultiPaxos is Multi-Paxos's entry for simulate: 5 nodes, 4
+// clients of 16 commands on 2 keys, every fault, unbounded rounds.
+func simulateMultiPaxos(fs *flag.FlagSet) func(c *simFlags) int {
+	f := addMultiPaxosFlags(fs, 4, 16, 2, 2, 0, "highest proposer round (0: unbounded)")
+	return func(c *simFlags) int {
+		if code, ok := c.checkKeepAll(); !ok {
+			return code
+		}
+		if code, ok := c.parseWeights(sim.DefaultWeights()); !ok {
+			return code
+		}
+		s, err := f.setup()
+		if err != nil {
+			return c.bad("%v", err)
+		}
+		s.Budget = graph.Budget{Drops: *c.drops, Dups: *c.dups, Crashes: *c.crashes}
+		s.MidStepCrash = *c.midStep
+		o := mpmodel.SimOptions{Model: &mpmodel.Model{Setup: s}, Weights: c.weights, MaxSteps: *c.steps}
+		if !*c.noLin {
+			o.Checks = append(o.Checks, mpmodel.LinearizableCheck(*c.linTimeout))
+		}
+		sm, err := sim.New(o)
+		if err != nil {
+			return c.bad("%v", err)
+		}
+		bugs := "none"
+		if s.Config.Bugs != 0 {
+			bugs = s.Config.Bugs.String()
+		}
+		last := *c.seed + uint64(*c.runs) - 1
+		banner := []string{
+			fmt.Sprintf("simulate multipaxos: seeds %d..%d (%d runs); acceptors=%d proposers=%d clients=%d commands=%d keys=%d pipeline=%d; bugs: %s",
+				*c.seed, last, *c.runs, *f.acceptors, *f.proposers, *f.clients, *f.commands, *f.keys, *f.pipeline, bugs),
+			fmt.Sprintf("simulate multipaxos: budget drops=%d dups=%d crashes=%d mid-step-crash=%t, max round %d, max steps %d, weights %s",
+				*c.drops, *c.dups, *c.crashes, *c.midStep, *f.maxRound, *c.steps, &weightsFlag{w: c.weights}),
+		}
+		return simulate(c, sm, writeMultiPaxosTrace, banner)
+	}
+}
+
+// writeMultiPaxosTrace writes r's trace to path with the given source.
+func writeMultiPaxosTrace(path string, r *mpmodel.SimResult, source string) error {
+	tr, err := r.Trace()
+	if err != nil {
+		return err
+	}
+	tr.Header.Source = source
+	seed := r.Seed
+	tr.Header.Seed = &seed
+	if err := mptrace.WriteFile(path, tr); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
