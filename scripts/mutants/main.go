@@ -163,7 +163,7 @@ func ParseRuns(r io.Reader, name string) (Runs, error) {
 	for sc.Scan() {
 		ln++
 		f := strings.Fields(sc.Text())
-		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+		if len(f) == 0 || strings.HasPrefix(f[0], "#") || otherProtocol(f) {
 			continue
 		}
 		switch f[0] {
@@ -187,6 +187,21 @@ func ParseRuns(r io.Reader, name string) (Runs, error) {
 		return out, fmt.Errorf("%s: need explore, simulate and reductions lines", name)
 	}
 	return out, nil
+}
+
+// otherProtocol reports whether a command line runs a protocol other
+// than single-decree Paxos (--protocol NAME), whose code the mutants do
+// not touch.
+func otherProtocol(f []string) bool {
+	for i, w := range f {
+		switch {
+		case (w == "--protocol" || w == "-protocol") && i+1 < len(f):
+			return f[i+1] != "paxos"
+		case strings.HasPrefix(w, "--protocol="):
+			return strings.TrimPrefix(w, "--protocol=") != "paxos"
+		}
+	}
+	return false
 }
 
 // verdict is what one checker said of a mutant.

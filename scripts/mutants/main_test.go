@@ -106,3 +106,17 @@ func TestReport(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRunsSkipsOtherProtocols: lines of another protocol than
+// single-decree Paxos are not run on impl/paxos's mutants.
+func TestParseRunsSkipsOtherProtocols(t *testing.T) {
+	in := "explore --acceptors 3\nexplore --protocol multipaxos --proposers 2\nexplore --protocol=multipaxos\nexplore --protocol paxos --clients 2\n" +
+		"simulate --runs 5\nsimulate --protocol multipaxos --runs 5\nreductions explore --acceptors 3\n"
+	r, err := ParseRuns(strings.NewReader(in), "runs.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Explore) != 2 || len(r.Simulate) != 1 || len(r.Reductions) != 1 {
+		t.Fatalf("kept %d explore, %d simulate, %d reductions lines; want 2, 1, 1", len(r.Explore), len(r.Simulate), len(r.Reductions))
+	}
+}
