@@ -3,6 +3,8 @@ package multipaxos
 import (
 	"errors"
 	"fmt"
+
+	"github.com/paxoscheck/paxoscheck/impl/timer"
 )
 
 // Durable is what a node keeps on stable storage. An acceptor keeps its
@@ -154,15 +156,15 @@ type Input struct {
 	Durable Durable // InRestart
 }
 
-// TimerOp is what a step does to the node's timer (a proposer's retry
-// timer: it fires InTimeout). A crash disarms it.
-type TimerOp uint8
+// TimerOp is what a step does to the node's timer (impl/timer: a
+// proposer's retry timer, which fires InTimeout). A crash disarms it.
+type TimerOp = timer.Op
 
 // The timer operations.
 const (
-	TimerKeep   TimerOp = iota // leave it
-	TimerArm                   // arm it
-	TimerCancel                // disarm it
+	TimerKeep   = timer.Keep   // leave it
+	TimerArm    = timer.Arm    // arm it
+	TimerCancel = timer.Cancel // disarm it
 )
 
 // Effects is what one step asks of its runner: persist Persist (when

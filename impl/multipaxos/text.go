@@ -6,7 +6,7 @@ import (
 )
 
 // The text forms traces use (traces/multipaxostrace): names for
-// operations, message types and timer operations, and a 1b's votes as a
+// operations and message types, and a 1b's votes as a
 // JSON array.
 
 // MarshalText writes o's name.
@@ -37,40 +37,6 @@ func (t *MsgType) UnmarshalText(b []byte) error {
 	x, err := ParseMsgType(string(b))
 	*t = x
 	return err
-}
-
-// String names the timer operation.
-func (t TimerOp) String() string {
-	switch t {
-	case TimerKeep:
-		return "keep"
-	case TimerArm:
-		return "arm"
-	case TimerCancel:
-		return "cancel"
-	}
-	return fmt.Sprintf("timer(%d)", uint8(t))
-}
-
-// MarshalText writes "arm" or "cancel" (TimerKeep is written as absent).
-func (t TimerOp) MarshalText() ([]byte, error) {
-	if t != TimerArm && t != TimerCancel {
-		return nil, fmt.Errorf("timer operation %s cannot be written", t)
-	}
-	return []byte(t.String()), nil
-}
-
-// UnmarshalText reads "arm" or "cancel".
-func (t *TimerOp) UnmarshalText(b []byte) error {
-	switch string(b) {
-	case "arm":
-		*t = TimerArm
-	case "cancel":
-		*t = TimerCancel
-	default:
-		return fmt.Errorf("timer %q: want \"arm\" or \"cancel\"", b)
-	}
-	return nil
 }
 
 // MarshalJSON writes the votes as [{"slot":..,"bal":..,"cmd":..}, ...].

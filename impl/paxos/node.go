@@ -1,6 +1,10 @@
 package paxos
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/paxoscheck/paxoscheck/impl/timer"
+)
 
 // Durable is the state a node keeps on stable storage. An acceptor keeps its
 // promise and its last vote (spec maxBal, maxVBal, maxVal); a proposer keeps
@@ -150,51 +154,17 @@ type Reply struct {
 	Value  Value    `json:"value"`
 }
 
-// TimerOp is what a step does to its node's timer. A node has one timer
-// (a proposer's retry timer); when it fires, the node gets an InTimeout.
-// Timers are volatile: a crash disarms them.
-type TimerOp uint8
+// TimerOp is what a step does to its node's timer (impl/timer): a node
+// has one timer (a proposer's retry timer); when it fires, the node gets
+// an InTimeout. Timers are volatile: a crash disarms them.
+type TimerOp = timer.Op
 
 // The timer operations.
 const (
-	TimerKeep   TimerOp = iota // leave the timer as it is
-	TimerArm                   // arm it: a timeout may come
-	TimerCancel                // disarm it: no timeout will come
+	TimerKeep   = timer.Keep   // leave the timer as it is
+	TimerArm    = timer.Arm    // arm it: a timeout may come
+	TimerCancel = timer.Cancel // disarm it: no timeout will come
 )
-
-// String names the operation ("keep", "arm", "cancel").
-func (t TimerOp) String() string {
-	switch t {
-	case TimerKeep:
-		return "keep"
-	case TimerArm:
-		return "arm"
-	case TimerCancel:
-		return "cancel"
-	}
-	return fmt.Sprintf("timer(%d)", uint8(t))
-}
-
-// MarshalText writes "arm" or "cancel" (TimerKeep is written as absent).
-func (t TimerOp) MarshalText() ([]byte, error) {
-	if t != TimerArm && t != TimerCancel {
-		return nil, fmt.Errorf("timer operation %s cannot be written", t)
-	}
-	return []byte(t.String()), nil
-}
-
-// UnmarshalText reads "arm" or "cancel".
-func (t *TimerOp) UnmarshalText(b []byte) error {
-	switch string(b) {
-	case "arm":
-		*t = TimerArm
-	case "cancel":
-		*t = TimerCancel
-	default:
-		return fmt.Errorf("timer %q: want \"arm\" or \"cancel\"", b)
-	}
-	return nil
-}
 
 // Effects is what one step asks of its runner: persist Persist (when
 // non-nil) first, then send Send, then deliver Replies to clients; and

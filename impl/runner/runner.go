@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/paxoscheck/paxoscheck/impl/storage"
+	"github.com/paxoscheck/paxoscheck/impl/timer"
 )
 
 // Effects is the part of a step's effects that the runner carries out,
@@ -19,15 +20,16 @@ type Effects[D, M, R any] struct {
 	Timer   TimerOp
 }
 
-// TimerOp is what a step does to its node's timer. A node has one timer;
-// when it fires, the node gets its timeout input. A crash disarms it.
-type TimerOp uint8
+// TimerOp is what a step does to its node's timer (impl/timer, the
+// cores' own type). A node has one timer; when it fires, the node gets
+// its timeout input. A crash disarms it.
+type TimerOp = timer.Op
 
 // The timer operations.
 const (
-	TimerKeep   TimerOp = iota // leave it as it is
-	TimerArm                   // arm it: a timeout may come
-	TimerCancel                // disarm it
+	TimerKeep   = timer.Keep   // leave it as it is
+	TimerArm    = timer.Arm    // arm it: a timeout may come
+	TimerCancel = timer.Cancel // disarm it
 )
 
 // Timer is a node's one timer, as a runtime keeps it: armed, it fires

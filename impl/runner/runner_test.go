@@ -34,18 +34,7 @@ func (c *core) Step(in paxos.Input) (eff, error) {
 		return eff{}, err
 	}
 	c.n = next
-	return eff{Persist: e.Persist, Send: e.Send, Replies: e.Replies, Timer: timerOp(e.Timer)}, nil
-}
-
-// timerOp is the runner's form of a paxos.TimerOp.
-func timerOp(t paxos.TimerOp) TimerOp {
-	switch t {
-	case paxos.TimerArm:
-		return TimerArm
-	case paxos.TimerCancel:
-		return TimerCancel
-	}
-	return TimerKeep
+	return eff{Persist: e.Persist, Send: e.Send, Replies: e.Replies, Timer: e.Timer}, nil
 }
 
 func (c *core) Crash() paxos.Input { return paxos.Input{Kind: paxos.InCrash} }

@@ -5,8 +5,6 @@
 package multipaxostrace
 
 import (
-	"encoding/json"
-	"fmt"
 	"io"
 
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
@@ -72,34 +70,9 @@ func Consumes(ev string) (mp.MsgType, bool) {
 var Actions = []string{EvInvoke, EvPhase1a, EvPhase1b, EvPromise, EvPhase2b, EvVote, EvNack, EvDecided,
 	EvCrash, EvRestart, EvDrop, EvDuplicate}
 
-// NodeIDs is a list of node ids written as a JSON array of numbers.
-type NodeIDs []mp.NodeID
-
-// MarshalJSON writes ids as [0,1,2].
-func (ids NodeIDs) MarshalJSON() ([]byte, error) {
-	xs := make([]int, len(ids))
-	for i, id := range ids {
-		xs[i] = int(id)
-	}
-	return json.Marshal(xs)
-}
-
-// UnmarshalJSON reads an array of numbers 0..255.
-func (ids *NodeIDs) UnmarshalJSON(b []byte) error {
-	var xs []int
-	if err := json.Unmarshal(b, &xs); err != nil {
-		return err
-	}
-	out := make(NodeIDs, len(xs))
-	for i, x := range xs {
-		if x < 0 || x > 255 {
-			return fmt.Errorf("node id %d out of range 0..255", x)
-		}
-		out[i] = mp.NodeID(x)
-	}
-	*ids = out
-	return nil
-}
+// NodeIDs is a list of node ids written as a JSON array of numbers
+// (traces.IDs).
+type NodeIDs = traces.IDs[mp.NodeID]
 
 // Op is one operation of the header: a client's command and the proposer
 // it is sent to. Its index is the op id of Invoke steps.

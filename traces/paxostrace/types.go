@@ -1,9 +1,6 @@
 package paxostrace
 
 import (
-	"encoding/json"
-	"fmt"
-
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
@@ -67,45 +64,9 @@ type Client struct {
 	Value    paxos.Value    `json:"value"`
 }
 
-// NodeIDs is a list of node ids written as a JSON array of numbers.
-// encoding/json would write a plain []paxos.NodeID (a slice of uint8) as a
-// base64 string; a []paxos.NodeID value assigns to NodeIDs and back.
-type NodeIDs []paxos.NodeID
-
-// MarshalJSON writes ids as [0,1,2] (null when nil).
-func (ids NodeIDs) MarshalJSON() ([]byte, error) {
-	if ids == nil {
-		return []byte("null"), nil
-	}
-	xs := make([]int, len(ids))
-	for i, id := range ids {
-		xs[i] = int(id)
-	}
-	return json.Marshal(xs)
-}
-
-// UnmarshalJSON reads an array of numbers, each a valid NodeID (0..255).
-func (ids *NodeIDs) UnmarshalJSON(b []byte) error {
-	// Decode as []int: into a []uint8 encoding/json would also take a
-	// base64 string.
-	var xs []int
-	if err := json.Unmarshal(b, &xs); err != nil {
-		return err
-	}
-	if xs == nil {
-		*ids = nil
-		return nil
-	}
-	out := make(NodeIDs, len(xs))
-	for i, x := range xs {
-		if x < 0 || x > 255 {
-			return fmt.Errorf("node id %d out of range 0..255", x)
-		}
-		out[i] = paxos.NodeID(x)
-	}
-	*ids = out
-	return nil
-}
+// NodeIDs is a list of node ids written as a JSON array of numbers
+// (traces.IDs).
+type NodeIDs = traces.IDs[paxos.NodeID]
 
 // NewHead is the Head of every trace this package writes.
 func NewHead() traces.Head {

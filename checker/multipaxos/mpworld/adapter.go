@@ -71,7 +71,7 @@ func (s *Setup) Step(n *mp.Node, in Input, next *mp.Node) (e mp.Effects, c graph
 	if e, err = n.StepTo(&s.Config, s.input(in), next); err != nil {
 		return e, c, fmt.Errorf("%w: %w", graph.ErrInput, err)
 	}
-	c = graph.Common[mp.Message, mp.Durable]{Persist: e.Persist, Send: e.Send, Timer: timerOp(e.Timer)}
+	c = graph.Common[mp.Message, mp.Durable]{Persist: e.Persist, Send: e.Send, Timer: e.Timer}
 	if len(e.Learned) > 0 {
 		c.Learned = 1 << n.Index
 	}
@@ -91,16 +91,6 @@ func (s *Setup) OpOf(client mp.ClientID, seq uint32) int {
 		}
 	}
 	return -1
-}
-
-func timerOp(t mp.TimerOp) graph.TimerOp {
-	switch t {
-	case mp.TimerArm:
-		return graph.TimerArm
-	case mp.TimerCancel:
-		return graph.TimerCancel
-	}
-	return graph.TimerKeep
 }
 
 // MidStepEffects is what a trace records of a step cut short after its

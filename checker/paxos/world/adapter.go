@@ -76,7 +76,7 @@ func (s *Setup) Step(n *paxos.Node, in graph.Input[paxos.ClientID, paxos.Message
 	if e, err = n.StepTo(&s.Config, s.input(in), next); err != nil {
 		return e, c, err
 	}
-	c = graph.Common[paxos.Message, paxos.Durable]{Persist: e.Persist, Send: e.Send, Timer: timerOp(e.Timer)}
+	c = graph.Common[paxos.Message, paxos.Durable]{Persist: e.Persist, Send: e.Send, Timer: e.Timer}
 	if e.Learned != paxos.None {
 		c.Learned = 1 << n.Index
 	}
@@ -84,16 +84,6 @@ func (s *Setup) Step(n *paxos.Node, in graph.Input[paxos.ClientID, paxos.Message
 		c.Returned |= 1 << r.Client
 	}
 	return e, c, nil
-}
-
-func timerOp(t paxos.TimerOp) graph.TimerOp {
-	switch t {
-	case paxos.TimerArm:
-		return graph.TimerArm
-	case paxos.TimerCancel:
-		return graph.TimerCancel
-	}
-	return graph.TimerKeep
 }
 
 // MidStepEffects is what a trace records of a step cut short after its
