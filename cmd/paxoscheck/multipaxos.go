@@ -14,6 +14,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/multipaxos/mpworld"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/checker/sim"
+	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
 	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 )
@@ -56,7 +57,7 @@ func (p multiPaxosTrace) draw(w io.Writer, format string, ascii bool, title stri
 	case "mermaid":
 		return mptrace.RenderMermaid(w, &p.t)
 	case "html":
-		return fmt.Errorf("the HTML viewer does not draw Multi-Paxos traces yet: use --format text or mermaid")
+		return mpmodel.WriteHTML(w, &p.t, viewer.Options{Title: title})
 	}
 	return fmt.Errorf("unknown format %q (want %s)", format, showFormats)
 }

@@ -60,6 +60,9 @@ func TestMultiPaxosCommands(t *testing.T) {
 	if code, stdout, stderr := runCmd("show", trace); code != exitOK || !strings.Contains(stdout, "2a b=1.1 s1 c1.1:put(k0=1.1)") {
 		t.Fatalf("show: exit %d\n%s%s", code, stdout, stderr)
 	}
+	if code, stdout, stderr := runCmd("show", "--format", "html", trace); code != exitOK || !strings.Contains(stdout, "<html") {
+		t.Fatalf("show --format html: exit %d\n%s", code, stderr)
+	}
 	if code, stdout, _ := runCmd("replay", trace); code != exitViolation || !strings.Contains(stdout, "verdict: invariant Agreement first violated after step 8") {
 		t.Fatalf("replay: exit %d\n%s", code, stdout)
 	}

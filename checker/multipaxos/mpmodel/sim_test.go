@@ -70,3 +70,20 @@ func TestSimulateFindsBugs(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkSimulate runs the simulator's default Multi-Paxos cluster (5
+// nodes, 4 clients x 16 commands on 2 keys, every fault, 1,500 steps),
+// every invariant after every step, without Porcupine; b.N runs.
+func BenchmarkSimulate(b *testing.B) {
+	sm, err := sim.New(SimOptions{Model: &Model{simSetup(0, 4, 16, 2)}, Weights: sim.DefaultWeights(), MaxSteps: 1500})
+	if err != nil {
+		b.Fatal(err)
+	}
+	steps := 0
+	seed := uint64(1)
+	for b.Loop() {
+		steps += sm.Run(seed).Steps()
+		seed++
+	}
+	b.ReportMetric(float64(steps)/b.Elapsed().Seconds(), "steps/s")
+}
