@@ -28,8 +28,10 @@ func WriteHTML(w io.Writer, t *mptrace.Trace, o viewer.Options) error {
 		return fmt.Errorf("viewer: trace header: %w", err)
 	}
 	h := replay.History{
-		Ops:   func() ([]porcupine.Operation, error) { return FromTrace(t) },
-		Check: func(ops []porcupine.Operation, timeout time.Duration) linearize.Result { return linearize.Check(&KV, ops, timeout) },
+		Ops: func() ([]porcupine.Operation, error) { return FromTrace(t) },
+		Check: func(ops []porcupine.Operation, timeout time.Duration) linearize.Result {
+			return linearize.Check(&KV, ops, timeout)
+		},
 	}
 	p, err := viewer.Build(m, t.Header, t.Header.Source, t.Steps, h, o)
 	if err != nil {
