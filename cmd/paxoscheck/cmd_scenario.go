@@ -9,6 +9,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/scenario"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
+	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
@@ -26,7 +27,8 @@ var scenarioFormats = []string{"text", "mermaid", "html", "jsonl"}
 // scenario breaks one (only promise-not-persisted is built to), 2 on bad
 // input.
 func runScenario(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("scenario", "scenario --list | scenario NAME [--format text|mermaid|html|jsonl] [--out FILE]", stderr)
+	fs := newFlags("scenario", "scenario [--protocol paxos|multipaxos] --list | scenario NAME [--format text|mermaid|html|jsonl] [--out FILE]", stderr)
+	protocol := fs.String("protocol", "paxos", "whose scenarios: paxos or multipaxos")
 	list := fs.Bool("list", false, "list the scenarios and what each shows")
 	format := fs.String("format", "text", "output `format`: text, mermaid, html or jsonl (the trace itself)")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
@@ -45,6 +47,14 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "paxoscheck scenario: unexpected arguments %q after the scenario name\n", fs.Args())
 			return exitBadInput
 		}
+	}
+	switch *protocol {
+	case "paxos":
+	case mptrace.ProtocolName:
+		return runMultiPaxosScenario(name, *list, *format, *out, *ascii, stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "paxoscheck scenario: --protocol %q: unknown (known: paxos, multipaxos)\n", *protocol)
+		return exitBadInput
 	}
 	if *list {
 		for _, sc := range scenario.All {

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paxoscheck/paxoscheck/checker/multipaxos/mpscenario"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/scenario"
+	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
@@ -17,16 +19,42 @@ import (
 // Rewrite with: go test ./cmd/paxoscheck -run TestDiagramGoldens -args -update
 func TestDiagramGoldens(t *testing.T) {
 	type item struct {
-		name  string
-		trace paxostrace.Trace
+		name          string
+		text, mermaid func(w *bytes.Buffer) error
 	}
 	var items []item
+	paxosItem := func(name string, tr paxostrace.Trace) item {
+		return item{name, func(w *bytes.Buffer) error { return paxostrace.RenderText(w, &tr, paxostrace.TextOptions{}) },
+			func(w *bytes.Buffer) error { return paxostrace.RenderMermaid(w, &tr) }}
+	}
+	mpItem := func(name string, tr mptrace.Trace) item {
+		return item{name, func(w *bytes.Buffer) error { return mptrace.RenderText(w, &tr, mptrace.TextOptions{}) },
+			func(w *bytes.Buffer) error { return mptrace.RenderMermaid(w, &tr) }}
+	}
 	for _, sc := range scenario.All {
 		tr, err := sc.Run()
 		if err != nil {
 			t.Fatalf("scenario %s: %v", sc.Name, err)
 		}
-		items = append(items, item{"scenario-" + sc.Name, tr})
+		items = append(items, paxosItem("scenario-"+sc.Name, tr))
+	}
+	for _, sc := range mpscenario.All {
+		tr, err := sc.Run()
+		if err != nil {
+			t.Fatalf("scenario %s: %v", sc.Name, err)
+		}
+		items = append(items, mpItem("multipaxos-scenario-"+sc.Name, tr))
+	}
+	mpFiles, err := filepath.Glob("../../traces/counterexamples/multipaxos/*.jsonl")
+	if err != nil || len(mpFiles) == 0 {
+		t.Fatalf("no Multi-Paxos counterexamples found (%v)", err)
+	}
+	for _, f := range mpFiles {
+		tr, err := mptrace.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, mpItem("multipaxos-cex-"+strings.TrimSuffix(filepath.Base(f), ".jsonl"), tr))
 	}
 	files, err := filepath.Glob("../../traces/counterexamples/*.jsonl")
 	if err != nil || len(files) == 0 {
@@ -37,15 +65,15 @@ func TestDiagramGoldens(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		items = append(items, item{"cex-" + strings.TrimSuffix(filepath.Base(f), ".jsonl"), tr})
+		items = append(items, paxosItem("cex-"+strings.TrimSuffix(filepath.Base(f), ".jsonl"), tr))
 	}
 	for _, it := range items {
 		t.Run(it.name, func(t *testing.T) {
 			var txt, mmd bytes.Buffer
-			if err := paxostrace.RenderText(&txt, &it.trace, paxostrace.TextOptions{}); err != nil {
+			if err := it.text(&txt); err != nil {
 				t.Fatal(err)
 			}
-			if err := paxostrace.RenderMermaid(&mmd, &it.trace); err != nil {
+			if err := it.mermaid(&mmd); err != nil {
 				t.Fatal(err)
 			}
 			for _, g := range []struct {

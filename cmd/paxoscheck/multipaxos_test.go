@@ -92,3 +92,20 @@ func TestMultiPaxosCommands(t *testing.T) {
 		t.Fatalf("check of a trace with pipeline 0: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestMultiPaxosScenarios: scenario --protocol multipaxos lists and runs
+// Multi-Paxos's scenarios; only stale-read breaks a check.
+func TestMultiPaxosScenarios(t *testing.T) {
+	code, stdout, _ := runCmd("scenario", "--protocol", "multipaxos", "--list")
+	if code != exitOK || strings.Count(stdout, "\n") != 4 || !strings.Contains(stdout, "leader-crash-hole") {
+		t.Fatalf("--list: exit %d\n%s", code, stdout)
+	}
+	for name, want := range map[string]int{"steady-state": exitOK, "leader-crash-hole": exitOK, "dueling-leaders": exitOK, "stale-read": exitViolation} {
+		if code, _, stderr := runCmd("scenario", "--protocol", "multipaxos", name, "--format", "jsonl"); code != want {
+			t.Errorf("%s: exit %d, want %d\n%s", name, code, want, stderr)
+		}
+	}
+	if code, _, stderr := runCmd("scenario", "--protocol", "raft", "--list"); code != exitBadInput || !strings.Contains(stderr, `--protocol "raft"`) {
+		t.Errorf("an unknown protocol: exit %d\n%s", code, stderr)
+	}
+}
