@@ -45,10 +45,10 @@ explore-check: build ## the exhaustive explorations of scripts/check-runs.txt, o
 
 # The explorer's tests without the race detector: the heavy ones (the
 # reductions against the full graph, the needs of coverage.go, the large
-# catalogue searches) skip themselves under -race, so make test leaves them
-# to this target (about 2 minutes).
-reduction-check: ## the explorer's tests without -race, which skips the heavy ones: reductions keep every abstract state, the needs of coverage.go hold, ...
-	$(GO) test -count=1 ./checker/explore ./checker/paxos/paxosexplore
+# catalogue searches, Paxos's and Multi-Paxos's) skip themselves under
+# -race, so make test leaves them to this target (about 2.5 minutes).
+reduction-check: ## the explorer's tests without -race, which skips the heavy ones: reductions keep every abstract state, the needs of coverage.go hold, Multi-Paxos's catalogue searches, ...
+	$(GO) test -count=1 ./checker/explore ./checker/paxos/paxosexplore ./checker/multipaxos/...
 
 mutants: ## every mutant of impl/paxos/testdata/mutants.txt against the explorer, the simulator and the tests (about 20 minutes)
 	$(GO) run ./scripts/mutants

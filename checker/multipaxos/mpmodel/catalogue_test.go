@@ -70,8 +70,8 @@ func TestCatalogue(t *testing.T) {
 	}
 	for _, c := range catalogue {
 		t.Run(c.bug.String(), func(t *testing.T) {
-			if testing.Short() && !c.short {
-				t.Skip("seconds: not in -short")
+			if (testing.Short() || raceOn) && !c.short {
+				t.Skip("seconds: not in -short, nor under the race detector")
 			}
 			var tr mptrace.Trace
 			if c.explore != nil {

@@ -38,7 +38,7 @@ func newSim(t *testing.T, s mpworld.Setup, steps int) *Sim {
 // linearizable.
 func TestSimulateCorrect(t *testing.T) {
 	runs := 200
-	if testing.Short() {
+	if testing.Short() || raceOn {
 		runs = 30
 	}
 	sm := newSim(t, simSetup(0, 4, 16, 2), 1500)

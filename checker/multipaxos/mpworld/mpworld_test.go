@@ -25,7 +25,7 @@ func small(bugs mp.Bugs) Setup {
 // back) for the correct code and every bug.
 func TestConformance(t *testing.T) {
 	limit := 20000
-	if testing.Short() {
+	if testing.Short() || raceOn {
 		limit = 3000
 	}
 	for _, b := range append([]mp.Bug{0}, mp.Catalogue()...) {
