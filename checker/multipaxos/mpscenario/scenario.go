@@ -49,7 +49,7 @@ var All = []Scenario{
 		Sessions: []mpworld.Session{{Proposer: p3, Cmds: []mp.Command{put("x", "1"), get("x")}}}, script: steadyState},
 	{Name: "leader-crash-hole", Summary: "a leader crashes with slot 1 unvoted and slot 2 voted; the next leader adopts slot 2 and fills slot 1 with a no-op",
 		Sessions: []mpworld.Session{{Proposer: p3, Cmds: []mp.Command{put("x", "1")}}, {Proposer: p3, Cmds: []mp.Command{put("y", "2")}}, {Proposer: p4, Cmds: []mp.Command{put("z", "3")}}},
-		script: leaderCrashHole},
+		script:   leaderCrashHole},
 	{Name: "dueling-leaders", Summary: "two proposers take turns deposing each other over slot 1; the later ballot adopts the earlier vote, and both commands are applied once",
 		Sessions: []mpworld.Session{{Proposer: p3, Cmds: []mp.Command{put("x", "1")}}, {Proposer: p4, Cmds: []mp.Command{put("x", "2")}}}, script: dueling},
 	{Name: "stale-read", Summary: "bug stale-read: a deposed leader answers a Get from its own state after a newer leader's write completed: not linearizable",
