@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/paxoscheck/paxoscheck/impl/catalogue"
 )
 
 // MaxAcceptors bounds the acceptors, so that a set of them is a uint64
@@ -147,87 +149,44 @@ const (
 const AllBugs = Bugs(BugSkipPhase1 | BugAdoptLowestVote | BugNoHoleFill | BugApplyBeforeChosen |
 	BugNoDedup | BugStaleRead | BugPerSlotPromise)
 
-var bugNames = []struct {
-	bug  Bug
-	name string
-	doc  string
-}{
-	{BugSkipPhase1, "skip-phase1", "a new leader skips phase 1 for the slots it believes free"},
-	{BugAdoptLowestVote, "adopt-lowest-vote", "a new leader adopts a slot's command from the lowest reported ballot, not the highest"},
-	{BugNoHoleFill, "no-hole-fill", "holes are not filled with no-ops, and a replica applies past a gap"},
-	{BugApplyBeforeChosen, "apply-before-chosen", "a leader applies a slot when it sends the 2a, before it is chosen"},
-	{BugNoDedup, "no-dedup", "a retried or re-proposed command is applied each time it is chosen"},
-	{BugStaleRead, "stale-read", "a leader answers a read from its own state: a deposed one reads stale"},
-	{BugPerSlotPromise, "per-slot-promise", "an acceptor keeps a promise only for the slots it voted in"},
+// bugTable is the catalogue: each bug's name and description.
+var bugTable = catalogue.Table[Bug]{
+	{Bug: BugSkipPhase1, Name: "skip-phase1", Doc: "a new leader skips phase 1 for the slots it believes free"},
+	{Bug: BugAdoptLowestVote, Name: "adopt-lowest-vote", Doc: "a new leader adopts a slot's command from the lowest reported ballot, not the highest"},
+	{Bug: BugNoHoleFill, Name: "no-hole-fill", Doc: "holes are not filled with no-ops, and a replica applies past a gap"},
+	{Bug: BugApplyBeforeChosen, Name: "apply-before-chosen", Doc: "a leader applies a slot when it sends the 2a, before it is chosen"},
+	{Bug: BugNoDedup, Name: "no-dedup", Doc: "a retried or re-proposed command is applied each time it is chosen"},
+	{Bug: BugStaleRead, Name: "stale-read", Doc: "a leader answers a read from its own state: a deposed one reads stale"},
+	{Bug: BugPerSlotPromise, Name: "per-slot-promise", Doc: "an acceptor keeps a promise only for the slots it voted in"},
 }
 
 // Catalogue returns every bug, in catalogue order.
-func Catalogue() []Bug {
-	out := make([]Bug, len(bugNames))
-	for i, b := range bugNames {
-		out[i] = b.bug
-	}
-	return out
-}
+func Catalogue() []Bug { return bugTable.All() }
 
 // String returns b's catalogue name.
-func (b Bug) String() string {
-	for _, e := range bugNames {
-		if e.bug == b {
-			return e.name
-		}
-	}
-	return fmt.Sprintf("bug(%#x)", uint16(b))
-}
+func (b Bug) String() string { return bugTable.Name(b) }
 
 // Doc returns b's one-line description.
-func (b Bug) Doc() string {
-	for _, e := range bugNames {
-		if e.bug == b {
-			return e.doc
-		}
-	}
-	return ""
-}
+func (b Bug) Doc() string { return bugTable.Doc(b) }
 
 // ParseBug returns the catalogue entry named name.
 func ParseBug(name string) (Bug, error) {
-	for _, e := range bugNames {
-		if e.name == name {
-			return e.bug, nil
-		}
+	b, err := bugTable.Parse(name)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	names := make([]string, len(bugNames))
-	for i, e := range bugNames {
-		names[i] = e.name
-	}
-	return 0, fmt.Errorf("%w: unknown bug %q (known: %s)", ErrConfig, name, strings.Join(names, ", "))
+	return b, nil
 }
 
 // ParseBugs parses a comma-separated list of bug names; "" is no bug.
 func ParseBugs(list string) (Bugs, error) {
-	var out Bugs
-	if strings.TrimSpace(list) == "" {
-		return 0, nil
+	s, err := catalogue.ParseList[Bugs](bugTable, list)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrConfig, err)
 	}
-	for _, n := range strings.Split(list, ",") {
-		b, err := ParseBug(strings.TrimSpace(n))
-		if err != nil {
-			return 0, err
-		}
-		out |= Bugs(b)
-	}
-	return out, nil
+	return s, nil
 }
 
 // String lists the bugs of s by name, comma separated, in catalogue order
 // ("" for none).
-func (s Bugs) String() string {
-	var names []string
-	for _, e := range bugNames {
-		if s.Has(e.bug) {
-			names = append(names, e.name)
-		}
-	}
-	return strings.Join(names, ",")
-}
+func (s Bugs) String() string { return strings.Join(bugTable.Names(uint16(s)), ",") }

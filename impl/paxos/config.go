@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/paxoscheck/paxoscheck/impl/catalogue"
 )
 
 // MaxAcceptors bounds the number of acceptors so that sets of acceptors fit
@@ -185,93 +187,38 @@ const AllBugs = Bugs(BugSkipPrepare | BugIgnorePromisedValue | BugPickLowestProm
 	BugAcceptBelowPromise | BugPromiseNotPersisted | BugAcceptNotPersisted |
 	BugMinorityQuorum | BugLearnerCountsDuplicates)
 
-var bugNames = []struct {
-	bug  Bug
-	name string
-	doc  string
-}{
-	{BugSkipPrepare, "skip-prepare", "the proposer sends 2a with its own value without phase 1"},
-	{BugIgnorePromisedValue, "ignore-promised-value", "the proposer proposes its own value even when a promise reported an accepted one"},
-	{BugPickLowestPromisedValue, "pick-lowest-promised-value", "the proposer takes the value of the lowest, not the highest, reported ballot"},
-	{BugAcceptBelowPromise, "accept-below-promise", "an acceptor accepts a 2a whose ballot is below its promise"},
-	{BugPromiseNotPersisted, "promise-not-persisted", "an acceptor replies 1b before its promise is durable"},
-	{BugAcceptNotPersisted, "accept-not-persisted", "an acceptor replies 2b before its vote is durable"},
-	{BugMinorityQuorum, "minority-quorum", "the proposer (or learner) acts on ⌊n/2⌋ replies"},
-	{BugLearnerCountsDuplicates, "learner-counts-duplicates", "the learner counts a duplicated 2b twice"},
+// bugTable is the catalogue: each bug's name and description (DESIGN.md).
+var bugTable = catalogue.Table[Bug]{
+	{Bug: BugSkipPrepare, Name: "skip-prepare", Doc: "the proposer sends 2a with its own value without phase 1"},
+	{Bug: BugIgnorePromisedValue, Name: "ignore-promised-value", Doc: "the proposer proposes its own value even when a promise reported an accepted one"},
+	{Bug: BugPickLowestPromisedValue, Name: "pick-lowest-promised-value", Doc: "the proposer takes the value of the lowest, not the highest, reported ballot"},
+	{Bug: BugAcceptBelowPromise, Name: "accept-below-promise", Doc: "an acceptor accepts a 2a whose ballot is below its promise"},
+	{Bug: BugPromiseNotPersisted, Name: "promise-not-persisted", Doc: "an acceptor replies 1b before its promise is durable"},
+	{Bug: BugAcceptNotPersisted, Name: "accept-not-persisted", Doc: "an acceptor replies 2b before its vote is durable"},
+	{Bug: BugMinorityQuorum, Name: "minority-quorum", Doc: "the proposer (or learner) acts on ⌊n/2⌋ replies"},
+	{Bug: BugLearnerCountsDuplicates, Name: "learner-counts-duplicates", Doc: "the learner counts a duplicated 2b twice"},
 }
 
 // Catalogue returns every bug, in catalogue order.
-func Catalogue() []Bug {
-	out := make([]Bug, len(bugNames))
-	for i, b := range bugNames {
-		out[i] = b.bug
-	}
-	return out
-}
+func Catalogue() []Bug { return bugTable.All() }
 
 // String returns the catalogue name of b, e.g. "skip-prepare".
-func (b Bug) String() string {
-	for _, e := range bugNames {
-		if e.bug == b {
-			return e.name
-		}
-	}
-	return fmt.Sprintf("bug(%#x)", uint16(b))
-}
+func (b Bug) String() string { return bugTable.Name(b) }
 
 // Doc returns the one-line description of b from DESIGN.md.
-func (b Bug) Doc() string {
-	for _, e := range bugNames {
-		if e.bug == b {
-			return e.doc
-		}
-	}
-	return ""
-}
+func (b Bug) Doc() string { return bugTable.Doc(b) }
 
 // ParseBug returns the catalogue entry named name.
-func ParseBug(name string) (Bug, error) {
-	for _, e := range bugNames {
-		if e.name == name {
-			return e.bug, nil
-		}
-	}
-	names := make([]string, len(bugNames))
-	for i, e := range bugNames {
-		names[i] = e.name
-	}
-	return 0, fmt.Errorf("unknown bug %q (known: %s)", name, strings.Join(names, ", "))
-}
+func ParseBug(name string) (Bug, error) { return bugTable.Parse(name) }
 
 // ParseBugs parses a comma-separated list of bug names; "" is no bug.
-func ParseBugs(list string) (Bugs, error) {
-	var out Bugs
-	if strings.TrimSpace(list) == "" {
-		return 0, nil
-	}
-	for _, n := range strings.Split(list, ",") {
-		b, err := ParseBug(strings.TrimSpace(n))
-		if err != nil {
-			return 0, err
-		}
-		out |= Bugs(b)
-	}
-	return out, nil
-}
+func ParseBugs(list string) (Bugs, error) { return catalogue.ParseList[Bugs](bugTable, list) }
 
 // Has reports whether b is in the set.
 func (s Bugs) Has(b Bug) bool { return s&Bugs(b) != 0 }
 
 // Names returns the names of the bugs in s, in catalogue order.
-func (s Bugs) Names() []string {
-	var out []string
-	for _, e := range bugNames {
-		if s.Has(e.bug) {
-			out = append(out, e.name)
-		}
-	}
-	return out
-}
+func (s Bugs) Names() []string { return bugTable.Names(uint16(s)) }
 
 // String returns the comma-separated names of s ("" for none).
 func (s Bugs) String() string { return strings.Join(s.Names(), ",") }
