@@ -138,3 +138,31 @@ func (f *Flight[M]) InFlight(id int) (m M, inFlight, sent bool) {
 
 // Consume takes id out of flight.
 func (f *Flight[M]) Consume(id int) { delete(f.flight, id) }
+
+// Take checks that a step's consumed message id, recorded as m, was sent
+// as m and is still in flight, and consumes it unless keep (a
+// duplication leaves its original in flight). A message that shows its
+// route (a Route() string method) is named with it.
+func (f *Flight[M]) Take(id int, m M, keep bool) error {
+	sent, inFlight, used := f.InFlight(id)
+	switch {
+	case !used:
+		return fmt.Errorf("msg %d was never sent", id)
+	case !inFlight:
+		return fmt.Errorf("msg %d was already consumed", id)
+	case sent != m:
+		return fmt.Errorf("msg %d is %s, but was sent as %s", id, routed(m), routed(sent))
+	}
+	if !keep {
+		f.Consume(id)
+	}
+	return nil
+}
+
+// routed renders m with its route, when it has one: "1a b=1.0 3->0".
+func routed(m any) string {
+	if r, ok := m.(interface{ Route() string }); ok {
+		return fmt.Sprintf("%v %s", m, r.Route())
+	}
+	return fmt.Sprint(m)
+}

@@ -43,3 +43,47 @@ func (ids *IDs[T]) UnmarshalJSON(b []byte) error {
 	*ids = out
 	return nil
 }
+
+// Book gives every message a recorder writes a stable id: Send gives a
+// new message the next id (from 1); Take returns the id of the oldest
+// copy of m in flight and forgets it (0: none), for the step that
+// consumes it; Oldest returns it without forgetting (a duplication's
+// original). Copies with equal contents are interchangeable, so the
+// oldest is consumed first. The zero Book is ready.
+type Book[M comparable] struct {
+	flight map[M][]int
+	last   int
+}
+
+// Send records a new message m in flight and returns its id.
+func (b *Book[M]) Send(m M) int {
+	if b.flight == nil {
+		b.flight = map[M][]int{}
+	}
+	b.last++
+	b.flight[m] = append(b.flight[m], b.last)
+	return b.last
+}
+
+// Oldest is the id of the oldest copy of m in flight (ok false: none).
+func (b *Book[M]) Oldest(m M) (id int, ok bool) {
+	if ids := b.flight[m]; len(ids) > 0 {
+		return ids[0], true
+	}
+	return 0, false
+}
+
+// Take forgets the oldest copy of m in flight and returns its id (0:
+// none was).
+func (b *Book[M]) Take(m M) int {
+	ids := b.flight[m]
+	if len(ids) == 0 {
+		return 0
+	}
+	if len(ids) == 1 {
+		delete(b.flight, m)
+	} else {
+		b.flight[m] = ids[1:]
+	}
+	return ids[0]
+}

@@ -215,17 +215,8 @@ func (v *validator) Step(s *Step) error {
 		if m.To != s.Node {
 			return bad("node %d is not the addressee %d of msg %d", s.Node, m.To, m.ID)
 		}
-		sent, inFlight, used := v.flight.InFlight(m.ID)
-		switch {
-		case !used:
-			return bad("msg %d was never sent", m.ID)
-		case !inFlight:
-			return bad("msg %d was already consumed", m.ID)
-		case sent != m.Message:
-			return bad("msg %d is %s %d->%d, but was sent as %s %d->%d", m.ID, m.Message, m.From, m.To, sent, sent.From, sent.To)
-		}
-		if s.Action != EvDuplicate {
-			v.flight.Consume(m.ID)
+		if err := v.flight.Take(m.ID, m.Message, s.Action == EvDuplicate); err != nil {
+			return err
 		}
 	}
 

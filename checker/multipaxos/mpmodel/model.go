@@ -44,11 +44,16 @@ var (
 
 // NewChecker returns an invariant checker for one worker or run.
 func (m *Model) NewChecker() graph.Checker[mp.NodeID, mp.Node, mp.Message, mp.Durable] {
+	return &mpinvariant.Checker{Setup: m.abstraction()}
+}
+
+// abstraction is what mpinvariant's abstraction needs of the setup.
+func (m *Model) abstraction() *mpinvariant.Setup {
 	ops := make([]mp.Command, len(m.Ops))
 	for i, op := range m.Ops {
 		ops[i] = op.Cmd
 	}
-	return &mpinvariant.Checker{Setup: &mpinvariant.Setup{Acceptors: m.Config.Acceptors, Ops: ops}}
+	return &mpinvariant.Setup{Acceptors: m.Config.Acceptors, Ops: ops}
 }
 
 // AllLearned is State.Learned once every proposer's replica has learned

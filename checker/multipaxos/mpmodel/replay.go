@@ -88,9 +88,8 @@ func (m *Model) Sends(e mp.Effects) []mp.Message { return e.Send }
 
 // EachInvariant checks st against every invariant of mpinvariant.All.
 func (m *Model) EachInvariant(st *graph.State[mp.NodeID, mp.Node, mp.Message, mp.Durable], f func(string, error)) {
-	c := m.NewChecker().(*mpinvariant.Checker)
 	var v mpinvariant.View
-	c.Setup.ViewOf(st, &v)
+	m.abstraction().ViewOf(st, &v)
 	for _, inv := range mpinvariant.All {
 		f(inv.Name, inv.Check(&v))
 	}

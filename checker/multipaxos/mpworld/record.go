@@ -52,11 +52,10 @@ func SetupFromHeader(h *mptrace.Header) (Setup, error) {
 // giving every message a stable id when it is sent (of equal messages in
 // flight, the oldest copy is consumed first).
 type Recorder struct {
-	Setup  *Setup
-	State  State
-	Steps  []mptrace.Step
-	flight map[mp.Message][]int
-	nextID int
+	Setup *Setup
+	State State
+	Steps []mptrace.Step
+	ids   traces.Book[mp.Message]
 }
 
 // NewRecorder starts a recorder at s's initial state.
@@ -65,7 +64,7 @@ func NewRecorder(s *Setup) (*Recorder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Recorder{Setup: s, State: st, flight: map[mp.Message][]int{}, nextID: 1}, nil
+	return &Recorder{Setup: s, State: st}, nil
 }
 
 // Apply performs a and appends its step (Time: its 1-based index).
@@ -78,14 +77,14 @@ func (r *Recorder) Apply(a Action) (Outcome, error) {
 	step.Time = int64(step.Step)
 	switch a.Kind {
 	case graph.ActDeliver, graph.ActDrop, graph.ActCrashMidStep:
-		step.Msg = &mptrace.Msg{ID: r.take(a.Msg), Message: a.Msg}
+		step.Msg = &mptrace.Msg{ID: r.ids.Take(a.Msg), Message: a.Msg}
 	case graph.ActDuplicate:
-		ids := r.flight[a.Msg]
-		if len(ids) == 0 {
+		orig, ok := r.ids.Oldest(a.Msg)
+		if !ok {
 			return out, fmt.Errorf("recorder lost track of %s", a.Msg)
 		}
-		step.Msg = &mptrace.Msg{ID: ids[0], Message: a.Msg}
-		step.Sent = []mptrace.Msg{{ID: r.send(a.Msg), Message: a.Msg, DupOf: ids[0]}}
+		step.Msg = &mptrace.Msg{ID: orig, Message: a.Msg}
+		step.Sent = []mptrace.Msg{{ID: r.ids.Send(a.Msg), Message: a.Msg, DupOf: orig}}
 	case graph.ActInvoke:
 		k := int(a.Client)
 		step.Op = &k
@@ -95,31 +94,11 @@ func (r *Recorder) Apply(a Action) (Outcome, error) {
 		step.Persist = &w
 	}
 	for _, m := range out.Effects.Send {
-		step.Sent = append(step.Sent, mptrace.Msg{ID: r.send(m), Message: m})
+		step.Sent = append(step.Sent, mptrace.Msg{ID: r.ids.Send(m), Message: m})
 	}
 	step.Learned, step.Replies, step.Timer = out.Effects.Learned, out.Effects.Replies, out.Effects.Timer
 	r.Steps = append(r.Steps, step)
 	return out, nil
-}
-
-func (r *Recorder) take(m mp.Message) int {
-	ids := r.flight[m]
-	if len(ids) == 0 {
-		return 0
-	}
-	if len(ids) == 1 {
-		delete(r.flight, m)
-	} else {
-		r.flight[m] = ids[1:]
-	}
-	return ids[0]
-}
-
-func (r *Recorder) send(m mp.Message) int {
-	id := r.nextID
-	r.nextID++
-	r.flight[m] = append(r.flight[m], id)
-	return id
 }
 
 // Trace returns the recorded trace with a header from the setup.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
+	"github.com/paxoscheck/paxoscheck/traces"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
@@ -14,10 +15,8 @@ type Recorder struct {
 	Setup *Setup
 	State State
 	Steps []paxostrace.Step
-	// flight maps each message in flight to the ids of its copies, oldest
-	// first.
-	flight map[paxos.Message][]int
-	nextID int
+	// ids gives every message sent its id.
+	ids traces.Book[paxos.Message]
 }
 
 // NewRecorder starts a recorder at the initial state of s.
@@ -26,7 +25,7 @@ func NewRecorder(s *Setup) (*Recorder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Recorder{Setup: s, State: st, flight: map[paxos.Message][]int{}, nextID: 1}, nil
+	return &Recorder{Setup: s, State: st}, nil
 }
 
 // Apply performs a and appends its trace step. The step's Time is its
@@ -40,15 +39,15 @@ func (r *Recorder) Apply(a Action) (Outcome, error) {
 	step.Time = int64(step.Step)
 	switch a.Kind {
 	case ActDeliver, ActDrop, ActCrashMidStep:
-		id := r.take(a.Msg)
+		id := r.ids.Take(a.Msg)
 		step.Msg = &paxostrace.Msg{ID: id, Message: a.Msg}
 	case ActDuplicate:
-		ids := r.flight[a.Msg]
-		if len(ids) == 0 {
+		orig, ok := r.ids.Oldest(a.Msg)
+		if !ok {
 			return out, fmt.Errorf("recorder lost track of %s", a.Msg)
 		}
-		step.Msg = &paxostrace.Msg{ID: ids[0], Message: a.Msg}
-		step.Sent = []paxostrace.Msg{{ID: r.send(a.Msg), Message: a.Msg, DupOf: ids[0]}}
+		step.Msg = &paxostrace.Msg{ID: orig, Message: a.Msg}
+		step.Sent = []paxostrace.Msg{{ID: r.ids.Send(a.Msg), Message: a.Msg, DupOf: orig}}
 	case ActInvoke:
 		c := a.Client
 		step.Client = &c
@@ -61,34 +60,13 @@ func (r *Recorder) Apply(a Action) (Outcome, error) {
 		step.Persist = &w
 	}
 	for _, m := range out.Effects.Send {
-		step.Sent = append(step.Sent, paxostrace.Msg{ID: r.send(m), Message: m})
+		step.Sent = append(step.Sent, paxostrace.Msg{ID: r.ids.Send(m), Message: m})
 	}
 	step.Learned = out.Effects.Learned
 	step.Replies = out.Effects.Replies
 	step.Timer = out.Effects.Timer
 	r.Steps = append(r.Steps, step)
 	return out, nil
-}
-
-func (r *Recorder) take(m paxos.Message) int {
-	ids := r.flight[m]
-	if len(ids) == 0 {
-		return 0
-	}
-	id := ids[0]
-	if len(ids) == 1 {
-		delete(r.flight, m)
-	} else {
-		r.flight[m] = ids[1:]
-	}
-	return id
-}
-
-func (r *Recorder) send(m paxos.Message) int {
-	id := r.nextID
-	r.nextID++
-	r.flight[m] = append(r.flight[m], id)
-	return id
 }
 
 // Trace returns the recorded trace with a header from the setup.
