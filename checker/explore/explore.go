@@ -159,8 +159,8 @@ type Result[I, K ~uint8, M graph.Message[M]] struct {
 // Deadlock describes a deadlocked state.
 type Deadlock struct {
 	Depth int
-	// Waiting is the bitmask of clients invoked and not returned.
-	Waiting uint64
+	// Waiting is the clients invoked and not returned.
+	Waiting graph.Clients
 }
 
 // StatesPerSec is distinct states per second of wall time.
@@ -187,9 +187,9 @@ func (r *Result[I, K, M]) Err() error {
 	case r.Violation != nil:
 		return fmt.Errorf("%w: %s", ErrViolation, r.Violation.Error())
 	case r.Deadlock != nil && r.SetNetwork:
-		return fmt.Errorf("%w at depth %d: clients %b wait and no action changes the state", ErrDeadlock, r.Deadlock.Depth, r.Deadlock.Waiting)
+		return fmt.Errorf("%w at depth %d: clients %v wait and no action changes the state", ErrDeadlock, r.Deadlock.Depth, r.Deadlock.Waiting)
 	case r.Deadlock != nil:
-		return fmt.Errorf("%w at depth %d: clients %b wait and no action is enabled", ErrDeadlock, r.Deadlock.Depth, r.Deadlock.Waiting)
+		return fmt.Errorf("%w at depth %d: clients %v wait and no action is enabled", ErrDeadlock, r.Deadlock.Depth, r.Deadlock.Waiting)
 	case r.Complete && !r.Chosen:
 		return fmt.Errorf("%w: no reachable state has a chosen value", ErrVacuous)
 	case r.Complete && !r.AllLearned:
@@ -724,6 +724,10 @@ func CopyState[I ~uint8, N any, M graph.Message[M], D any](dst, src *graph.State
 	dst.Stored = append(dst.Stored[:0], src.Stored...)
 	dst.Net = append(dst.Net[:0], src.Net...)
 	dst.Sent = append(dst.Sent[:0], src.Sent...)
+	dst.History = append(dst.History[:0], src.History...)
+	if src.History == nil {
+		dst.History = nil
+	}
 	dst.Invoked, dst.Returned, dst.Learned, dst.Timers, dst.Used = src.Invoked, src.Returned, src.Learned, src.Timers, src.Used
 }
 
@@ -739,8 +743,8 @@ func (s *search[I, K, N, M, D, E]) report(f *finding) {
 
 // deadlock handles a state with no enabled action.
 func (s *search[I, K, N, M, D, E]) deadlock(st *graph.State[I, N, M, D], num uint32, depth int) {
-	waiting := st.Invoked &^ st.Returned
-	if waiting == 0 {
+	waiting := st.Invoked.Minus(st.Returned)
+	if waiting.Empty() {
 		return
 	}
 	if s.boundArtefact(st) {

@@ -175,7 +175,7 @@ func (s silent) Step(n *tnode, in graph.Input[tclient, tmsg, uint8], next *tnode
 func TestDeadlocks(t *testing.T) {
 	m := &model{tproto: silent{&graphtest.Toy{}}, neverChosen: true}
 	r := run(t, m, topts{DeadlockIsError: true})
-	if !errors.Is(r.Err(), explore.ErrDeadlock) || r.Deadlock.Waiting != 1 || len(r.Path) != 1 {
+	if !errors.Is(r.Err(), explore.ErrDeadlock) || r.Deadlock.Waiting != graph.ClientSet(0) || len(r.Path) != 1 {
 		t.Fatalf("verdict %v, path %v", r.Err(), r.Path)
 	}
 	m = &model{tproto: &graphtest.Toy{Opt: graph.Options[tid]{Budget: graph.Budget{Drops: 2}}}}

@@ -114,7 +114,7 @@ func Actions[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, 
 		}
 	}
 	for c := 0; c < p.NumClients(); c++ {
-		if st.Invoked&(1<<uint(c)) != 0 || !afterReturned(o, st.Returned, c) {
+		if st.Invoked.Has(c) || !afterReturned(o, st.Returned, c) {
 			continue
 		}
 		k := K(c)
@@ -167,7 +167,7 @@ func Offered[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, 
 		return false
 	case ActInvoke:
 		c := int(a.Client)
-		if c >= p.NumClients() || st.Invoked&(1<<uint(c)) != 0 || !afterReturned(o, st.Returned, c) || p.ClientNode(a.Client) != a.Node {
+		if c >= p.NumClients() || st.Invoked.Has(c) || !afterReturned(o, st.Returned, c) || p.ClientNode(a.Client) != a.Node {
 			return false
 		}
 		n := st.Node(a.Node)
@@ -178,8 +178,8 @@ func Offered[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, 
 
 // afterReturned reports whether client c's predecessor in its session
 // (Options.Follows) has been answered, or it has none.
-func afterReturned[I ~uint8](o *Options[I], returned uint64, c int) bool {
-	return c >= len(o.Follows) || o.Follows[c] < 0 || returned&(1<<uint(o.Follows[c])) != 0
+func afterReturned[I ~uint8](o *Options[I], returned Clients, c int) bool {
+	return c >= len(o.Follows) || o.Follows[c] < 0 || returned.Has(o.Follows[c])
 }
 
 func crashable[I ~uint8](o *Options[I], id I) bool {
@@ -251,8 +251,11 @@ type Change[I, K ~uint8, N any, M Message[M], D, E any] struct {
 	Take int
 	Copy bool
 	// The counters after the action.
-	Invoked, Returned, Learned, Timers uint64
-	Used                               Budget
+	Invoked, Returned Clients
+	Learned, Timers   uint64
+	Used              Budget
+	// Outputs are the step's answers (Common.Outputs).
+	Outputs []Output
 }
 
 // Peek works out into c what a does to st, without changing st. An action
@@ -260,7 +263,7 @@ type Change[I, K ~uint8, N any, M Message[M], D, E any] struct {
 func Peek[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, D, E], st *State[I, N, M, D], a Action[I, K, M], c *Change[I, K, N, M, D, E]) error {
 	o := p.GraphOptions()
 	c.Outcome = Outcome[I, K, M, E]{Action: a}
-	c.Index, c.Persist, c.Send, c.Lost, c.Take, c.Copy = -1, nil, nil, false, -1, false
+	c.Index, c.Persist, c.Send, c.Lost, c.Take, c.Copy, c.Outputs = -1, nil, nil, false, -1, false, nil
 	c.Invoked, c.Returned, c.Learned, c.Timers, c.Used = st.Invoked, st.Returned, st.Learned, st.Timers, st.Used
 	var ni int
 	switch a.Kind {
@@ -302,14 +305,14 @@ func Peek[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, D, 
 			return fmt.Errorf("%w: %s: the node's timer is not armed", ErrInput, a)
 		}
 	case ActInvoke:
-		if int(a.Client) >= p.NumClients() || st.Invoked&(1<<a.Client) != 0 {
+		if int(a.Client) >= p.NumClients() || st.Invoked.Has(int(a.Client)) {
 			return fmt.Errorf("%w: %s: no such client, or it already invoked", ErrInput, a)
 		}
 		if !afterReturned(o, st.Returned, int(a.Client)) {
 			return fmt.Errorf("%w: %s: the client's previous operation has not returned", ErrInput, a)
 		}
 		ni = st.NodeIndex(p.ClientNode(a.Client))
-		c.Invoked |= 1 << a.Client
+		c.Invoked.Add(int(a.Client))
 	default:
 		return fmt.Errorf("%w: unknown action kind %d", ErrInput, a.Kind)
 	}
@@ -321,7 +324,7 @@ func Peek[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, D, 
 		return err
 	}
 	c.Index = ni
-	c.Persist, c.Send, c.Lost, c.Effects, c.Event = r.Persist, r.Send, r.Lost, r.Effects, r.Event
+	c.Persist, c.Send, c.Lost, c.Effects, c.Event, c.Outputs = r.Persist, r.Send, r.Lost, r.Effects, r.Event, r.Outputs
 	bit := uint64(1) << uint(ni)
 	switch {
 	case a.Kind == ActCrash || a.Kind == ActCrashMidStep:
@@ -333,7 +336,7 @@ func Peek[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, D, 
 		c.Timers &^= bit
 	}
 	c.Learned |= r.Learned
-	c.Returned |= r.Returned
+	c.Returned = c.Returned.Union(r.Returned)
 	return nil
 }
 
@@ -347,10 +350,13 @@ type NodeStep[M, D, E any] struct {
 	Send    []M
 	Lost    bool
 	Timer   TimerOp
-	// Learned and Returned are Common's bits (none for a mid-step crash).
-	Learned, Returned uint64
-	Effects           E
-	Event             string
+	// Learned and Returned are Common's bits, and Outputs its answers
+	// (none for a mid-step crash).
+	Learned  uint64
+	Returned Clients
+	Outputs  []Output
+	Effects  E
+	Event    string
 }
 
 // StepNode runs action a on node n, whose stable storage holds d, as the
@@ -412,7 +418,7 @@ func StepNode[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M,
 		r.Event = EvCrash
 		return nil
 	}
-	r.Persist, r.Send, r.Timer, r.Learned, r.Returned = e.Persist, e.Send, e.Timer, e.Learned, e.Returned
+	r.Persist, r.Send, r.Timer, r.Learned, r.Returned, r.Outputs = e.Persist, e.Send, e.Timer, e.Learned, e.Returned, e.Outputs
 	return nil
 }
 
@@ -436,6 +442,17 @@ func Commit[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, D
 		e := runner.Effects[D, M, struct{}]{Persist: c.Persist, Send: c.Send}
 		// A Slot and the graph's network never fail.
 		_ = runner.Apply(e, storage.Slot[D]{D: &st.Stored[c.Index]}, network[I, K, N, M, D, E]{p, o, st, c.Lost}, nil, nil)
+	}
+	if st.History != nil {
+		answered := uint8(st.Returned.Len())
+		if c.Action.Kind == ActInvoke {
+			st.History[c.Action.Client] = Call{Before: answered}
+		}
+		for _, out := range c.Outputs {
+			if k := out.Client; k < len(st.History) && !st.Returned.Has(k) && c.Returned.Has(k) {
+				st.History[k].Rank, st.History[k].Out = answered, out.Out
+			}
+		}
 	}
 	st.Invoked, st.Returned, st.Learned, st.Timers, st.Used = c.Invoked, c.Returned, c.Learned, c.Timers, c.Used
 }

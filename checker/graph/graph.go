@@ -23,8 +23,8 @@ type State[I ~uint8, N any, M Message[M], D any] struct {
 	// Sent is the set of messages ever sent in their Protocol.SentForm,
 	// sorted: the spec's msgs, which the invariants read.
 	Sent []M
-	// Invoked and Returned are bitmasks of clients.
-	Invoked, Returned uint64
+	// Invoked and Returned are sets of clients.
+	Invoked, Returned Clients
 	// Learned is the bitmask of nodes' Common.Learned bits: with the
 	// invariants' Chosen it feeds the "sometimes" properties.
 	Learned uint64
@@ -33,13 +33,28 @@ type State[I ~uint8, N any, M Message[M], D any] struct {
 	Timers uint64
 	// Used is the fault budget spent so far.
 	Used Budget
+	// History, with Options.History, is the client history of the path
+	// to this state, by client; nil without.
+	History []Call
+}
+
+// Call is one client's operation in State.History, as linearizability
+// reads it: the order of calls and answers (which answers came before a
+// call), and the answer. Before is the number of clients answered when
+// the client invoked (while it is in Invoked); Rank the number answered
+// before its answer, and Out the answer (Common.Outputs; while it is in
+// Returned; the first answer, if it got several). Client j's answer came
+// before client k's call exactly when j.Rank < k.Before.
+type Call struct {
+	Before, Rank uint8
+	Out          string
 }
 
 // Validate reports the first problem with the graph's options for p.
 func Validate[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, D, E], ids []I) error {
 	o := p.GraphOptions()
-	if p.NumClients() > 64 {
-		return fmt.Errorf("%w: %d clients, at most 64", ErrSetup, p.NumClients())
+	if p.NumClients() > MaxClients {
+		return fmt.Errorf("%w: %d clients, at most %d", ErrSetup, p.NumClients(), MaxClients)
 	}
 	if len(ids) > 64 {
 		return fmt.Errorf("%w: %d nodes, at most 64", ErrSetup, len(ids))
@@ -79,7 +94,11 @@ func Init[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N, M, D, 
 	if err := Validate(p, ids); err != nil {
 		return State[I, N, M, D]{}, err
 	}
-	return State[I, N, M, D]{IDs: ids, Nodes: nodes, Stored: make([]D, len(nodes))}, nil
+	st := State[I, N, M, D]{IDs: ids, Nodes: nodes, Stored: make([]D, len(nodes))}
+	if p.GraphOptions().History {
+		st.History = make([]Call, p.NumClients())
+	}
+	return st, nil
 }
 
 // Clone returns a deep copy of st.
@@ -89,6 +108,7 @@ func (st *State[I, N, M, D]) Clone() State[I, N, M, D] {
 	c.Stored = slices.Clone(st.Stored)
 	c.Net = slices.Clone(st.Net)
 	c.Sent = slices.Clone(st.Sent)
+	c.History = slices.Clone(st.History)
 	return c
 }
 
@@ -123,9 +143,34 @@ func AppendBinary[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N
 	}
 	buf = p.AppendMsgs(buf, st.Net)
 	buf = p.AppendMsgs(buf, st.Sent)
-	for _, x := range [...]uint64{st.Invoked, st.Returned, st.Learned, st.Timers,
+	w := words(p.NumClients())
+	for _, set := range [...]*Clients{&st.Invoked, &st.Returned} {
+		for _, x := range set[:w] {
+			buf = binary.AppendUvarint(buf, x)
+		}
+	}
+	for _, x := range [...]uint64{st.Learned, st.Timers,
 		uint64(st.Used.Drops), uint64(st.Used.Dups), uint64(st.Used.Crashes)} {
 		buf = binary.AppendUvarint(buf, x)
+	}
+	return AppendHistory(buf, st)
+}
+
+// AppendHistory appends what st.History holds (nothing without
+// Options.History): the Before of each client that invoked, and the Rank
+// and Out of each that returned. Two states have the same history
+// exactly when these bytes (with their masks) are equal.
+func AppendHistory[I ~uint8, N any, M Message[M], D any](buf []byte, st *State[I, N, M, D]) []byte {
+	for k, c := range st.History {
+		if !st.Invoked.Has(k) {
+			continue
+		}
+		buf = append(buf, c.Before)
+		if st.Returned.Has(k) {
+			buf = append(buf, c.Rank)
+			buf = binary.AppendUvarint(buf, uint64(len(c.Out)))
+			buf = append(buf, c.Out...)
+		}
 	}
 	return buf
 }
@@ -160,20 +205,60 @@ func DecodeBinary[I, K ~uint8, N any, M Message[M], D, E any](p Protocol[I, K, N
 	if st.Sent, b, err = p.DecodeMsgs(b, st.Sent); err != nil {
 		return fail("messages sent", err)
 	}
-	var counts [7]uint64
-	for i := range counts {
+	w := words(p.NumClients())
+	var counts [2*MaxClients/64 + 5]uint64
+	for i := range counts[:2*w+5] {
 		x, k := binary.Uvarint(b)
 		if k <= 0 {
 			return fail("counters", fmt.Errorf("bad varint"))
 		}
 		counts[i], b = x, b[k:]
 	}
+	st.Invoked, st.Returned = Clients{}, Clients{}
+	copy(st.Invoked[:], counts[:w])
+	copy(st.Returned[:], counts[w:2*w])
+	rest := counts[2*w:]
+	st.Learned, st.Timers = rest[0], rest[1]
+	st.Used = Budget{Drops: int(rest[2]), Dups: int(rest[3]), Crashes: int(rest[4])}
+	if init.History == nil {
+		st.History = nil
+	} else {
+		if b, err = decodeHistory(b, st, len(init.History)); err != nil {
+			return fail("client history", err)
+		}
+	}
 	if len(b) != 0 {
 		return fmt.Errorf("%w: %d bytes after the state", ErrDecode, len(b))
 	}
-	st.Invoked, st.Returned, st.Learned, st.Timers = counts[0], counts[1], counts[2], counts[3]
-	st.Used = Budget{Drops: int(counts[4]), Dups: int(counts[5]), Crashes: int(counts[6])}
 	return nil
+}
+
+// decodeHistory reads what appendHistory wrote of st's n clients (st's
+// masks read already).
+func decodeHistory[I ~uint8, N any, M Message[M], D any](b []byte, st *State[I, N, M, D], n int) ([]byte, error) {
+	st.History = slices.Grow(st.History[:0], n)[:n]
+	for k := range st.History {
+		c := Call{}
+		if st.Invoked.Has(k) {
+			if len(b) < 1 {
+				return b, fmt.Errorf("client %d: cut short", k)
+			}
+			c.Before, b = b[0], b[1:]
+			if st.Returned.Has(k) {
+				if len(b) < 1 {
+					return b, fmt.Errorf("client %d: cut short", k)
+				}
+				c.Rank, b = b[0], b[1:]
+				l, w := binary.Uvarint(b)
+				if w <= 0 || l > uint64(len(b)-w) {
+					return b, fmt.Errorf("client %d: bad answer length", k)
+				}
+				c.Out, b = string(b[w:w+int(l)]), b[w+int(l):]
+			}
+		}
+		st.History[k] = c
+	}
+	return b, nil
 }
 
 // search finds m in the sorted ms: where it is, or where it would go.

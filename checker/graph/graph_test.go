@@ -50,7 +50,7 @@ func reach(t *testing.T, p *toy) (int, bool) {
 			if string(graph.AppendBinary[tid, tclient, tnode, tmsg, uint8, teff](p, nil, &back)) != string(enc) {
 				t.Fatalf("state after %s does not decode to itself", a)
 			}
-			answered = answered || next.Returned != 0
+			answered = answered || !next.Returned.Empty()
 			if !seen[string(enc)] {
 				seen[string(enc)] = true
 				queue = append(queue, next)

@@ -109,6 +109,12 @@ type Options[I ~uint8] struct {
 	// session has one operation outstanding at a time, as a client that
 	// numbers its commands does). nil, or -1: no order.
 	Follows []int
+	// History records in every state its path's client history
+	// (State.History) from the answers that steps give
+	// (Common.Outputs), so that a checker can check linearizability on
+	// every state. States whose paths answered their clients in different
+	// orders, or with different answers, stay apart.
+	History bool
 }
 
 // Budget bounds the faults of a run. Zero means the fault never happens.
@@ -159,7 +165,17 @@ type Common[M, D any] struct {
 	// Learned and Returned are bits to set in State.Learned (the node
 	// learned a value: the bit of its learner index, say) and
 	// State.Returned (the clients it answered).
-	Learned, Returned uint64
+	Learned  uint64
+	Returned Clients
+	// Outputs are the answers behind Returned's bits, in the protocol's
+	// encoding, for State.History (read only with Options.History).
+	Outputs []Output
+}
+
+// Output is a client's answer, in the protocol's own encoding.
+type Output struct {
+	Client int
+	Out    string
 }
 
 // Checker checks a protocol's invariants (its spec's, by their names) on

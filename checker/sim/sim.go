@@ -320,7 +320,7 @@ func (r *Result[I, K, N, M, D, E, T]) observe(st *graph.State[I, N, M, D], full 
 	if st.Learned&full == full {
 		r.AllLearned = true
 	}
-	if n := r.model.NumClients(); n > 0 && st.Returned == 1<<n-1 {
+	if n := r.model.NumClients(); n > 0 && st.Returned == graph.FirstClients(n) {
 		r.AllReturned = true
 	}
 }

@@ -153,16 +153,19 @@ func replayMultiPaxos(path string, stdout, stderr io.Writer) int {
 type multiPaxosFlags struct {
 	acceptors, proposers, clients, commands, keys, pipeline *int
 	maxRound                                                *uint
+	workload                                                *string
 	bugs                                                    listFlag
+	fs                                                      *flag.FlagSet
 }
 
 func addMultiPaxosFlags(fs *flag.FlagSet, clients, commands, keys, pipeline int, maxRound uint, roundDoc string) *multiPaxosFlags {
-	f := &multiPaxosFlags{}
+	f := &multiPaxosFlags{fs: fs}
 	f.acceptors = fs.Int("acceptors", 3, "number of acceptors")
 	f.proposers = fs.Int("proposers", 2, "number of proposers (each a leader and a replica)")
 	f.clients = fs.Int("clients", clients, "number of client sessions, spread over the proposers")
 	f.commands = fs.Int("commands", commands, "commands per client, sent one after the other: put, get, cas, put, ...")
 	f.keys = fs.Int("keys", keys, "number of keys (client i uses key (i div proposers) mod keys: each key is shared by clients of different proposers)")
+	f.workload = fs.String("workload", "", "the sessions' commands, instead of --clients and --commands: sessions separated by ';', each a list of get, put and cas separated by ',' (\"put,get;put\": client 0 puts and then gets, client 1 puts)")
 	f.pipeline = fs.Int("pipeline", pipeline, "slots a leader may have in flight at once (at least 1)")
 	f.maxRound = fs.Uint("max-round", maxRound, roundDoc)
 	fs.Var(&f.bugs, "bug", "switch on a Multi-Paxos catalogue bug (repeatable, or a comma list): "+bugList())
@@ -186,8 +189,8 @@ func (f *multiPaxosFlags) setup() (mpworld.Setup, error) {
 		return mpworld.Setup{}, fmt.Errorf("%d nodes: at most 128", *f.acceptors+*f.proposers)
 	case *f.clients < 1 || *f.commands < 1:
 		return mpworld.Setup{}, fmt.Errorf("--clients %d --commands %d: need at least one command", *f.clients, *f.commands)
-	case *f.clients**f.commands > 64:
-		return mpworld.Setup{}, fmt.Errorf("--clients %d x --commands %d = %d commands: at most 64", *f.clients, *f.commands, *f.clients**f.commands)
+	case *f.clients**f.commands > graph.MaxClients:
+		return mpworld.Setup{}, fmt.Errorf("--clients %d x --commands %d = %d commands: at most %d", *f.clients, *f.commands, *f.clients**f.commands, graph.MaxClients)
 	case *f.keys < 1:
 		return mpworld.Setup{}, fmt.Errorf("--keys %d: need at least 1", *f.keys)
 	case *f.maxRound > 1<<20:
@@ -202,7 +205,23 @@ func (f *multiPaxosFlags) setup() (mpworld.Setup, error) {
 		bugs |= b
 	}
 	c := mp.NewConfig(*f.acceptors, *f.proposers, *f.pipeline)
-	s := mpworld.NewSetup(*f.acceptors, *f.proposers, *f.pipeline, mpworld.Workload(&c, *f.clients, *f.commands, *f.keys))
+	sessions := mpworld.Workload(&c, *f.clients, *f.commands, *f.keys)
+	if *f.workload != "" {
+		clash := ""
+		f.fs.Visit(func(fl *flag.Flag) {
+			if fl.Name == "clients" || fl.Name == "commands" {
+				clash = fl.Name
+			}
+		})
+		if clash != "" {
+			return mpworld.Setup{}, fmt.Errorf("--workload and --%s: the workload gives the sessions and their commands; give one or the other", clash)
+		}
+		var err error
+		if sessions, err = mpworld.ParseWorkload(&c, *f.workload, *f.keys); err != nil {
+			return mpworld.Setup{}, fmt.Errorf("--workload: %w", err)
+		}
+	}
+	s := mpworld.NewSetup(*f.acceptors, *f.proposers, *f.pipeline, sessions)
 	s.Config.Bugs = bugs
 	s.MaxRound = uint32(*f.maxRound)
 	return s, s.Validate()
@@ -281,9 +300,10 @@ func exploreMultiPaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 }
 
 // simulateMultiPaxos is Multi-Paxos's entry for simulate: 5 nodes, 4
-// clients of 16 commands on 2 keys, every fault, unbounded rounds.
+// clients of 25 commands (100 in all) on 2 keys, every fault, unbounded
+// rounds.
 func simulateMultiPaxos(fs *flag.FlagSet) func(c *simFlags) int {
-	f := addMultiPaxosFlags(fs, 4, 16, 2, 2, 0, "highest proposer round (0: unbounded)")
+	f := addMultiPaxosFlags(fs, 4, 25, 2, 2, 0, "highest proposer round (0: unbounded)")
 	return func(c *simFlags) int {
 		if code, ok := c.checkKeepAll(); !ok {
 			return code

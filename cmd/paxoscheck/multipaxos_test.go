@@ -34,7 +34,7 @@ func TestMultiPaxosCommands(t *testing.T) {
 		{"simulate correct", []string{"simulate", "--protocol", "multipaxos", "--runs", "20"}, exitOK, "violations: 0", ""},
 		{"simulate stale read", []string{"simulate", "--protocol", "multipaxos", "--runs", "300", "--bug", "stale-read", "--no-shrink", "--out", dir}, exitViolation, "invariant Linearizability violated", ""},
 		{"unknown bug", []string{"explore", "--protocol", "multipaxos", "--bug", "skip-prepare"}, exitBadInput, "", `unknown bug "skip-prepare"`},
-		{"too many commands", []string{"simulate", "--protocol", "multipaxos", "--clients", "8", "--commands", "9"}, exitBadInput, "", "at most 64"},
+		{"too many commands", []string{"simulate", "--protocol", "multipaxos", "--clients", "16", "--commands", "17"}, exitBadInput, "", "at most 256"},
 		{"pipeline 0", []string{"simulate", "--protocol", "multipaxos", "--pipeline", "0"}, exitBadInput, "", "pipeline 0"},
 		{"no keys", []string{"explore", "--protocol", "multipaxos", "--keys", "0"}, exitBadInput, "", "--keys 0"},
 		{"max round 0", []string{"explore", "--protocol", "multipaxos", "--max-round", "0"}, exitBadInput, "", "--max-round 0"},

@@ -85,7 +85,8 @@ func (m Message) AppendBinary(b []byte) []byte {
 	return appendString(m.Cmd.AppendBinary(b), string(m.Votes))
 }
 
-func (r Reply) appendBinary(b []byte) []byte {
+// AppendBinary appends r's encoding.
+func (r Reply) AppendBinary(b []byte) []byte {
 	b = append(b, byte(r.Client))
 	b = binary.AppendUvarint(b, uint64(r.Seq))
 	b = appendString(append(b, byte(r.Op)), r.Value)
@@ -136,7 +137,7 @@ func (n *Node) AppendState(b []byte) []byte {
 	b = binary.AppendUvarint(b, uint64(len(n.Rep.KV.Sessions)))
 	for _, s := range n.Rep.KV.Sessions {
 		b = binary.AppendUvarint(append(b, byte(s.Client)), uint64(s.Seq))
-		b = s.Reply.appendBinary(b)
+		b = s.Reply.AppendBinary(b)
 	}
 	return b
 }
@@ -255,6 +256,14 @@ func (d *Decoder) commands() []Command {
 	return cs
 }
 
+// Reply reads what Reply.AppendBinary wrote.
+func (d *Decoder) Reply() Reply {
+	r := Reply{Client: ClientID(d.byte1()), Seq: d.u32(), Op: Op(d.byte1())}
+	r.Value = d.str()
+	r.Found, r.OK = d.bool1(), d.bool1()
+	return r
+}
+
 // Durable reads a durable state.
 func (d *Decoder) Durable() Durable {
 	x := Durable{MaxBal: d.Ballot()}
@@ -310,9 +319,7 @@ func (d *Decoder) State(n *Node) {
 	c = d.count(6)
 	for i := 0; i < c && d.Err == nil; i++ {
 		s := Session{Client: ClientID(d.byte1()), Seq: d.u32()}
-		s.Reply = Reply{Client: ClientID(d.byte1()), Seq: d.u32(), Op: Op(d.byte1())}
-		s.Reply.Value = d.str()
-		s.Reply.Found, s.Reply.OK = d.bool1(), d.bool1()
+		s.Reply = d.Reply()
 		x.Rep.KV.Sessions = append(x.Rep.KV.Sessions, s)
 	}
 	if d.Err == nil {

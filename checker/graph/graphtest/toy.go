@@ -116,7 +116,7 @@ func (p *Toy) Step(n *ToyNode, in graph.Input[ToyClient, ToyMsg, uint8], next *T
 	c := graph.Common[ToyMsg, uint8]{Persist: e.Persist, Send: e.Send, Timer: e.Timer}
 	if e.Reply {
 		// The pinger learns that its ping got through, and answers.
-		c.Returned, c.Learned = 1, 1
+		c.Returned, c.Learned = graph.ClientSet(0), 1
 	}
 	return e, c, nil
 }

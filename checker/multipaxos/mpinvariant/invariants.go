@@ -114,7 +114,7 @@ func (s *Setup) ViewOf(st *State, v *View) {
 		}
 	}
 	for k, c := range s.Ops {
-		if st.Invoked&(1<<k) != 0 {
+		if st.Invoked.Has(k) {
 			v.Proposed = append(v.Proposed, c)
 		}
 	}

@@ -42,9 +42,12 @@ var (
 	_ sim.Model[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects, mptrace.Trace] = (*Model)(nil)
 )
 
-// NewChecker returns an invariant checker for one worker or run.
+// NewChecker returns an invariant checker for one worker or run: the
+// spec's invariants and, with Options.History, linearizability of every
+// state's client history.
 func (m *Model) NewChecker() graph.Checker[mp.NodeID, mp.Node, mp.Message, mp.Durable] {
-	return &mpinvariant.Checker{Setup: m.abstraction()}
+	a := m.abstraction()
+	return &checker{inv: mpinvariant.Checker{Setup: a}, ops: a.Ops, memo: map[string]string{}}
 }
 
 // abstraction is what mpinvariant's abstraction needs of the setup.
@@ -92,9 +95,13 @@ func (m *Model) Annotate(tr *mptrace.Trace, v *graph.Violation) {
 
 // Explore searches s's graph exhaustively, every state hashed whole:
 // Multi-Paxos brings no reduction, so no verdict rests on its code being
-// right.
+// right. Each state carries its path's client history (Options.History,
+// switched on here), whose linearizability is checked with the
+// invariants.
 func Explore(s *mpworld.Setup, opt Options) (*Result, error) {
-	return explore.Run[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects](&Model{*s}, opt)
+	m := &Model{*s}
+	m.Options.History = true
+	return explore.Run[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects](m, opt)
 }
 
 // Linearizable is the name of the simulator's trace check: the name

@@ -41,7 +41,7 @@ func TestSimulateCorrect(t *testing.T) {
 	if testing.Short() || raceOn {
 		runs = 30
 	}
-	sm := newSim(t, simSetup(0, 4, 16, 2), 1500)
+	sm := newSim(t, simSetup(0, 4, 25, 2), 1500)
 	sum := sm.RunBatch(context.Background(), sim.Batch[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects, mptrace.Trace]{First: 1, Runs: runs})
 	if sum.Violations > 0 {
 		tr, _ := sum.First.Trace()
@@ -72,10 +72,10 @@ func TestSimulateFindsBugs(t *testing.T) {
 }
 
 // BenchmarkSimulate runs the simulator's default Multi-Paxos cluster (5
-// nodes, 4 clients x 16 commands on 2 keys, every fault, 1,500 steps),
+// nodes, 4 clients x 25 commands on 2 keys, every fault, 1,500 steps),
 // every invariant after every step, without Porcupine; b.N runs.
 func BenchmarkSimulate(b *testing.B) {
-	sm, err := sim.New(SimOptions{Model: &Model{simSetup(0, 4, 16, 2)}, Weights: sim.DefaultWeights(), MaxSteps: 1500})
+	sm, err := sim.New(SimOptions{Model: &Model{simSetup(0, 4, 25, 2)}, Weights: sim.DefaultWeights(), MaxSteps: 1500})
 	if err != nil {
 		b.Fatal(err)
 	}

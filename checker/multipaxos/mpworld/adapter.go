@@ -66,7 +66,8 @@ func (s *Setup) Enabled(n *mp.Node, in Input) bool { return n.Enabled(&s.Config,
 
 // Step runs in on n and says what of its effects the graph carries out
 // and counts: a replica that learned a slot sets its proposer index's
-// Learned bit, a reply the bit of the operation it answers.
+// Learned bit, a reply the bit of the operation it answers (and, with
+// Options.History, the reply in its encoding, multipaxos.Reply.AppendBinary).
 func (s *Setup) Step(n *mp.Node, in Input, next *mp.Node) (e mp.Effects, c graph.Common[mp.Message, mp.Durable], err error) {
 	if e, err = n.StepTo(&s.Config, s.input(in), next); err != nil {
 		return e, c, fmt.Errorf("%w: %w", graph.ErrInput, err)
@@ -77,7 +78,10 @@ func (s *Setup) Step(n *mp.Node, in Input, next *mp.Node) (e mp.Effects, c graph
 	}
 	for _, r := range e.Replies {
 		if k := s.OpOf(r.Client, r.Seq); k >= 0 {
-			c.Returned |= 1 << k
+			c.Returned.Add(k)
+			if s.History {
+				c.Outputs = append(c.Outputs, graph.Output{Client: k, Out: string(r.AppendBinary(nil))})
+			}
 		}
 	}
 	return e, c, nil

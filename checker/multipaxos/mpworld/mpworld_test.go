@@ -2,6 +2,7 @@ package mpworld
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/paxoscheck/paxoscheck/checker/graph"
@@ -22,19 +23,26 @@ func small(bugs mp.Bugs) Setup {
 // TestConformance runs the adapter through graphtest's conformance check
 // (every offered action taken, Step deterministic and leaving its node
 // alone, a copy's slices never written, states encoding and decoding
-// back) for the correct code and every bug.
+// back) for the correct code and every bug, and for the correct code
+// with every state's client history (graph.Options.History).
 func TestConformance(t *testing.T) {
 	limit := 20000
 	if testing.Short() || raceOn {
 		limit = 3000
 	}
-	for _, b := range append([]mp.Bug{0}, mp.Catalogue()...) {
-		name := "correct"
-		if b != 0 {
-			name = b.String()
-		}
-		t.Run(name, func(t *testing.T) {
-			s := small(mp.Bugs(b))
+	type variant struct {
+		name    string
+		bug     mp.Bug
+		history bool
+	}
+	variants := []variant{{"correct", 0, false}, {"history", 0, true}}
+	for _, b := range mp.Catalogue() {
+		variants = append(variants, variant{b.String(), b, false})
+	}
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			s := small(mp.Bugs(v.bug))
+			s.History = v.history
 			states, trans := graphtest.Conformance(t, &s, limit)
 			if states < limit/2 || trans == 0 {
 				t.Fatalf("only %d states, %d transitions", states, trans)
@@ -87,5 +95,25 @@ func TestSetupErrors(t *testing.T) {
 	s.Follows = []int{0}
 	if _, err := graph.Init(&s); !errors.Is(err, graph.ErrSetup) {
 		t.Errorf("a client after itself: %v", err)
+	}
+}
+
+// TestParseWorkload: a written workload gives Workload's sessions (the
+// same keys, values and proposers), and a bad one is an error.
+func TestParseWorkload(t *testing.T) {
+	c := mp.NewConfig(3, 2, 1)
+	got, err := ParseWorkload(&c, "put,get,cas;put", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Workload(&c, 2, 3, 1)
+	want[1].Cmds = want[1].Cmds[:1]
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	for _, bad := range []string{"", "put;;get", "noop", "put,x", "put;get,"} {
+		if _, err := ParseWorkload(&c, bad, 1); !errors.Is(err, mp.ErrConfig) {
+			t.Errorf("%q: %v", bad, err)
+		}
 	}
 }

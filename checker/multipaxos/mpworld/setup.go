@@ -13,6 +13,7 @@ package mpworld
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/impl/multipaxos"
@@ -86,21 +87,56 @@ func NewSetup(a, p, pipe int, sessions []Session) Setup {
 // writer ("i.k"), so that no two writes write the same value; sessions
 // that share a key make each other's CAS fail or succeed.
 func Workload(c *multipaxos.Config, n, per, keys int) []Session {
+	cycle := [...]multipaxos.Op{multipaxos.OpPut, multipaxos.OpGet, multipaxos.OpCAS}
+	ops := make([][]multipaxos.Op, n)
+	for i := range ops {
+		for k := 0; k < per; k++ {
+			ops[i] = append(ops[i], cycle[k%3])
+		}
+	}
+	return sessions(c, ops, keys)
+}
+
+// ParseWorkload reads a workload written as sessions separated by ';',
+// each a list of operations separated by ',' ("put,get;put": session 0
+// puts and then gets, session 1 puts), with Workload's proposers, keys
+// and values.
+func ParseWorkload(c *multipaxos.Config, spec string, keys int) ([]Session, error) {
+	var ops [][]multipaxos.Op
+	for i, sess := range strings.Split(spec, ";") {
+		var list []multipaxos.Op
+		for _, name := range strings.Split(sess, ",") {
+			o, err := multipaxos.ParseOp(strings.TrimSpace(name))
+			if err != nil || o == multipaxos.OpNoop {
+				return nil, fmt.Errorf("%w: workload %q: session %d: %q is not get, put or cas", multipaxos.ErrConfig, spec, i, strings.TrimSpace(name))
+			}
+			list = append(list, o)
+		}
+		ops = append(ops, list)
+	}
+	return sessions(c, ops, keys), nil
+}
+
+// sessions makes session i's commands of ops[i]: session i goes to
+// proposer i mod proposers and works on key "k<(i div proposers) mod
+// keys>"; its k-th command writes "i.k", and a CAS swaps the value the
+// session last wrote ("" before it wrote) for it.
+func sessions(c *multipaxos.Config, ops [][]multipaxos.Op, keys int) []Session {
 	var out []Session
-	for i := 0; i < n; i++ {
+	for i, list := range ops {
 		ss := Session{Proposer: c.Proposers[i%len(c.Proposers)]}
 		key := "k" + strconv.Itoa(i/len(c.Proposers)%max(keys, 1))
 		last := ""
-		for k := 0; k < per; k++ {
-			val := strconv.Itoa(i) + "." + strconv.Itoa(k+1)
-			var cmd multipaxos.Command
-			switch k % 3 {
-			case 0:
-				cmd, last = multipaxos.Command{Op: multipaxos.OpPut, Key: key, Val: val}, val
-			case 1:
-				cmd = multipaxos.Command{Op: multipaxos.OpGet, Key: key}
-			default:
-				cmd, last = multipaxos.Command{Op: multipaxos.OpCAS, Key: key, Old: last, Val: val}, val
+		for k, o := range list {
+			cmd := multipaxos.Command{Op: o, Key: key}
+			if o != multipaxos.OpGet {
+				cmd.Val = strconv.Itoa(i) + "." + strconv.Itoa(k+1)
+			}
+			if o == multipaxos.OpCAS {
+				cmd.Old = last
+			}
+			if o != multipaxos.OpGet {
+				last = cmd.Val
 			}
 			ss.Cmds = append(ss.Cmds, cmd)
 		}
@@ -114,8 +150,8 @@ func (s *Setup) Validate() error {
 	if err := s.Config.Validate(); err != nil {
 		return err
 	}
-	if len(s.Ops) > 64 {
-		return fmt.Errorf("%w: %d operations, at most 64", multipaxos.ErrConfig, len(s.Ops))
+	if len(s.Ops) > graph.MaxClients {
+		return fmt.Errorf("%w: %d operations, at most %d", multipaxos.ErrConfig, len(s.Ops), graph.MaxClients)
 	}
 	if len(s.Rounds) > len(s.Config.Proposers) {
 		return fmt.Errorf("%w: round bounds for %d proposers, but there are %d", multipaxos.ErrConfig, len(s.Rounds), len(s.Config.Proposers))

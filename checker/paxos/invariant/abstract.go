@@ -80,7 +80,7 @@ func fromWorld(s *world.Setup, st *world.State, a Abstract) Abstract {
 		a.Msgs = append(a.Msgs, am)
 	}
 	for _, cl := range s.Clients {
-		if st.Invoked&(1<<cl.ID) != 0 && !slices.Contains(a.Proposed, cl.Value) {
+		if st.Invoked.Has(int(cl.ID)) && !slices.Contains(a.Proposed, cl.Value) {
 			a.Proposed = append(a.Proposed, cl.Value)
 		}
 	}

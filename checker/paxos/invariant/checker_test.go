@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 )
@@ -45,7 +46,7 @@ func TestCheckerMatchesCheckWorld(t *testing.T) {
 				other.Nodes[i].Mem = paxos.Durable{MaxBal: paxos.Ballot{Round: 99}, MaxVBal: paxos.Ballot{Round: 98}, MaxVal: "zz"}
 			}
 			other.Sent = []paxos.Message{{Type: paxos.Msg2a, From: s.Config.Proposers[0], Bal: paxos.Ballot{Round: 97}, Val: "zz"}}
-			other.Invoked = 0
+			other.Invoked = graph.Clients{}
 			c.CheckWorld(&s, &other, 0)
 			if now := fmt.Sprintf("%+v", got.State); now != kept {
 				t.Fatalf("the violation's state changed when the Checker went on:\nwas %s\nnow %s", kept, now)

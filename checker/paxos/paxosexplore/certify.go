@@ -605,7 +605,7 @@ func stutters(s *world.Setup, l *local) bool {
 	// Neither step may write, send, learn, answer or arm a timer: the
 	// pair must give back exactly l, timer disarmed as it is.
 	quiet := func() bool {
-		return r.Persist == nil && len(r.Send) == 0 && r.Learned == 0 && r.Returned == 0 && r.Timer != graph.TimerArm
+		return r.Persist == nil && len(r.Send) == 0 && r.Learned == 0 && r.Returned.Empty() && r.Timer != graph.TimerArm
 	}
 	err := s.StepNode(&l.n, &l.d, world.Action{Kind: world.ActCrash, Node: l.n.ID}, &down, &r)
 	if err != nil || !quiet() || invariant.ViewOf(&down, &l.d) != invariant.ViewOf(&l.n, &l.d) {

@@ -25,7 +25,7 @@ func abstractKey(s *world.Setup, st *world.State, perms []perm, waiting bool) st
 		tail = append(append(tail, 'l'), v...)
 	}
 	if waiting {
-		tail = strconv.AppendUint(append(tail, 'w'), st.Invoked&^st.Returned, 2)
+		tail = append(append(tail, 'w'), st.Invoked.Minus(st.Returned).String()...)
 	}
 	tail = strconv.AppendUint(append(tail, 'L'), st.Learned, 2)
 	n := a.NumAcceptors

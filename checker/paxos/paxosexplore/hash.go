@@ -7,6 +7,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 	"github.com/paxoscheck/paxoscheck/checker/explore"
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 )
@@ -429,9 +430,22 @@ func (f *fingerprinter) msgHash(m *paxos.Message, salt uint64) (int, uint64) {
 // counterHash is the counters' part. (The armed timers are not among
 // them: each node's timer is part of that node's parts, so that under the
 // acceptor symmetry it moves with its node.)
-func counterHash(invoked, returned, learned uint64, used world.Budget) uint64 {
+func counterHash(invoked, returned graph.Clients, learned uint64, used world.Budget) uint64 {
 	u := uint64(used.Drops) | uint64(used.Dups)<<21 | uint64(used.Crashes)<<42
-	return mix64(invoked ^ mix64(returned^mix64(learned^mix64(u^saltCounter))))
+	return mix64(foldClients(invoked) ^ mix64(foldClients(returned)^mix64(learned^mix64(u^saltCounter))))
+}
+
+// foldClients is a set of clients as one word: the first 64 as they are
+// (so that a graph of at most 64 clients hashes as it always has), the
+// others mixed in.
+func foldClients(c graph.Clients) uint64 {
+	h := c[0]
+	for i, w := range c[1:] {
+		if w != 0 {
+			h ^= mix64(w ^ uint64(i+1)*saltCounter)
+		}
+	}
+	return h
 }
 
 // valueNumber is a small number for a value: its client's index + 1, or

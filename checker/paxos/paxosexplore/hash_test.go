@@ -56,7 +56,7 @@ func TestFingerprintSeesEveryPart(t *testing.T) {
 		"learner vote":     func(x *world.State) { x.Nodes[5].Votes[0].Bal.Round += 7 },
 		"network":          func(x *world.State) { x.Net = append(x.Net, x.Net[0]) },
 		"sent":             func(x *world.State) { x.Sent = x.Sent[1:] },
-		"counters":         func(x *world.State) { x.Returned ^= 1 },
+		"counters":         func(x *world.State) { x.Returned[0] ^= 1 },
 	}
 	for name, edit := range edits {
 		x := st.Clone()

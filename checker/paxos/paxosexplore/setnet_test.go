@@ -175,7 +175,7 @@ func TestSetNetworkStuck(t *testing.T) {
 	if !r0.Dead || !r0.SetNetwork {
 		t.Errorf("dead-state %v, SetNetwork %v: want the reductions on, on the set network", r0.Dead, r0.SetNetwork)
 	}
-	if st.Invoked&^st.Returned == 0 {
+	if st.Invoked.Minus(st.Returned).Empty() {
 		t.Fatal("no client waits at the end of the deadlock path")
 	}
 	for _, a := range st.Actions(&s, nil) {

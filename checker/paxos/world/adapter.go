@@ -81,7 +81,7 @@ func (s *Setup) Step(n *paxos.Node, in graph.Input[paxos.ClientID, paxos.Message
 		c.Learned = 1 << n.Index
 	}
 	for _, r := range e.Replies {
-		c.Returned |= 1 << r.Client
+		c.Returned.Add(int(r.Client))
 	}
 	return e, c, nil
 }

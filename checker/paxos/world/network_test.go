@@ -211,10 +211,11 @@ func TestToMultisetReplays(t *testing.T) {
 // compared is what the set and multiset worlds must agree on: all but Net
 // and Used.
 type compared struct {
-	Nodes                      []paxos.Node
-	Stored                     []paxos.Durable
-	Sent                       []paxos.Message
-	Invoked, Returned, Learned uint64
+	Nodes             []paxos.Node
+	Stored            []paxos.Durable
+	Sent              []paxos.Message
+	Invoked, Returned graph.Clients
+	Learned           uint64
 }
 
 func abstractOf(st *State) compared {

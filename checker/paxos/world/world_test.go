@@ -37,7 +37,7 @@ func TestNormalCase(t *testing.T) {
 	if l.Learned != "x" {
 		t.Fatalf("learned %q, want x", l.Learned)
 	}
-	if r.State.Returned != 1 {
+	if r.State.Returned != graph.ClientSet(0) {
 		t.Fatalf("returned mask %b, want client 0 answered", r.State.Returned)
 	}
 }
