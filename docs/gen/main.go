@@ -17,7 +17,9 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/paxoscheck/paxoscheck/checker/multipaxos/mpscenario"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/scenario"
+	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
@@ -28,6 +30,10 @@ var tmplText string
 // it shows where the run first goes wrong (an unsafe 2a). The skip-prepare
 // scenario carries the same bug on to a second chosen value.
 const counterexample = "traces/counterexamples/skip-prepare.jsonl"
+
+// staleRead is the explorer's checked-in, shortest stale-read trace of
+// Multi-Paxos (explore --workload "put,get;put" --bug stale-read).
+const staleRead = "traces/counterexamples/multipaxos/stale-read.jsonl"
 
 func main() {
 	out := flag.String("out", "docs/walkthrough.md", "file to write")
@@ -59,6 +65,10 @@ func generate(root string) ([]byte, error) {
 	}
 	skipCmd := "paxoscheck scenario skip-prepare"
 	shortest, err := paxostrace.ReadFile(root + "/" + counterexample)
+	if err != nil {
+		return nil, err
+	}
+	stale, err := mptrace.ReadFile(root + "/" + staleRead)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +105,28 @@ func generate(root string) ([]byte, error) {
 			return b.String(), err
 		},
 		"skipSource": func() string { return skipCmd },
+		"mpText": func(name string) (string, error) {
+			sc, err := mpscenario.Get(name)
+			if err != nil {
+				return "", err
+			}
+			t, err := sc.Run()
+			if err != nil {
+				return "", err
+			}
+			var b strings.Builder
+			err = mptrace.RenderText(&b, &t, mptrace.TextOptions{})
+			return "$ paxoscheck scenario --protocol multipaxos " + name + "\n" + b.String(), err
+		},
+		"mpSummary": func(name string) (string, error) {
+			sc, err := mpscenario.Get(name)
+			return sc.Summary, err
+		},
+		"staleText": func() (string, error) {
+			var b strings.Builder
+			err := mptrace.RenderText(&b, &stale, mptrace.TextOptions{})
+			return "$ paxoscheck show " + staleRead + "\n" + b.String(), err
+		},
 		"shortestText": func() (string, error) {
 			var b strings.Builder
 			err := paxostrace.RenderText(&b, &shortest, paxostrace.TextOptions{})
