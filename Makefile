@@ -7,7 +7,7 @@ PKGS := ./...
 all: build
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F ':.*## ' '{ printf "  %-16s %s\n", $$1, $$2 }'
 
 build: ## compile everything and the paxoscheck binary into bin/
 	$(GO) build $(PKGS)

@@ -434,6 +434,9 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 		if f := s.found; f != nil {
 			r.Violation, r.Deadlock = f.violation, f.deadlock
 			r.Complete = false
+			// The error state is the deepest reached (the search stops
+			// with it, one level below the one it was expanding).
+			r.MaxDepth = max(r.MaxDepth, f.depth)
 			path, err := s.rebuild(f)
 			if err != nil {
 				return nil, err
@@ -692,6 +695,15 @@ func (w *worker[I, K, N, M, D, E]) visit(k int, fp uint64, ch *graph.Change[I, K
 	if !s.visited.Insert(fp) {
 		return false, nil
 	}
+	n := s.distinct.Add(1)
+	if s.opt.MaxStates > 0 && n > s.opt.MaxStates {
+		// Another worker took the last place under the cap: this state
+		// is neither counted nor stored (the count stays exactly at the
+		// cap), and the search stops.
+		s.distinct.Add(-1)
+		s.stop.Store(true)
+		return true, nil
+	}
 	p := s.p
 	if !w.built {
 		CopyState(&w.child, &w.st)
@@ -702,7 +714,6 @@ func (w *worker[I, K, N, M, D, E]) visit(k int, fp uint64, ch *graph.Change[I, K
 			return true, fmt.Errorf("explore: %s: fingerprint %x worked out from the change, %x from the state", ch.Action, fp, whole)
 		}
 	}
-	n := s.distinct.Add(1)
 	if v := w.checkState(&w.child, depth+1); v != nil {
 		s.report(&finding{violation: v, parent: num, act: k, depth: depth + 1})
 		return true, nil

@@ -3,11 +3,13 @@ package replay
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/anishathalye/porcupine"
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
+	"github.com/paxoscheck/paxoscheck/internal/english"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
 
@@ -35,6 +37,20 @@ type Linearizability struct {
 	Ops        int               `json:"ops"`
 	PendingOps int               `json:"pending_ops"`
 	Detail     string            `json:"detail,omitempty"`
+}
+
+// String words l for a reader: what was checked and the verdict. A
+// history in which no operation was answered has nothing to check, and
+// says so rather than "ok".
+func (l *Linearizability) String() string {
+	if l.Ops == l.PendingOps {
+		return fmt.Sprintf("not checked: none of the %s was answered", english.Count(l.Ops, "client operation"))
+	}
+	pending := ""
+	if l.PendingOps > 0 {
+		pending = fmt.Sprintf(", %d pending", l.PendingOps)
+	}
+	return fmt.Sprintf("%s (%s%s)", l.Verdict, english.Count(l.Ops, "operation"), pending)
 }
 
 // Verdict is everything Check found about one trace, ready for --json.
@@ -67,6 +83,10 @@ type Verdict struct {
 	lin *linearize.Result
 }
 
+// ErrClaim is wrapped by Check's error for a header whose violation names
+// no invariant of the protocol: bad input, not an unconfirmed claim.
+var ErrClaim = errors.New("trace header claims an unknown invariant")
+
 // Options tune Check.
 type Options struct {
 	// Timeout bounds the linearizability check (linearize.Check).
@@ -97,6 +117,18 @@ func Check[I, K ~uint8, N any, M graph.Message[M], D, E, S any](p Protocol[I, K,
 	r, err := New(p)
 	if err != nil {
 		return v, err
+	}
+	if claimed != nil && claimed.Invariant != LinearizabilityCheck {
+		var names []string
+		known := false
+		p.EachInvariant(&r.State, func(name string, _ error) {
+			names = append(names, name)
+			known = known || name == claimed.Invariant
+		})
+		if !known {
+			return v, fmt.Errorf("%w: the header claims a violation of %q, which is no invariant of this protocol (its invariants: %s; or %s)",
+				ErrClaim, claimed.Invariant, strings.Join(names, ", "), LinearizabilityCheck)
+		}
 	}
 	tr := Tracker[I, K, N, M, D, E, S]{P: p}
 	tr.Observe(&r.State, 0)
@@ -171,6 +203,15 @@ func (v *Verdict) Summary() string {
 	case BadInput:
 		return "BAD INPUT: " + v.Error
 	}
-	return fmt.Sprintf("ok: %d steps replayed, every invariant holds after every step, %d client operations (%d pending) linearizable",
-		v.Replayed, v.Linearizability.Ops, v.Linearizability.PendingOps)
+	l := v.Linearizability
+	if l.Ops == l.PendingOps {
+		return fmt.Sprintf("ok: %s replayed, every invariant holds after every step; linearizability %s",
+			english.Count(v.Replayed, "step"), l)
+	}
+	pending := ""
+	if l.PendingOps > 0 {
+		pending = fmt.Sprintf(", %d pending", l.PendingOps)
+	}
+	return fmt.Sprintf("ok: %s replayed, every invariant holds after every step, %s%s linearizable",
+		english.Count(v.Replayed, "step"), english.Count(l.Ops, "client operation"), pending)
 }

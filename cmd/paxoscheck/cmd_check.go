@@ -11,6 +11,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
+	"github.com/paxoscheck/paxoscheck/internal/english"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
 
@@ -90,8 +91,33 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "paxoscheck check: %v\n", err)
 			return exitBadInput
 		}
+	} else if len(all) > 1 {
+		fmt.Fprintln(stdout, checkSummary(all))
 	}
 	return code
+}
+
+// checkSummary is the last line of a check of several traces: how many
+// had each verdict.
+func checkSummary(all []replay.Verdict) string {
+	n := map[replay.Kind]int{}
+	for _, v := range all {
+		n[v.Kind]++
+	}
+	var parts []string
+	for _, k := range []struct {
+		kind replay.Kind
+		noun string
+	}{{replay.OK, "ok"}, {replay.Violation, "violation"}, {replay.Divergent, "divergence"}, {replay.Unknown, "unknown"}, {replay.BadInput, "bad input"}} {
+		switch {
+		case n[k.kind] == 0:
+		case k.kind == replay.Violation || k.kind == replay.Divergent:
+			parts = append(parts, english.Count(n[k.kind], k.noun))
+		default:
+			parts = append(parts, fmt.Sprintf("%d %s", n[k.kind], k.noun))
+		}
+	}
+	return fmt.Sprintf("checked %s: %s", english.Count(len(all), "trace"), strings.Join(parts, ", "))
 }
 
 // checkOne reads and checks one trace, by its protocol; a trace that
@@ -129,7 +155,7 @@ func printVerdict(w io.Writer, v *replay.Verdict, htmlPath string) {
 		fmt.Fprintf(w, "  later also violated: %s\n", strings.Join(also, ", "))
 	}
 	if l := v.Linearizability; l != nil && v.Kind != replay.OK {
-		fmt.Fprintf(w, "  linearizability: %s (%d operations, %d pending)", l.Verdict, l.Ops, l.PendingOps)
+		fmt.Fprintf(w, "  linearizability: %s", l)
 		if l.Detail != "" {
 			fmt.Fprintf(w, ": %s", l.Detail)
 		}

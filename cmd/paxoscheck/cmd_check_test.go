@@ -196,6 +196,17 @@ func TestCheckBuggyTrace(t *testing.T) {
 			t.Errorf("claim %s: exit %d, want 1 and %q:\n%s", claim, code, word, out)
 		}
 	}
+
+	// A header naming no invariant of the spec is bad input, not an
+	// unconfirmed claim.
+	tr.Header.Violation = &paxostrace.Violation{Invariant: "NoSuchInv", Step: 1}
+	if err := paxostrace.WriteFile(path, tr); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCLI("check", "--no-html", path)
+	if code != exitBadInput || !strings.Contains(errOut, `claims a violation of "NoSuchInv", which is no invariant`) || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("claim NoSuchInv: exit %d, want 2 and one line naming it:\n%s%s", code, out, errOut)
+	}
 }
 
 func TestCheckDivergence(t *testing.T) {
@@ -366,5 +377,18 @@ func TestCheckCounterexamples(t *testing.T) {
 				t.Errorf("file named after %s, but its bugs are %v", name, tr.Header.Bugs)
 			}
 		})
+	}
+}
+
+// TestCheckSummary: a check of several traces ends with one line that
+// counts the verdicts; a single trace gets none.
+func TestCheckSummary(t *testing.T) {
+	code, out, _ := runCLI("check", "--no-html", normalTrace, buggyTrace, filepath.Join(t.TempDir(), "missing.jsonl"))
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != exitBadInput || lines[len(lines)-1] != "checked 3 traces: 1 ok, 1 violation, 1 bad input" {
+		t.Errorf("exit %d, last line %q", code, lines[len(lines)-1])
+	}
+	if _, out, _ := runCLI("check", "--no-html", normalTrace); strings.Contains(out, "checked ") {
+		t.Errorf("a summary for one trace:\n%s", out)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -151,7 +152,30 @@ func (c *exploreFlags) check(fs *flag.FlagSet) (code int, ok bool) {
 		return c.bad("--max-memory: %v", err), false
 	}
 	c.memLimit = m
+	if err := checkOutDir(*c.out); err != nil {
+		return c.bad("--out: %v", err), false
+	}
 	return 0, true
+}
+
+// checkOutDir checks, before any work, that dir ("": none given) is a
+// directory that exists or can be made, so that no search ends with a
+// counterexample it cannot write. It makes the directory.
+func checkOutDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("%s is a file, not a directory", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("cannot make directory %s: %v", dir, err)
+	}
+	return nil
 }
 
 // checkProgress refuses a negative --progress (checked last, after the
@@ -208,10 +232,17 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 			formatSize(r.MaxMemory), r.Distinct, r.MaxDepth)
 		return exitIncomplete, false
 	}
-	if !r.Complete && r.Violation == nil && r.Deadlock == nil {
-		fmt.Fprintln(stdout, "incomplete: --max-states or --max-depth cut the search short")
-	}
 	verr := r.Err()
+	if verr == nil && !r.Complete {
+		// A search cut short is never a pass.
+		bound := fmt.Sprintf("--max-states %d", *c.maxStates)
+		if r.Stopped == "max-depth" {
+			bound = fmt.Sprintf("--max-depth %d", *c.maxDepth)
+		}
+		fmt.Fprintf(stdout, "INCOMPLETE: %s cut the search short after %d distinct states at depth %d: no violation in what was searched, which is not every state\n",
+			bound, r.Distinct, r.MaxDepth)
+		return exitIncomplete, false
+	}
 	if verr == nil {
 		for _, line := range notes {
 			fmt.Fprintln(stdout, line)

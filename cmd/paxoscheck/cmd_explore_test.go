@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,7 +81,7 @@ func TestExploreCLI(t *testing.T) {
 func TestExploreProgressLines(t *testing.T) {
 	args := []string{"explore", "--network", "set", "--clients", "2", "--max-round", "2", "--crashes", "1", "--max-states", "60000", "--workers", "1"}
 	var out, errb bytes.Buffer
-	if code := run(append(args, "--progress", "1ms"), &out, &errb); code != exitOK {
+	if code := run(append(args, "--progress", "1ms"), &out, &errb); code != exitIncomplete {
 		t.Fatalf("exit %d\nstderr: %s", code, errb.String())
 	}
 	if !strings.HasPrefix(errb.String(), "explore: ") || !strings.Contains(errb.String(), " distinct, ") || !strings.HasSuffix(errb.String(), "\n") {
@@ -88,8 +89,30 @@ func TestExploreProgressLines(t *testing.T) {
 	}
 	out.Reset()
 	errb.Reset()
-	if code := run(args, &out, &errb); code != exitOK || errb.Len() != 0 {
+	if code := run(args, &out, &errb); code != exitIncomplete || errb.Len() != 0 {
 		t.Errorf("without --progress: exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestExploreIncomplete: a search cut short by --max-states or
+// --max-depth says INCOMPLETE and exits 3, never "ok" and 0, and stops at
+// exactly --max-states distinct states, however many workers race for
+// the last ones.
+func TestExploreIncomplete(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--max-states", "1000", "--workers", "2"}, "INCOMPLETE: --max-states 1000 cut the search short after 1000 distinct states"},
+		{[]string{"--max-states", "777", "--workers", "4"}, "INCOMPLETE: --max-states 777 cut the search short after 777 distinct states"},
+		{[]string{"--max-depth", "3"}, "INCOMPLETE: --max-depth 3 cut the search short"},
+		{[]string{"--protocol", "multipaxos", "--max-states", "500"}, "INCOMPLETE: --max-states 500 cut the search short after 500 distinct states"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(append([]string{"explore"}, tc.args...), &out, &errb)
+		if code != exitIncomplete || !strings.Contains(out.String(), tc.want) || strings.Contains(out.String(), "\nok\n") {
+			t.Errorf("%v: exit %d, want %d and %q\n%s%s", tc.args, code, exitIncomplete, tc.want, out.String(), errb.String())
+		}
 	}
 }
 
@@ -107,5 +130,45 @@ func TestParseSize(t *testing.T) {
 	}
 	if got := formatSize(3 << 29); got != "1.5 GiB" {
 		t.Errorf("formatSize: %q", got)
+	}
+}
+
+// TestExploreDepthIsCounterexampleLength: the depth a search reports is
+// that of the deepest state it reached, the counterexample's last.
+func TestExploreDepthIsCounterexampleLength(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run([]string{"explore", "--bug", "ignore-promised-value", "--out", t.TempDir()}, &out, &errb)
+	var depth, steps int
+	for _, l := range strings.Split(out.String(), "\n") {
+		if i := strings.Index(l, "max depth "); i >= 0 {
+			fmt.Sscanf(l[i:], "max depth %d", &depth)
+		}
+		if strings.HasPrefix(l, "counterexample (") {
+			fmt.Sscanf(l, "counterexample (%d steps)", &steps)
+		}
+	}
+	if code != exitViolation || depth == 0 || depth != steps {
+		t.Errorf("exit %d, max depth %d, counterexample of %d steps\n%s", code, depth, steps, out.String())
+	}
+}
+
+// TestOutCheckedFirst: an --out that cannot be a directory is refused
+// before any search or simulation runs.
+func TestOutCheckedFirst(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"explore", "--bug", "skip-prepare", "--out", file},
+		{"explore", "--protocol", "multipaxos", "--out", file},
+		{"explore", "--out", filepath.Join(file, "sub")},
+		{"simulate", "--runs", "1", "--out", file},
+	} {
+		var out, errb bytes.Buffer
+		code := run(args, &out, &errb)
+		if code != exitBadInput || out.Len() != 0 || !strings.Contains(errb.String(), "--out: ") || strings.Count(errb.String(), "\n") != 1 {
+			t.Errorf("%v: exit %d\nstdout: %s\nstderr: %s", args, code, out.String(), errb.String())
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+
+	"github.com/paxoscheck/paxoscheck/checker/replay"
 )
 
 func init() {
@@ -17,9 +19,16 @@ const showFormats = "text, mermaid or html"
 // (issues 2 and 6): it reads and validates the trace by its protocol's
 // layer (traceProtocol.read) and prints its message-flow diagram. Flags may come before or after TRACE.
 //
+// The trace is also replayed against the code (as check does), so that
+// what the diagram shows is not taken on the header's word: a trace the
+// code would not produce, or whose header claims a violation the replay
+// does not find, is said so on stderr in one line.
+//
 // Exit code: 0 when the diagram was printed (also for a trace that records
-// a violation: showing it is the point), 2 for a bad or unreadable trace,
-// an unknown format or bad usage, with a one-line error on stderr.
+// a violation: showing it is the point); 1 when it was printed but the
+// trace diverges from the code or its claimed violation is not confirmed;
+// 2 for a bad or unreadable trace, an unknown format or bad usage, with a
+// one-line error on stderr.
 func runShow(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("show", "show [--format text|mermaid|html] [--ascii] TRACE", stderr)
 	format := fs.String("format", "text", "diagram `format`: "+showFormats)
@@ -60,6 +69,19 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "paxoscheck show: %v\n", err)
 		return exitBadInput
+	}
+	v, err := protocolOf(paths[0]).check(paths[0], replay.Options{})
+	switch {
+	case err != nil:
+		fmt.Fprintf(stderr, "paxoscheck show: the trace was drawn but cannot be checked: %v\n", err)
+		return exitBadInput
+	case v.Kind == replay.Divergent:
+		fmt.Fprintf(stderr, "paxoscheck show: the code does not produce this trace: %s (paxoscheck check %s)\n", v.Summary(), paths[0])
+		return exitViolation
+	case v.ClaimConfirmed != nil && !*v.ClaimConfirmed:
+		fmt.Fprintf(stderr, "paxoscheck show: the header claims %s after step %d, which the replay does not find: %s (paxoscheck check %s)\n",
+			v.Claimed.Invariant, v.Claimed.Step, v.Summary(), paths[0])
+		return exitViolation
 	}
 	return exitOK
 }

@@ -44,6 +44,8 @@ func TestShow(t *testing.T) {
 		{name: "flag after the trace", args: []string{buggy, "--format=mermaid"}, code: exitOK, golden: "skip-prepare.mmd.golden", stdout: []string{"VIOLATION"}},
 		{name: "violation shown, exit 0", args: []string{buggy}, code: exitOK, golden: "skip-prepare.txt.golden", stdout: []string{"VIOLATION: invariant"}},
 		{name: "html viewer", args: []string{"--format", "html", buggy}, code: exitOK, stdout: []string{"<!DOCTYPE html>", `id="next"`, "Msg2aInv"}},
+		{name: "diverging trace drawn, exit 1", args: []string{"testdata/show/diverging.jsonl"}, code: exitViolation, stdout: []string{"VIOLATION: invariant"},
+			stderr: []string{"paxoscheck show: the code does not produce this trace: DIVERGENCE at step 1"}, oneLine: true},
 		{name: "help", args: []string{"--help"}, code: exitOK, stderr: []string{"usage: paxoscheck show", "-format", "-ascii"}, noStdout: true},
 		{name: "no trace", args: nil, code: exitBadInput, stderr: []string{"want exactly one TRACE, got 0"}, oneLine: true, noStdout: true},
 		{name: "two traces", args: []string{faults, buggy}, code: exitBadInput, stderr: []string{"got 2"}, oneLine: true, noStdout: true},

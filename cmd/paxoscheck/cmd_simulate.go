@@ -180,10 +180,8 @@ func (c *simFlags) parseWeights(def sim.Weights) (code int, ok bool) {
 func simulate[I, K ~uint8, N any, M graph.Message[M], D, E, T any](c *simFlags, s *sim.Sim[I, K, N, M, D, E, T],
 	write func(path string, r *sim.Result[I, K, N, M, D, E, T], source string) error, banner []string) int {
 	stdout, stderr := c.stdout, c.stderr
-	if *c.out != "" {
-		if err := os.MkdirAll(*c.out, 0o755); err != nil {
-			return c.bad("--out: %v", err)
-		}
+	if err := checkOutDir(*c.out); err != nil {
+		return c.bad("--out: %v", err)
 	}
 	for _, l := range banner {
 		fmt.Fprintln(stdout, l)

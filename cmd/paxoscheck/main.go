@@ -2,7 +2,9 @@
 // exhaustive explorer, trace checking, replay and rendering.
 //
 // Exit codes, for every subcommand: 0 all checks passed, 1 a check found a
-// violation (or, for check, an unknown verdict), 2 bad input or usage.
+// violation (or, for check, an unknown verdict), 2 bad input or usage, 3
+// a search cut short (explore's --max-states, --max-depth, --max-memory)
+// before it could pass.
 package main
 
 import (
@@ -19,8 +21,9 @@ const (
 	exitOK        = 0
 	exitViolation = 1
 	exitBadInput  = 2
-	// exitIncomplete: a search stopped at a resource limit before it could
-	// give a verdict (explore --max-memory).
+	// exitIncomplete: a search stopped at a bound or a resource limit
+	// before it could pass (explore --max-states, --max-depth,
+	// --max-memory).
 	exitIncomplete = 3
 )
 
@@ -70,7 +73,7 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\ncheck, replay and show read the traces of: %s (the protocol the trace's header names).\n", protocolNames())
 	fmt.Fprintln(w, "Run 'paxoscheck COMMAND --help' for a command's flags.")
-	fmt.Fprintln(w, "Exit codes: 0 ok, 1 violation found, 2 bad input or usage.")
+	fmt.Fprintln(w, "Exit codes: 0 ok, 1 violation found, 2 bad input or usage, 3 incomplete (a search cut short).")
 }
 
 // newFlags returns a FlagSet for a subcommand that prints its usage on
