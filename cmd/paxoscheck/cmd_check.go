@@ -38,8 +38,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "paxoscheck check: no trace given")
-		fs.Usage()
+		fmt.Fprintln(stderr, "paxoscheck check: no trace given (see paxoscheck check --help)")
 		return exitBadInput
 	}
 	if *htmlDir != "" {

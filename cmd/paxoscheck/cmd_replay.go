@@ -21,8 +21,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "paxoscheck replay: want exactly one trace")
-		fs.Usage()
+		fmt.Fprintf(stderr, "paxoscheck replay: want exactly one trace, got %d (see paxoscheck replay --help)\n", fs.NArg())
 		return exitBadInput
 	}
 	return protocolOf(fs.Arg(0)).replay(fs.Arg(0), stdout, stderr)

@@ -13,7 +13,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"sort"
+	"strings"
 )
 
 // Exit codes shared by every subcommand.
@@ -76,26 +78,98 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Exit codes: 0 ok, 1 violation found, 2 bad input or usage, 3 incomplete (a search cut short).")
 }
 
-// newFlags returns a FlagSet for a subcommand that prints its usage on
-// --help and reports errors to stderr (parse returns the exit code to use).
+// newFlags returns a FlagSet for a subcommand whose usage goes to stderr
+// on --help (and on fs.Usage()); a bad flag is one line there, written by
+// parseFlags, not the flag package's message and the whole usage.
 func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(quiet{stderr})
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: paxoscheck %s\n\nflags:\n", synopsis)
+		fmt.Fprintf(stderr, "usage: paxoscheck %s\n", synopsis)
+		n := 0
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n == 0 {
+			fmt.Fprintln(stderr, "\n(no flags)")
+			return
+		}
+		fmt.Fprintln(stderr, "\nflags:")
+		fs.SetOutput(stderr)
 		fs.PrintDefaults()
+		fs.SetOutput(quiet{stderr})
 	}
 	return fs
 }
 
-// parseFlags parses args; ok=false means return code now (0 after --help, 2
-// after a bad flag).
+// quiet is a subcommand's stderr as its FlagSet's output: the flag
+// package's own messages are dropped (parseFlags writes its one line to
+// w instead).
+type quiet struct{ w io.Writer }
+
+func (quiet) Write(p []byte) (int, error) { return len(p), nil }
+
+// parseFlags parses args; ok=false means return code now (0 after --help,
+// 2 after a bad flag, reported in one line naming the subcommand and the
+// flag).
 func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
-	if err := fs.Parse(args); err != nil {
+	// The flag package calls Usage on every error; the whole usage is for
+	// --help only.
+	usage := fs.Usage
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = usage
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage()
 			return exitOK, false
 		}
+		w := io.Discard
+		if q, ok := fs.Output().(quiet); ok {
+			w = q.w
+		}
+		fmt.Fprintf(w, "paxoscheck %s: %s (see paxoscheck %s --help)\n", fs.Name(), flagError(fs, err), fs.Name())
 		return exitBadInput, false
 	}
 	return 0, true
+}
+
+// invalidValue is the flag package's message for a value it cannot set.
+var invalidValue = regexp.MustCompile(`^invalid (?:boolean )?value (".*") for (?:flag )?-([^:]+): (.*)$`)
+
+// flagError words a parse error of the flag package for a user: the flag
+// with two dashes, as --help shows them, and what it wants.
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return "unknown flag --" + strings.TrimLeft(name, "-")
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return "--" + strings.TrimLeft(name, "-") + " needs a value"
+	}
+	m := invalidValue.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	val, name, why := m[1], m[2], m[3]
+	if why != "parse error" && why != "value out of range" {
+		return fmt.Sprintf("--%s %s: %s", name, val, why)
+	}
+	want := "a valid value"
+	if f := fs.Lookup(name); f != nil {
+		switch fmt.Sprintf("%T", f.Value) {
+		case "*flag.intValue", "*flag.int64Value":
+			want = "a whole number"
+		case "*flag.uintValue", "*flag.uint64Value":
+			want = "a whole number, 0 or more"
+		case "*flag.durationValue":
+			want = "a duration such as 30s or 2m"
+		case "*flag.boolValue":
+			want = "true or false"
+		case "*flag.float64Value":
+			want = "a number"
+		}
+	}
+	if why == "value out of range" {
+		return fmt.Sprintf("--%s %s: out of range (want %s)", name, val, want)
+	}
+	return fmt.Sprintf("--%s %s: want %s", name, val, want)
 }
