@@ -61,9 +61,12 @@ func read[H, S any](f Format[H, S], r io.Reader, file string) (Trace[H, S], erro
 			}
 			return t, v.errf(line, 0, nil, "empty line (a trace has no blank lines)")
 		}
+		if line == 1 && bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+			return t, v.errf(1, 0, nil, "the file starts with a UTF-8 byte order mark: save it as UTF-8 without one")
+		}
 		var raw map[string]json.RawMessage
 		if err := json.Unmarshal(b, &raw); err != nil {
-			return t, v.errf(line, stepNumber(b), err, "bad JSON: %v", err)
+			return t, v.errf(line, stepNumber(b), err, "bad JSON: %s", jsonError(err))
 		}
 		if raw == nil {
 			return t, v.errf(line, 0, nil, "bad JSON: null, want an object")
@@ -76,7 +79,7 @@ func read[H, S any](f Format[H, S], r io.Reader, file string) (Trace[H, S], erro
 				return t, v.errf(1, 0, nil, "header has no %q field", k)
 			}
 			if err := strict(b, &t.Header); err != nil {
-				return t, v.errf(1, 0, err, "bad header: %v", err)
+				return t, v.errf(1, 0, err, "bad header: %s", jsonError(err))
 			}
 			if pe := v.header(&t.Header); pe != nil {
 				return t, pe
@@ -89,7 +92,7 @@ func read[H, S any](f Format[H, S], r io.Reader, file string) (Trace[H, S], erro
 		}
 		var s S
 		if err := strict(b, &s); err != nil {
-			return t, v.errf(line, n, err, "bad step: %v", err)
+			return t, v.errf(line, n, err, "bad step: %s", jsonError(err))
 		}
 		if pe := v.step(line, &s); pe != nil {
 			return t, pe
@@ -107,6 +110,10 @@ func (v *validator[H, S]) preHeader(raw map[string]json.RawMessage) *ParseError 
 		return v.errf(1, 0, nil, "not a %s: header format is %s, want %q", FormatName, orMissing(raw["format"]), FormatName)
 	}
 	var ver int
+	var verText string
+	if b, ok := raw["version"]; ok && json.Unmarshal(b, &verText) == nil {
+		return v.errf(1, 0, nil, "header field \"version\" is the string %s: want the number %d", b, Version)
+	}
 	if b, ok := raw["version"]; !ok || json.Unmarshal(b, &ver) != nil || ver != Version {
 		return v.errf(1, 0, nil, "unsupported version %s (this reader reads version %d)", orMissing(raw["version"]), Version)
 	}
