@@ -41,6 +41,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "paxoscheck check: no trace given (see paxoscheck check --help)")
 		return exitBadInput
 	}
+	if *timeout <= 0 {
+		fmt.Fprintf(stderr, "paxoscheck check: --timeout %s: must be positive\n", *timeout)
+		return exitBadInput
+	}
 	if *htmlDir != "" {
 		if err := os.MkdirAll(*htmlDir, 0o755); err != nil {
 			fmt.Fprintf(stderr, "paxoscheck check: --html: %v\n", err)

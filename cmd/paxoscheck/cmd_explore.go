@@ -14,6 +14,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/explore"
 	"github.com/paxoscheck/paxoscheck/checker/graph"
+	"github.com/paxoscheck/paxoscheck/internal/english"
 )
 
 func init() {
@@ -142,6 +143,10 @@ func (c *exploreFlags) check(fs *flag.FlagSet) (code int, ok bool) {
 		return c.bad("fault budgets must not be negative"), false
 	case *c.workers < 0 || *c.maxStates < 0 || *c.maxDepth < 0:
 		return c.bad("--workers, --max-states and --max-depth must not be negative"), false
+	case *c.workers > maxWorkers:
+		return c.bad("--workers %d: at most %d", *c.workers, maxWorkers), false
+	case *c.dfs && *c.workers > 1:
+		return c.bad("--dfs --workers %d: a depth-first search runs one worker; drop --workers or --dfs", *c.workers), false
 	case *c.network != "multiset" && *c.network != "set":
 		return c.bad("--network %q: want multiset or set", *c.network), false
 	case *c.network == "set" && (*c.drops != 0 || *c.dups != 0):
@@ -214,8 +219,8 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 	if c.tty {
 		fmt.Fprint(c.stderr, "\r\033[K")
 	}
-	fmt.Fprintf(stdout, "explored %d distinct states, %d transitions, max depth %d in %.2fs (%.0f states/s, %d workers)\n",
-		r.Distinct, r.Transitions, r.MaxDepth, r.Elapsed.Seconds(), r.StatesPerSec(), r.Workers)
+	fmt.Fprintf(stdout, "explored %s, %s, max depth %d in %.2fs (%.0f states/s, %s)\n",
+		english.Count(r.Distinct, "distinct state"), english.Count(r.Transitions, "transition"), r.MaxDepth, r.Elapsed.Seconds(), r.StatesPerSec(), english.Count(r.Workers, "worker"))
 	fmt.Fprintf(stdout, "peak heap %.1f MiB, %.1f bytes per stored state; symmetry %v, dead-state reduction %v\n",
 		float64(r.PeakHeap)/(1<<20), r.BytesPerState(), r.Symmetry, r.Dead)
 	for _, ref := range r.Refuted {

@@ -48,6 +48,10 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 			return exitBadInput
 		}
 	}
+	if *list && name != "" {
+		fmt.Fprintf(stderr, "paxoscheck scenario: --list takes no scenario name (got %q): give one or the other\n", name)
+		return exitBadInput
+	}
 	switch *protocol {
 	case "paxos":
 	case mptrace.ProtocolName:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/checker/sim"
+	"github.com/paxoscheck/paxoscheck/internal/english"
 )
 
 func init() {
@@ -143,6 +145,12 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		return c.bad("--runs %d: need at least 1", *c.runs)
 	case *c.workers < 0:
 		return c.bad("--workers %d: must not be negative", *c.workers)
+	case *c.workers > maxWorkers:
+		return c.bad("--workers %d: at most %d", *c.workers, maxWorkers)
+	case *c.seed > math.MaxUint64-uint64(*c.runs-1):
+		return c.bad("--seed %d --runs %d: the last seed would pass %d", *c.seed, *c.runs, uint64(math.MaxUint64))
+	case *c.linTimeout <= 0:
+		return c.bad("--linearize-timeout %s: must be positive (--no-linearize skips the check)", *c.linTimeout)
 	}
 	return simulate(c)
 }
@@ -211,8 +219,9 @@ func simulate[I, K ~uint8, N any, M graph.Message[M], D, E, T any](c *simFlags, 
 		code = reportViolation(s, f, write, *c.out, *c.noShrink, stdout, stderr)
 	}
 	secs := elapsed.Seconds()
-	fmt.Fprintf(stdout, "summary: %d runs, %d steps, %.2f s (%.0f runs/s, %.0f steps/s); a value chosen in %d runs, every learner learned in %d, every client answered in %d; violations: %d\n",
-		sum.Runs, sum.Steps, secs, float64(sum.Runs)/secs, float64(sum.Steps)/secs, sum.Chosen, sum.AllLearned, sum.AllReturned, sum.Violations)
+	fmt.Fprintf(stdout, "summary: %s, %s, %.2f s (%.0f runs/s, %.0f steps/s); a value chosen in %s, every learner learned in %d, every client answered in %d; violations: %d\n",
+		english.Count(sum.Runs, "run"), english.Count(sum.Steps, "step"), secs, float64(sum.Runs)/secs, float64(sum.Steps)/secs,
+		english.Count(sum.Chosen, "run"), sum.AllLearned, sum.AllReturned, sum.Violations)
 	if code == exitOK && sum.Chosen == 0 {
 		fmt.Fprintf(stdout, "VACUOUS: no run chose a value (seeds %d..%d); the invariants held only because nothing happened: raise --steps or lower the fault weights\n", *c.seed, last)
 		return exitViolation

@@ -46,3 +46,32 @@ func TestBadFlagsOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestAbsurdValuesRefused: values that would run but mean nothing are
+// refused in one line, exit 2, before any work.
+func TestAbsurdValuesRefused(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"explore", "--workers", "100000"}, "--workers 100000: at most 1024"},
+		{[]string{"explore", "--dfs", "--workers", "4"}, "--dfs --workers 4: a depth-first search runs one worker"},
+		{[]string{"simulate", "--workers", "5000"}, "--workers 5000: at most 1024"},
+		{[]string{"simulate", "--seed", "18446744073709551615", "--runs", "2"}, "the last seed would pass 18446744073709551615"},
+		{[]string{"simulate", "--linearize-timeout", "0s"}, "--linearize-timeout 0s: must be positive"},
+		{[]string{"check", "--timeout", "0s", "x.jsonl"}, "--timeout 0s: must be positive"},
+		{[]string{"check", "--timeout", "-1s", "x.jsonl"}, "--timeout -1s: must be positive"},
+		{[]string{"scenario", "--list", "normal"}, `--list takes no scenario name (got "normal")`},
+	} {
+		var out, errb bytes.Buffer
+		code := run(tc.args, &out, &errb)
+		if code != exitBadInput || out.Len() != 0 || strings.Count(errb.String(), "\n") != 1 || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %q", tc.args, code, out.String(), errb.String(), tc.want)
+		}
+	}
+	// The largest seed is still a seed.
+	var out, errb bytes.Buffer
+	if code := run([]string{"simulate", "--seed", "18446744073709551615", "--runs", "1"}, &out, &errb); code != exitOK || !strings.Contains(out.String(), "summary: 1 run, ") {
+		t.Errorf("the last seed: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+}

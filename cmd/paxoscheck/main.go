@@ -78,6 +78,10 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Exit codes: 0 ok, 1 violation found, 2 bad input or usage, 3 incomplete (a search cut short).")
 }
 
+// maxWorkers bounds --workers: more goroutines than this only cost memory
+// (each holds buffers) on any machine this runs on.
+const maxWorkers = 1024
+
 // newFlags returns a FlagSet for a subcommand whose usage goes to stderr
 // on --help (and on fs.Usage()); a bad flag is one line there, written by
 // parseFlags, not the flag package's message and the whole usage.

@@ -19,6 +19,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/sim"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
+	"github.com/paxoscheck/paxoscheck/internal/english"
 	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 )
 
@@ -331,8 +332,8 @@ func simulateMultiPaxos(fs *flag.FlagSet) func(c *simFlags) int {
 		}
 		last := *c.seed + uint64(*c.runs) - 1
 		banner := []string{
-			fmt.Sprintf("simulate multipaxos: seeds %d..%d (%d runs); acceptors=%d proposers=%d clients=%d commands=%d keys=%d pipeline=%d; bugs: %s",
-				*c.seed, last, *c.runs, *f.acceptors, *f.proposers, *f.clients, *f.commands, *f.keys, *f.pipeline, bugs),
+			fmt.Sprintf("simulate multipaxos: seeds %d..%d (%s); acceptors=%d proposers=%d clients=%d commands=%d keys=%d pipeline=%d; bugs: %s",
+				*c.seed, last, english.Count(*c.runs, "run"), *f.acceptors, *f.proposers, *f.clients, *f.commands, *f.keys, *f.pipeline, bugs),
 			fmt.Sprintf("simulate multipaxos: budget drops=%d dups=%d crashes=%d mid-step-crash=%t, max round %d, max steps %d, weights %s",
 				*c.drops, *c.dups, *c.crashes, *c.midStep, *f.maxRound, *c.steps, &weightsFlag{w: c.weights}),
 		}

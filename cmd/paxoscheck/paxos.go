@@ -17,6 +17,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
+	"github.com/paxoscheck/paxoscheck/internal/english"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
@@ -389,8 +390,8 @@ func simulatePaxos(fs *flag.FlagSet) func(c *simFlags) int {
 		}
 		last := *c.seed + uint64(*c.runs) - 1
 		banner := []string{
-			fmt.Sprintf("simulate: seeds %d..%d (%d runs); acceptors=%d proposers=%d learners=%d clients=%d; bugs: %s",
-				*c.seed, last, *c.runs, *acceptors, *proposers, *learners, *clients, bugNames),
+			fmt.Sprintf("simulate: seeds %d..%d (%s); acceptors=%d proposers=%d learners=%d clients=%d; bugs: %s",
+				*c.seed, last, english.Count(*c.runs, "run"), *acceptors, *proposers, *learners, *clients, bugNames),
 			fmt.Sprintf("simulate: budget drops=%d dups=%d crashes=%d mid-step-crash=%t, max round %d, max steps %d, weights %s",
 				*c.drops, *c.dups, *c.crashes, *c.midStep, *maxRound, *c.steps, &weightsFlag{w: c.weights}),
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
+	"github.com/paxoscheck/paxoscheck/internal/english"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
 
@@ -93,8 +94,9 @@ func Diagram(t *Trace) (*traces.Diagram, error) {
 		g.Lanes = append(g.Lanes, traces.Lane{Name: strings.ToUpper(r.String()[:1]) + strconv.Itoa(int(id)), What: r.String()})
 	}
 	name := func(id mp.NodeID) string { return g.Lanes[index[id]].Name }
-	g.Summary = fmt.Sprintf("trace: multipaxos, %d acceptors, %d proposers, pipeline %d, %d clients, %d operations; %d steps",
-		len(h.Acceptors), len(h.Proposers), h.Pipeline, len(sessions), len(h.Ops), len(t.Steps))
+	g.Summary = fmt.Sprintf("trace: multipaxos, %s, %s, pipeline %d, %s, %s; %s",
+		english.Count(len(h.Acceptors), "acceptor"), english.Count(len(h.Proposers), "proposer"), h.Pipeline,
+		english.Count(len(sessions), "client"), english.Count(len(h.Ops), "operation"), english.Count(len(t.Steps), "step"))
 	if len(h.Bugs) > 0 {
 		g.Summary += "; bugs " + strings.Join(h.Bugs, ",")
 	}
