@@ -76,6 +76,16 @@ type Options[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	// still runs, for the "sometimes" facts. It must be safe for
 	// concurrent use.
 	Check func(st *graph.State[I, N, M, D], depth int) *graph.Violation
+	// FrontierMemory bounds, in bytes, the encoded states a breadth-first
+	// search holds in memory for its current and next levels: past it,
+	// full chunks of them are compressed to a file and read back when
+	// their level is expanded (spill.go). 0 means a quarter of MaxMemory
+	// (none without a MaxMemory), a negative value no bound. Counts and
+	// verdicts do not depend on it.
+	FrontierMemory int64
+	// SpillDir is where the frontier's files go ("": the system's
+	// temporary directory); they are unlinked at once.
+	SpillDir string
 	// VerifyFingerprints checks every stored state's fingerprint, as the
 	// reduction worked it out from the change that led to it, against
 	// the state's whole hash (tests switch it on; it costs a whole hash
@@ -154,6 +164,10 @@ type Result[I, K ~uint8, M graph.Message[M]] struct {
 	// StoreBytes is what the stored states cost: fingerprint tables and
 	// predecessor pages.
 	StoreBytes int64
+	// Spilled and SpilledDisk are the bytes of encoded states the
+	// frontier sent to disk (Options.FrontierMemory), before and after
+	// compression; 0: nothing spilled.
+	Spilled, SpilledDisk int64
 }
 
 // Deadlock describes a deadlocked state.
@@ -210,27 +224,71 @@ type level struct {
 	fps    []uint64
 	parent []uint32
 	act    []uint8
+	// sp, when set, takes the level's full chunks when the frontier is
+	// over its memory budget (spill.go): chunk k is then nil and disk[k]
+	// says where it went, in sp's file par. gen changes whenever the
+	// level is emptied, so that a reader's copy of a spilled chunk is
+	// never taken for the next depth's. err is the first spill error.
+	sp   *spill
+	par  int
+	disk []chunkLoc
+	gen  uint64
+	err  error
 }
 
-// chunkSize is the size of a level's chunks.
-const chunkSize = 1 << 20
+// chunkSize is the size of a level's chunks (a variable for the tests,
+// which make chunks small to spill small searches).
+var chunkSize = 1 << 20
 
 func (l *level) len() int { return len(l.ends) }
 
+// get returns entry i's encoding, from a chunk in memory.
 func (l *level) get(i int) []byte {
 	return l.chunks[l.at[i]>>32][uint32(l.at[i]):l.ends[i]]
+}
+
+// read returns entry i's encoding, reading its chunk back into c when it
+// was spilled.
+func (l *level) read(i int, c *chunkCache) ([]byte, error) {
+	k := int(l.at[i] >> 32)
+	if l.chunks[k] != nil {
+		return l.get(i), nil
+	}
+	if c.l != l || c.k != k || c.gen != l.gen {
+		chunk, z, err := l.sp.get(l.par, l.disk[k], c.buf, c.z)
+		c.z = z
+		if err != nil {
+			c.l = nil
+			return nil, err
+		}
+		c.buf, c.l, c.k, c.gen = chunk, l, k, l.gen
+	}
+	return c.buf[uint32(l.at[i]):l.ends[i]], nil
 }
 
 func (l *level) push(enc []byte, fp uint64, parent uint32, act uint8) {
 	k := len(l.chunks) - 1
 	if k < 0 || len(l.chunks[k])+len(enc) > cap(l.chunks[k]) {
 		var c []byte
-		if n := len(l.spare); n > 0 && cap(l.spare[n-1]) >= len(enc) {
+		n := len(l.spare)
+		switch {
+		case n > 0 && cap(l.spare[n-1]) >= len(enc):
 			c, l.spare = l.spare[n-1][:0], l.spare[:n-1]
-		} else {
-			c = make([]byte, 0, max(chunkSize, len(enc)))
+		case l.sp != nil && k >= 0 && l.err == nil && cap(l.chunks[k]) >= len(enc) && l.sp.overBudget(max(chunkSize, len(enc))):
+			// Over budget: the full chunk goes to disk and its buffer
+			// takes the next states.
+			loc, err := l.sp.put(l.par, l.chunks[k])
+			if err != nil {
+				l.err = err
+				c = l.newChunk(len(enc))
+				break
+			}
+			l.disk[k], c, l.chunks[k] = loc, l.chunks[k][:0], nil
+		default:
+			c = l.newChunk(len(enc))
 		}
 		l.chunks = append(l.chunks, c)
+		l.disk = append(l.disk, chunkLoc{})
 		k++
 	}
 	start := len(l.chunks[k])
@@ -242,7 +300,18 @@ func (l *level) push(enc []byte, fp uint64, parent uint32, act uint8) {
 	l.act = append(l.act, act)
 }
 
-// truncate keeps the first n entries (the depth-first stack pops this way).
+// newChunk allocates a chunk for an entry of size bytes, counted against
+// the spill's budget.
+func (l *level) newChunk(size int) []byte {
+	c := make([]byte, 0, max(chunkSize, size))
+	if l.sp != nil {
+		l.sp.inMem.Add(int64(cap(c)))
+	}
+	return c
+}
+
+// truncate keeps the first n entries (the depth-first stack pops this
+// way; a level that spilled is only ever emptied, n = 0).
 func (l *level) truncate(n int) {
 	keep := 0
 	if n > 0 {
@@ -250,9 +319,15 @@ func (l *level) truncate(n int) {
 		l.chunks[k] = l.chunks[k][:l.ends[n-1]]
 		keep = k + 1
 	}
-	l.spare = append(l.spare, l.chunks[keep:]...)
+	for _, c := range l.chunks[keep:] {
+		if c != nil {
+			l.spare = append(l.spare, c)
+		}
+	}
 	clear(l.chunks[keep:])
 	l.chunks = l.chunks[:keep]
+	l.disk = l.disk[:min(keep, len(l.disk))]
+	l.gen++
 	l.at, l.ends, l.fps, l.parent, l.act = l.at[:n], l.ends[:n], l.fps[:n], l.parent[:n], l.act[:n]
 }
 
@@ -272,14 +347,16 @@ func (f *frontier) add(l *level) {
 	f.n += l.len()
 }
 
-// get returns state i's encoding and fingerprint.
-func (f *frontier) get(i int) ([]byte, uint64) {
+// read returns state i's encoding and fingerprint (c: the reader's copy
+// of a spilled chunk).
+func (f *frontier) read(i int, c *chunkCache) ([]byte, uint64, error) {
 	k := len(f.starts) - 1
 	for f.starts[k] > i {
 		k--
 	}
 	l, j := f.segs[k], i-f.starts[k]
-	return l.get(j), l.fps[j]
+	enc, err := l.read(j, c)
+	return enc, l.fps[j], err
 }
 
 // search is the shared state of one run.
@@ -314,6 +391,9 @@ type search[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	found     *finding
 	firstDead *Deadlock
 	peakHeap  uint64
+	// spilled and spilledDisk are the frontier's bytes that went to disk,
+	// before and after compression.
+	spilled, spilledDisk int64
 }
 
 type finding struct {
@@ -347,6 +427,9 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 	}
 	if opt.MaxMemory == 0 {
 		opt.MaxMemory = DefaultMaxMemory()
+	}
+	if opt.FrontierMemory == 0 && opt.MaxMemory > 0 {
+		opt.FrontierMemory = opt.MaxMemory / 4
 	}
 	if opt.Decoder == nil {
 		opt.Decoder = m
@@ -422,6 +505,7 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 			Reduced: red.Describe(), Refuted: refuted, Restarts: len(refuted), Certified: red.Certified(),
 			SetNetwork: m.GraphOptions().SetNetwork, Workers: opt.Workers, Elapsed: time.Since(start),
 			PeakHeap: s.peakHeap, StoreBytes: int64(s.visited.Bytes() + s.parents.bytes()), MaxMemory: max(opt.MaxMemory, 0),
+			Spilled: s.spilled, SpilledDisk: s.spilledDisk,
 		}
 		switch {
 		case s.memStop.Load():
@@ -473,6 +557,7 @@ type worker[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	out, prev *level
 	trans     int64
 	check     graph.Checker[I, N, M, D]
+	cache     chunkCache // its copy of the spilled chunk it reads
 }
 
 func (s *search[I, K, N, M, D, E]) newWorker() *worker[I, K, N, M, D, E] {
@@ -554,6 +639,14 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 	workers := s.workers
 	// Each worker writes the next level into one of its two levels while
 	// the current level (the other ones) is read.
+	var sp *spill
+	if s.opt.FrontierMemory > 0 {
+		sp = newSpill(s.opt.SpillDir, s.opt.FrontierMemory)
+		defer func() {
+			s.spilled, s.spilledDisk = sp.raw.Load(), sp.disk.Load()
+			sp.close()
+		}()
+	}
 	first := &level{}
 	first.push(w0.ident, initFP, 0, 0)
 	cur := &frontier{}
@@ -571,9 +664,18 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 		var wg sync.WaitGroup
 		errs := make([]error, len(workers))
 		const chunk = 32
+		// The next level goes to the spill file whose level (two back)
+		// has been read.
+		par := (depth + 1) % 2
+		if sp != nil {
+			if err := sp.empty(par); err != nil {
+				return false, err
+			}
+		}
 		for wi, w := range workers {
 			w.out, w.prev = w.prev, w.out
 			w.out.reset()
+			w.out.sp, w.out.par = sp, par
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -584,8 +686,11 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 					}
 					hi := min(lo+chunk, cur.n)
 					for i := lo; i < hi && !s.stop.Load(); i++ {
-						enc, fp := cur.get(i)
-						if err := w.expand(enc, fp, base+uint32(i), depth); err != nil {
+						enc, fp, err := cur.read(i, &w.cache)
+						if err == nil {
+							err = w.expand(enc, fp, base+uint32(i), depth)
+						}
+						if err != nil {
 							errs[wi] = err
 							s.stop.Store(true)
 							return
@@ -720,6 +825,9 @@ func (w *worker[I, K, N, M, D, E]) visit(k int, fp uint64, ch *graph.Change[I, K
 	}
 	w.ident = graph.AppendBinary(p, w.ident[:0], &w.child)
 	w.out.push(w.ident, fp, num, uint8(k))
+	if err := w.out.err; err != nil {
+		return true, err
+	}
 	if s.opt.MaxStates > 0 && n >= s.opt.MaxStates {
 		s.stop.Store(true)
 		return true, nil

@@ -31,10 +31,12 @@ type exploreFlags struct {
 	maxStates            *int64
 	noSym, noDead        *bool
 	maxMemory, out       *string
+	frontierMemory       *string
 	deadlockErr          *bool
 	progress             *time.Duration
 	stdout, stderr       io.Writer
 	memLimit             int64
+	frontierLimit        int64
 	tty                  bool
 }
 
@@ -110,6 +112,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	c.dfs = fs.Bool("dfs", false, "depth-first (one worker; counterexamples are not shortest)")
 	c.noSym = fs.Bool("no-symmetry", false, "do not merge states that differ by a permutation of acceptors")
 	c.noDead = fs.Bool("no-dead", false, "no dead-state reduction (states differing only in what no later step reads are merged, messages whose delivery can change nothing are left out, crashes that lose nothing are skipped; every reduction is proved against the code in the same run)")
+	c.frontierMemory = fs.String("frontier-memory", "", "keep at most this much of the breadth-first frontier's states in memory and spill the rest to disk, compressed (same units as --max-memory; 0: never spill; default: a quarter of --max-memory); counts and verdicts do not change")
 	c.maxMemory = fs.String("max-memory", "", "stop, incomplete (exit 3), when the process holds more memory than this: bytes, or with KiB, MiB, GiB; 0 for no limit (default: 3/4 of the memory available at start)")
 	c.out = fs.String("out", "", "directory for the counterexample trace (default: a new temporary directory)")
 	c.deadlockErr = fs.Bool("deadlock-is-error", false, "a deadlock that is not a bound artefact fails the run")
@@ -157,6 +160,9 @@ func (c *exploreFlags) check(fs *flag.FlagSet) (code int, ok bool) {
 		return c.bad("--max-memory: %v", err), false
 	}
 	c.memLimit = m
+	if c.frontierLimit, err = parseSize(*c.frontierMemory); err != nil {
+		return c.bad("--frontier-memory: %v", err), false
+	}
 	if err := checkOutDir(*c.out); err != nil {
 		return c.bad("--out: %v", err), false
 	}
@@ -231,6 +237,10 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 		r.Chosen, r.AllLearned, r.Deadlocks, r.BoundDeadlocks)
 	if r.SetNetwork {
 		fmt.Fprintln(stdout, "network: set (every drop, duplication and reordering; a deadlock is a state no action changes)")
+	}
+	if r.Spilled > 0 {
+		fmt.Fprintf(stdout, "frontier: %s of encoded states spilled to disk, %s compressed (--frontier-memory)\n",
+			formatSize(r.Spilled), formatSize(r.SpilledDisk))
 	}
 	if r.Stopped == "max-memory" {
 		fmt.Fprintf(stdout, "INCOMPLETE: the memory limit of %s was reached after %d distinct states at depth %d (--max-memory)\n",

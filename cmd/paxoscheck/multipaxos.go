@@ -260,7 +260,8 @@ func exploreMultiPaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 			return code
 		}
 		opt := mpmodel.Options{Workers: *c.workers, MaxStates: *c.maxStates, MaxDepth: *c.maxDepth, DFS: *c.dfs,
-			DeadlockIsError: *c.deadlockErr, MaxMemory: c.memLimit}
+			DeadlockIsError: *c.deadlockErr, MaxMemory: c.memLimit,
+			FrontierMemory: c.frontierLimit}
 		opt.Progress, opt.ProgressEvery = c.progressFunc()
 		if c.tty {
 			defer fmt.Fprint(c.stderr, "\r\033[K")

@@ -274,7 +274,8 @@ func explorePaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 			return code
 		}
 		opt := paxosexplore.Options{Workers: *c.workers, MaxStates: *c.maxStates, MaxDepth: *c.maxDepth, DFS: *c.dfs,
-			NoSymmetry: *c.noSym, NoDead: *c.noDead, DeadlockIsError: *c.deadlockErr, MaxMemory: c.memLimit}
+			NoSymmetry: *c.noSym, NoDead: *c.noDead, DeadlockIsError: *c.deadlockErr, MaxMemory: c.memLimit,
+			FrontierMemory: c.frontierLimit}
 		opt.Progress, opt.ProgressEvery = c.progressFunc()
 		if c.tty {
 			defer fmt.Fprint(c.stderr, "\r\033[K")

@@ -56,6 +56,10 @@ type Options struct {
 	NoSymmetry, NoDead bool
 	MaxMemory          int64
 	DeadlockIsError    bool
+	// FrontierMemory and SpillDir are explore.Options's: past that many
+	// bytes of encoded states, the frontier spills to disk.
+	FrontierMemory int64
+	SpillDir       string
 	// Check replaces the invariants (explore.Options.Check).
 	Check         func(s *world.Setup, st *world.State, depth int) *invariant.Violation
 	Progress      func(Progress)
@@ -101,6 +105,7 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 	eo := eopts{Workers: opt.Workers, MaxStates: opt.MaxStates, MaxDepth: opt.MaxDepth, DFS: opt.DFS,
 		Reduction: &reduction{setup: s, codec: c, h: h}, Decoder: c.dec, MaxMemory: opt.MaxMemory,
 		DeadlockIsError: opt.DeadlockIsError, VerifyFingerprints: verifyFingerprints,
+		FrontierMemory: opt.FrontierMemory, SpillDir: opt.SpillDir,
 		Progress: opt.Progress, ProgressEvery: opt.ProgressEvery}
 	if check := opt.Check; check != nil {
 		eo.Check = func(st *state, depth int) *graph.Violation {

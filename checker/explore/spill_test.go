@@ -1,0 +1,69 @@
+package explore_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/paxoscheck/paxoscheck/checker/explore"
+	"github.com/paxoscheck/paxoscheck/checker/graph"
+	"github.com/paxoscheck/paxoscheck/checker/graph/graphtest"
+)
+
+// TestSpillSameSearch: a breadth-first search whose frontier goes to disk
+// (a budget of a few tiny chunks) finds exactly what one held in memory
+// finds: the same counts, depth and deadlocks, the same shortest
+// counterexample, on one worker and on two; and it leaves no file.
+func TestSpillSameSearch(t *testing.T) {
+	defer explore.SetChunkSize(64)()
+	dir := t.TempDir()
+	bad := func(st *tstate) string {
+		if st.Nodes[0].Count >= 2 && st.Used.Crashes > 0 {
+			return fmt.Sprintf("%d pings after a crash", st.Nodes[0].Count)
+		}
+		return ""
+	}
+	spilledSome := false
+	for _, o := range faultOptions {
+		for _, b := range []func(*tstate) string{nil, bad} {
+			for _, workers := range []int{1, 2} {
+				p := &graphtest.Toy{Opt: o}
+				mem := run(t, &model{tproto: p, bad: b}, topts{Workers: workers})
+				disk := run(t, &model{tproto: p, bad: b}, topts{Workers: workers, FrontierMemory: 256, SpillDir: dir})
+				if mem.Distinct != disk.Distinct || mem.Transitions != disk.Transitions || mem.MaxDepth != disk.MaxDepth ||
+					mem.Deadlocks != disk.Deadlocks || mem.Complete != disk.Complete || fmt.Sprint(mem.Err()) != fmt.Sprint(disk.Err()) {
+					t.Errorf("%+v, %d workers, bad %v: in memory %d states, %d transitions, depth %d, %v; spilled %d, %d, %d, %v",
+						o, workers, b != nil, mem.Distinct, mem.Transitions, mem.MaxDepth, mem.Err(), disk.Distinct, disk.Transitions, disk.MaxDepth, disk.Err())
+				}
+				if (mem.Violation == nil) != (disk.Violation == nil) || len(mem.Path) != len(disk.Path) {
+					t.Errorf("%+v, %d workers: counterexamples of %d and %d steps", o, workers, len(mem.Path), len(disk.Path))
+				}
+				if workers == 1 && fmt.Sprint(mem.Path) != fmt.Sprint(disk.Path) {
+					t.Errorf("%+v: one worker, different counterexamples:\n%v\n%v", o, mem.Path, disk.Path)
+				}
+				if mem.Spilled != 0 {
+					t.Errorf("a search with no budget spilled %d bytes", mem.Spilled)
+				}
+				spilledSome = spilledSome || (disk.Spilled > 0 && disk.SpilledDisk > 0)
+			}
+		}
+	}
+	if !spilledSome {
+		t.Fatal("no search spilled: the test checks nothing")
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("the spill left %d files in %s", len(left), dir)
+	}
+}
+
+// TestSpillDirMissing: a spill directory that does not exist is an error
+// of the search, not a crash.
+func TestSpillDirMissing(t *testing.T) {
+	defer explore.SetChunkSize(64)()
+	p := &graphtest.Toy{Opt: graph.Options[tid]{Budget: graph.Budget{Drops: 1}}}
+	_, err := explore.Run[tid, tclient, tnode, tmsg, uint8, teff](&model{tproto: p}, topts{FrontierMemory: 1, SpillDir: "/nonexistent/dir"})
+	if err == nil || !strings.Contains(err.Error(), "a file for the frontier") {
+		t.Fatalf("error %v", err)
+	}
+}
