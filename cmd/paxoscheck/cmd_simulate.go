@@ -95,6 +95,32 @@ type simFlags struct {
 	keepAll, noShrink, noLin *bool
 	linTimeout               *time.Duration
 	stdout, stderr           io.Writer
+	// args are the command line's arguments, for the command that
+	// reproduces one run (reproduce).
+	args []string
+}
+
+// reproduce is the command line that runs seed alone, with every other
+// flag as given: --seed and --runs replaced, --workers, --out and
+// --keep-all left out (they change nothing in a run).
+func (c *simFlags) reproduce(seed uint64) string {
+	valued := map[string]bool{"seed": true, "runs": true, "workers": true, "out": true}
+	words := []string{"paxoscheck", "simulate"}
+	for i := 0; i < len(c.args); i++ {
+		a := c.args[i]
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && (valued[name] || name == "keep-all") {
+			if valued[name] && !hasValue {
+				i++ // its value is the next argument
+			}
+			continue
+		}
+		if strings.ContainsAny(a, " \t'\"$;&|<>*?`") {
+			a = strconv.Quote(a)
+		}
+		words = append(words, a)
+	}
+	return strings.Join(append(words, "--seed", strconv.FormatUint(seed, 10), "--runs", "1"), " ")
 }
 
 // simDefaults are a protocol's defaults of the shared simulate flags.
@@ -115,7 +141,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	def := sp.simDefaults
 	fs := newFlags("simulate", "simulate [flags]", stderr)
 	parsed := fs.String("protocol", "paxos", "the protocol to simulate: "+searchNames())
-	c := &simFlags{stdout: stdout, stderr: stderr}
+	c := &simFlags{stdout: stdout, stderr: stderr, args: args}
 	c.seed = fs.Uint64("seed", 1, "first seed; run i uses seed+i")
 	c.runs = fs.Int("runs", 1000, "number of runs (seeds seed, seed+1, ...)")
 	c.steps = fs.Int("steps", def.steps, "maximum steps per run")
@@ -216,7 +242,7 @@ func simulate[I, K ~uint8, N any, M graph.Message[M], D, E, T any](c *simFlags, 
 
 	code := exitOK
 	if f := sum.First; f != nil {
-		code = reportViolation(s, f, write, *c.out, *c.noShrink, stdout, stderr)
+		code = reportViolation(s, f, write, *c.out, *c.noShrink, c.reproduce(f.Seed), stdout, stderr)
 	}
 	secs := elapsed.Seconds()
 	fmt.Fprintf(stdout, "summary: %s, %s, %.2f s (%.0f runs/s, %.0f steps/s); a value chosen in %s, every learner learned in %d, every client answered in %d; violations: %d\n",
@@ -232,9 +258,10 @@ func simulate[I, K ~uint8, N any, M graph.Message[M], D, E, T any](c *simFlags, 
 // reportViolation shrinks and writes the first failing run and prints what
 // broke, where, and how to reproduce it.
 func reportViolation[I, K ~uint8, N any, M graph.Message[M], D, E, T any](s *sim.Sim[I, K, N, M, D, E, T], f *sim.Result[I, K, N, M, D, E, T],
-	write func(path string, r *sim.Result[I, K, N, M, D, E, T], source string) error, out string, noShrink bool, stdout, stderr io.Writer) int {
+	write func(path string, r *sim.Result[I, K, N, M, D, E, T], source string) error, out string, noShrink bool, reproduce string, stdout, stderr io.Writer) int {
 	v := f.Violation
 	fmt.Fprintf(stdout, "VIOLATION: invariant %s violated after step %d of seed %d: %s\n", v.Invariant, v.Step, f.Seed, v.Detail)
+	fmt.Fprintf(stdout, "reproduce: %s\n", reproduce)
 	if out == "" {
 		dir, err := os.MkdirTemp("", "paxoscheck-sim-")
 		if err != nil {
@@ -251,6 +278,7 @@ func reportViolation[I, K ~uint8, N any, M graph.Message[M], D, E, T any](s *sim
 			return exitViolation
 		}
 		fmt.Fprintf(stdout, "trace: %s (%d steps, not shrunk)\n", path, f.Steps())
+		fmt.Fprintf(stdout, "draw it: paxoscheck show %s\n", path)
 		return exitViolation
 	}
 	unshrunk := base + ".unshrunk.jsonl"
@@ -267,6 +295,7 @@ func reportViolation[I, K ~uint8, N any, M graph.Message[M], D, E, T any](s *sim
 	sv := shrunk.Violation
 	fmt.Fprintf(stdout, "shrunk: %d -> %d steps; invariant %s violated after step %d: %s\n", f.Steps(), shrunk.Steps(), sv.Invariant, sv.Step, sv.Detail)
 	fmt.Fprintf(stdout, "trace: %s (shrunk; unshrunk: %s)\n", path, unshrunk)
+	fmt.Fprintf(stdout, "draw it: paxoscheck show %s\n", path)
 	return exitViolation
 }
 

@@ -154,3 +154,34 @@ func replayFile(t *testing.T, tr *paxostrace.Trace) *invariant.Violation {
 	}
 	return v
 }
+
+// TestSimulateReproduce: a violation comes with the command that runs its
+// seed alone, and that command finds the same violation at the same step.
+func TestSimulateReproduce(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"simulate", "--bug", "pick-lowest-promised-value", "--runs", "3000", "--workers", "2", "--no-shrink", "--out", dir},
+		{"simulate", "--protocol", "multipaxos", "--bug=no-dedup", "--runs=50", "--keep-all", "--out", dir, "--no-shrink"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(args, &out, &errb); code != exitViolation {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out.String(), errb.String())
+		}
+		violation, cmd := "", ""
+		for _, l := range strings.Split(out.String(), "\n") {
+			if strings.HasPrefix(l, "VIOLATION: ") {
+				violation = l
+			}
+			if c, ok := strings.CutPrefix(l, "reproduce: paxoscheck "); ok {
+				cmd = c
+			}
+		}
+		if cmd == "" || strings.Contains(cmd, "--workers") || strings.Contains(cmd, "--out") || strings.Contains(cmd, "--keep-all") || !strings.HasSuffix(cmd, " --runs 1") {
+			t.Fatalf("%v: reproduce line %q", args, cmd)
+		}
+		var again bytes.Buffer
+		if code := run(append(strings.Fields(cmd), "--no-shrink", "--out", t.TempDir()), &again, &errb); code != exitViolation || !strings.Contains(again.String(), violation) {
+			t.Errorf("%s: exit %d, want %q\n%s", cmd, code, violation, again.String())
+		}
+	}
+}

@@ -8,9 +8,10 @@ import (
 	"github.com/paxoscheck/paxoscheck/traces"
 )
 
-// MaxOps bounds Header.Ops: operation sets are uint64 bitmasks in the
-// state graph.
-const MaxOps = 64
+// MaxOps bounds Header.Ops: an operation's index is a uint8 in the state
+// graph, whose operation sets hold 256 (graph.MaxClients; a test of
+// mpworld keeps the two equal).
+const MaxOps = 256
 
 // validator checks the Multi-Paxos fields of a trace, line by line,
 // keeping the messages in flight.

@@ -1,6 +1,7 @@
 package mpworld
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/checker/graph/graphtest"
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
+	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 )
 
 func small(bugs mp.Bugs) Setup {
@@ -115,5 +117,39 @@ func TestParseWorkload(t *testing.T) {
 		if _, err := ParseWorkload(&c, bad, 1); !errors.Is(err, mp.ErrConfig) {
 			t.Errorf("%q: %v", bad, err)
 		}
+	}
+}
+
+// TestTraceHoldsEveryWorkload: a trace's header holds as many operations
+// as a setup may have, and a 100-command run is recorded and read back.
+func TestTraceHoldsEveryWorkload(t *testing.T) {
+	if mptrace.MaxOps != graph.MaxClients {
+		t.Fatalf("traces hold %d operations, setups %d", mptrace.MaxOps, graph.MaxClients)
+	}
+	c := mp.NewConfig(3, 2, 2)
+	s := NewSetup(3, 2, 2, Workload(&c, 4, 25, 2))
+	var path []Action
+	st, err := graph.Init(&s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < 4; k++ { // each session's first command
+		a := Action{Kind: graph.ActInvoke, Node: s.Ops[k*25].Proposer, Client: OpID(k * 25)}
+		if _, err := graph.Apply(&s, &st, a); err != nil {
+			t.Fatal(err)
+		}
+		path = append(path, a)
+	}
+	tr, err := Record(&s, path, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := mptrace.Write(&buf, tr); err != nil {
+		t.Fatalf("writing a trace of %d operations: %v", len(s.Ops), err)
+	}
+	back, err := mptrace.Read(&buf)
+	if err != nil || len(back.Header.Ops) != 100 {
+		t.Fatalf("read back %d operations: %v", len(back.Header.Ops), err)
 	}
 }
