@@ -2,6 +2,8 @@ package traces
 
 import (
 	"fmt"
+
+	"github.com/paxoscheck/paxoscheck/internal/english"
 )
 
 // FormatName is the value of Head.Format in every trace.
@@ -54,6 +56,12 @@ type Violation struct {
 	Invariant string `json:"invariant"`
 	Step      int    `json:"step"`
 	Detail    string `json:"detail,omitempty"`
+}
+
+// Line is v as every report words a violation: "VIOLATION: Agreement
+// violated after step 8: ..." (english.Violation).
+func (v *Violation) Line() string {
+	return "VIOLATION: " + english.Violation(v.Invariant, v.Step, v.Detail)
 }
 
 // Trace is a whole trace of a protocol whose header type is H and step

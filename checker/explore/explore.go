@@ -62,6 +62,11 @@ type Options[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	// with the model. (A protocol's own may keep the values it knows
 	// without allocating.)
 	Decoder graph.Protocol[I, K, N, M, D, E]
+	// Interrupt stops the search, incomplete (Result.Stopped
+	// "interrupted"), when it is closed: the CLI closes it on Ctrl-C or
+	// SIGTERM, so that a stopped search still reports what it did. nil:
+	// never.
+	Interrupt <-chan struct{}
 	// MaxMemory stops the search, incomplete (Result.Stopped), when the
 	// memory the process holds passes this many bytes; 0 means
 	// DefaultMaxMemory(), a negative value no limit. The Go runtime is
@@ -136,11 +141,15 @@ type Result[I, K ~uint8, M graph.Message[M]] struct {
 	// Chosen and AllLearned say whether the "sometimes" properties were
 	// reached.
 	Chosen, AllLearned bool
-	// Complete is false when MaxStates, MaxDepth or MaxMemory cut the
-	// search short; Stopped then says which ("max-states", "max-depth",
-	// "max-memory").
+	// Complete is false when MaxStates, MaxDepth, MaxMemory or Interrupt
+	// cut the search short; Stopped then says which ("max-states",
+	// "max-depth", "max-memory", "interrupted").
 	Complete bool
 	Stopped  string
+	// Queued is how many states were waiting to be expanded when the
+	// search ended (breadth-first: what was left of the level being
+	// expanded): the work an incomplete search left undone, at least.
+	Queued int64
 	// Reduced describes the reduction in force in the final search
 	// (Reduction.Describe).
 	Reduced
@@ -379,11 +388,13 @@ type search[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	queue       atomic.Int64
 	depth       atomic.Int64
 	stop        atomic.Bool
-	memStop     atomic.Bool
-	chosen      atomic.Bool
-	allLearned  atomic.Bool
-	deadlocks   atomic.Int64
-	boundDead   atomic.Int64
+	// memStop: stopped from outside the search (the memory limit or an
+	// interrupt), with no verdict; the proof of the reduction obeys it too.
+	memStop    atomic.Bool
+	chosen     atomic.Bool
+	allLearned atomic.Bool
+	deadlocks  atomic.Int64
+	boundDead  atomic.Int64
 
 	mu sync.Mutex // guards the fields below
 	// found is the first error state: its parent's number and the action
@@ -460,6 +471,27 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 			})
 		}()
 	}
+	// interrupted is set once Interrupt is closed; it outlives the
+	// search it stops, so that a restart after a refutation stops too.
+	var interrupted atomic.Bool
+	halt := func(s *search[I, K, N, M, D, E]) {
+		s.memStop.Store(true)
+		s.stop.Store(true)
+	}
+	if opt.Interrupt != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case <-done:
+			case <-opt.Interrupt:
+				interrupted.Store(true)
+				if s := cur.Load(); s != nil {
+					halt(s)
+				}
+			}
+		}()
+	}
 	if opt.Progress != nil {
 		wg.Add(1)
 		go func() {
@@ -480,6 +512,9 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 	for {
 		s := &search[I, K, N, M, D, E]{m: m, p: m, opt: opt, red: red, init: init, full: m.AllLearned()}
 		cur.Store(s)
+		if interrupted.Load() {
+			halt(s)
+		}
 		complete, err := s.run()
 		if err != nil {
 			return nil, err
@@ -505,9 +540,11 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 			Reduced: red.Describe(), Refuted: refuted, Restarts: len(refuted), Certified: red.Certified(),
 			SetNetwork: m.GraphOptions().SetNetwork, Workers: opt.Workers, Elapsed: time.Since(start),
 			PeakHeap: s.peakHeap, StoreBytes: int64(s.visited.Bytes() + s.parents.bytes()), MaxMemory: max(opt.MaxMemory, 0),
-			Spilled: s.spilled, SpilledDisk: s.spilledDisk,
+			Spilled: s.spilled, SpilledDisk: s.spilledDisk, Queued: s.queue.Load(),
 		}
 		switch {
+		case s.memStop.Load() && interrupted.Load():
+			r.Complete, r.Stopped = false, "interrupted"
 		case s.memStop.Load():
 			r.Complete, r.Stopped = false, "max-memory"
 		case !complete && s.found == nil && opt.MaxStates > 0 && r.Distinct >= opt.MaxStates:

@@ -155,6 +155,25 @@ func TestVacuous(t *testing.T) {
 	}
 }
 
+// TestInterrupt: a closed Interrupt stops the search (breadth-first and
+// depth-first), incomplete, with no verdict and the reason; an open one
+// changes nothing.
+func TestInterrupt(t *testing.T) {
+	m := &model{tproto: &graphtest.Toy{}}
+	full := run(t, m, topts{})
+	stop := make(chan struct{})
+	if r := run(t, m, topts{Interrupt: stop}); !r.Complete || r.Distinct != full.Distinct {
+		t.Fatalf("never interrupted: complete %v, %d states, want %d", r.Complete, r.Distinct, full.Distinct)
+	}
+	close(stop)
+	for _, dfs := range []bool{false, true} {
+		r := run(t, m, topts{Interrupt: stop, DFS: dfs})
+		if r.Err() != nil || r.Complete || r.Stopped != "interrupted" || r.Distinct >= full.Distinct {
+			t.Errorf("dfs %v, interrupted: verdict %v, complete %v, stopped %q, %d of %d states", dfs, r.Err(), r.Complete, r.Stopped, r.Distinct, full.Distinct)
+		}
+	}
+}
+
 // silent is the toy whose request arms no timer: its client waits for
 // ever, a deadlock of the protocol.
 type silent struct{ *graphtest.Toy }

@@ -3,8 +3,11 @@ package graph
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/paxoscheck/paxoscheck/impl/runner"
+	"github.com/paxoscheck/paxoscheck/internal/english"
 )
 
 // Protocol is what the state graph needs of a protocol: its adapter
@@ -199,7 +202,7 @@ type Violation struct {
 
 // Error implements error.
 func (v *Violation) Error() string {
-	return fmt.Sprintf("invariant %s violated after step %d: %s", v.Invariant, v.Step, v.Detail)
+	return english.Violation(v.Invariant, v.Step, v.Detail)
 }
 
 // ErrInput is wrapped by errors about an action that the state cannot
@@ -208,3 +211,28 @@ var ErrInput = errors.New("action not enabled")
 
 // ErrSetup is wrapped by every error about the graph's options.
 var ErrSetup = errors.New("invalid setup")
+
+// Select returns the checks of all whose names are in names, in all's
+// order: a user's choice of the invariants to check (--invariants), as a
+// TLC cfg names its INVARIANTS. A name that is not in all is an error that
+// lists the known ones. Every protocol's invariant list uses it.
+func Select[T any](all []T, names []string, name func(T) string) ([]T, error) {
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	out := []T{} // not nil: a choice of none is not "all"
+	var known []string
+	for _, x := range all {
+		known = append(known, name(x))
+		if want[name(x)] {
+			out = append(out, x)
+		}
+	}
+	for _, n := range names {
+		if !slices.Contains(known, n) {
+			return nil, fmt.Errorf("unknown invariant %q (known: %s)", n, strings.Join(known, ", "))
+		}
+	}
+	return out, nil
+}

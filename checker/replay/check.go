@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
+
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/internal/english"
@@ -195,9 +196,9 @@ func (v *Verdict) Summary() string {
 		return "DIVERGENCE at " + v.Divergence.Error()
 	case Violation:
 		if v.Violation != nil {
-			return fmt.Sprintf("VIOLATION of %s after step %d: %s", v.Violation.Invariant, v.Violation.Step, v.Violation.Detail)
+			return v.Violation.Line()
 		}
-		return "VIOLATION of " + LinearizabilityCheck + ": " + v.Linearizability.Detail
+		return "VIOLATION: " + english.Violation(LinearizabilityCheck, v.Steps, v.Linearizability.Detail)
 	case Unknown:
 		return "UNKNOWN: linearizability not decided: " + v.Linearizability.Detail
 	case BadInput:

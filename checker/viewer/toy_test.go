@@ -87,3 +87,36 @@ func TestToyPage(t *testing.T) {
 		t.Fatalf("page: %v", err)
 	}
 }
+
+// laneless is the toy's labels with a step that talks to client 7, who
+// has no lane.
+type laneless struct{ toyView }
+
+func (v laneless) ViewStep(s *replaytest.ToyStep) viewer.StepView {
+	sv := v.toyView.ViewStep(s)
+	sv.Client = []viewer.ClientMsg{{Client: 7, Text: "hello"}}
+	return sv
+}
+
+// TestBuildMissingLane: a step drawn to a lane the page lacks is an error
+// naming the step and the client, not a page whose script breaks.
+func TestBuildMissingLane(t *testing.T) {
+	p := laneless{toyView{replaytest.ToyReplay{Toy: &graphtest.Toy{}}}}
+	rng := rand.New(rand.NewPCG(3, 0))
+	steps, _, _, err := replaytest.RecordToy(p.ToyReplay, rng.IntN, 5)
+	if err != nil || len(steps) == 0 {
+		t.Fatalf("recording %d toy steps: %v", len(steps), err)
+	}
+	h := replay.History{
+		Ops: func() ([]porcupine.Operation, error) { return nil, nil },
+		Check: func([]porcupine.Operation, time.Duration) linearize.Result {
+			return linearize.Result{Verdict: linearize.Ok}
+		},
+	}
+	if _, err := viewer.Build(p, nil, "test", steps, h, viewer.Options{}); err == nil || !strings.Contains(err.Error(), "step 1: client 7 has no lane") {
+		t.Fatalf("Build = %v, want an error at step 1 naming client 7", err)
+	}
+	if _, err := viewer.Build(p.toyView, nil, "test", steps, h, viewer.Options{}); err != nil {
+		t.Fatalf("the same steps with their lanes: %v", err)
+	}
+}

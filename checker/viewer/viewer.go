@@ -13,9 +13,11 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
+
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
+	"github.com/paxoscheck/paxoscheck/traces"
 )
 
 //go:embed viewer.js
@@ -61,11 +63,24 @@ type InvResult struct {
 	Detail string `json:"detail,omitempty"`
 }
 
-// Column is one node of the diagram.
+// Column is one lane of the diagram: a node, or a client (Client set).
+// Client lanes come first, as in the text diagram of `paxoscheck show`.
 type Column struct {
+	// ID is the node's id, or for a client lane the client's id (the two
+	// are separate spaces: arrows name nodes, ClientMsg names clients).
 	ID    int    `json:"id"`
-	Label string `json:"label"` // "a0", "p3", "l5"
-	Role  string `json:"role"`
+	Label string `json:"label"` // "C0", "A0", "P3", "L5"
+	Role  string `json:"role"`  // "client", "acceptor", "proposer"...
+	// Client marks a client lane.
+	Client bool `json:"client,omitempty"`
+}
+
+// ClientMsg is a request of a client to the step's node, or (Reply) the
+// node's answer to it: an arrow between the client's lane and the node.
+type ClientMsg struct {
+	Client int    `json:"client"`
+	Reply  bool   `json:"reply,omitempty"`
+	Text   string `json:"text"` // "propose x", "reply x", "c0.1:put(k0=1)"
 }
 
 // Arrow is a message of the diagram: sent at step From (0 when it was
@@ -88,9 +103,16 @@ type StepView struct {
 	Action string `json:"action"`
 	Node   int    `json:"node"`
 	Text   string `json:"text"`
-	// Mark is a short label drawn at the node: "crash", "restart",
-	// "invoke x", "learned x", "reply y"...
+	// Mark is what the step's action name does not say, drawn after it
+	// at the node: "learned x", "s1=c0.1:put(k0=1)".
 	Mark string `json:"mark,omitempty"`
+	// Client are the step's exchanges with clients, drawn to and from
+	// the client lanes: the Invoke's request, the replies.
+	Client []ClientMsg `json:"client,omitempty"`
+	// Msg is the id of the message the step consumed (delivered, dropped,
+	// duplicated, or being handled when a crash struck), 0 for none. Build
+	// sets it from the replay, not the protocol.
+	Msg int `json:"msg,omitempty"`
 }
 
 // Op is one client operation of the history table.
@@ -116,6 +138,9 @@ type Page struct {
 	History       []Op          `json:"history"`
 	Verdict       string        `json:"verdict"`
 	VerdictDetail string        `json:"verdictDetail,omitempty"`
+	// Violation is the line the header's claimed violation gets in every
+	// report (traces.Violation.Line); "" when it claims none.
+	Violation string `json:"violation,omitempty"`
 	// porcupine is Porcupine's own visualization, embedded as an iframe.
 	porcupine string
 }
@@ -124,6 +149,9 @@ type Page struct {
 type Options struct {
 	// Title heads the page; the trace's source when empty.
 	Title string
+	// Violation is what the trace's header claims (nil: nothing), shown
+	// in the words of every other report (BuildPage sets it).
+	Violation *traces.Violation
 	// NoPorcupine leaves out Porcupine's visualization (the history table
 	// and verdict stay).
 	NoPorcupine bool
@@ -138,7 +166,8 @@ type Options struct {
 // checker/paxos/paxosmodel's Model.
 type Protocol[I, K ~uint8, N any, M graph.Message[M], D, E, S any] interface {
 	replay.Protocol[I, K, N, M, D, E, S]
-	// Columns are the nodes, in diagram order.
+	// Columns are the lanes in diagram order: the clients (Client set),
+	// then the nodes.
 	Columns() []Column
 	// ViewStep is step s as the page lists it.
 	ViewStep(s *S) StepView
@@ -160,6 +189,17 @@ func Build[I, K ~uint8, N any, M graph.Message[M], D, E, S any](p Protocol[I, K,
 		return nil, fmt.Errorf("viewer: %w", err)
 	}
 	pg := &Page{Title: o.Title, Header: header, Columns: p.Columns()}
+	if o.Violation != nil {
+		pg.Violation = o.Violation.Line()
+	}
+	nodes, clients := map[int]bool{}, map[int]bool{}
+	for _, c := range pg.Columns {
+		if c.Client {
+			clients[c.ID] = true
+		} else {
+			nodes[c.ID] = true
+		}
+	}
 	if pg.Title == "" {
 		pg.Title = "paxoscheck trace (" + source + ")"
 	}
@@ -186,7 +226,19 @@ func Build[I, K ~uint8, N any, M graph.Message[M], D, E, S any](p Protocol[I, K,
 		if _, err := graph.Apply[I, K, N, M, D, E](p, &st, in.Action); err != nil {
 			return nil, fmt.Errorf("viewer: replaying step %d: %w", in.Number, err)
 		}
-		pg.Steps = append(pg.Steps, p.ViewStep(step))
+		sv := p.ViewStep(step)
+		if !nodes[sv.Node] {
+			return nil, fmt.Errorf("viewer: step %d: node %d has no column", in.Number, sv.Node)
+		}
+		for _, c := range sv.Client {
+			if !clients[c.Client] {
+				return nil, fmt.Errorf("viewer: step %d: client %d has no lane", in.Number, c.Client)
+			}
+		}
+		if in.Msg != nil {
+			sv.Msg = in.Msg.ID
+		}
+		pg.Steps = append(pg.Steps, sv)
 		if in.Msg != nil && in.Action.Kind != graph.ActDuplicate {
 			j, ok := arrows[in.Msg.ID]
 			if !ok {
@@ -200,6 +252,9 @@ func Build[I, K ~uint8, N any, M graph.Message[M], D, E, S any](p Protocol[I, K,
 		for _, m := range in.Sent {
 			arrows[m.ID] = len(pg.Arrows)
 			a := p.ViewMsg(m)
+			if !nodes[a.Src] || !nodes[a.Dst] {
+				return nil, fmt.Errorf("viewer: step %d: message #%d from node %d to %d: no column", in.Number, a.ID, a.Src, a.Dst)
+			}
 			a.From = in.Number
 			pg.Arrows = append(pg.Arrows, a)
 		}

@@ -33,7 +33,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	asJSON := fs.Bool("json", false, "print the verdicts as a JSON array instead of text")
 	htmlDir := fs.String("html", "", "write Porcupine's view of each trace's client history to `DIR`/<trace>.html")
 	noHTML := fs.Bool("no-html", false, "do not write Porcupine's view next to a trace whose history is not linearizable")
-	timeout := fs.Duration("timeout", linearize.DefaultTimeout, "give up the linearizability check after `d` (the verdict is then unknown)")
+	timeout := fs.Duration("linearize-timeout", linearize.DefaultTimeout, linearizeTimeoutUsage)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -42,7 +42,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	if *timeout <= 0 {
-		fmt.Fprintf(stderr, "paxoscheck check: --timeout %s: must be positive\n", *timeout)
+		fmt.Fprintf(stderr, "paxoscheck check: --linearize-timeout %s: must be positive\n", *timeout)
 		return exitBadInput
 	}
 	if *htmlDir != "" {
@@ -147,7 +147,7 @@ func printVerdict(w io.Writer, v *replay.Verdict, htmlPath string) {
 	if v.Kind == replay.Divergent {
 		fmt.Fprintf(w, "  replayed %d of %d steps; the trace was not produced by this code and configuration\n", v.Replayed, v.Steps)
 		if v.Violation != nil {
-			fmt.Fprintf(w, "  before that: invariant %s violated after step %d: %s\n", v.Violation.Invariant, v.Violation.Step, v.Violation.Detail)
+			fmt.Fprintf(w, "  before that: %s\n", english.Violation(v.Violation.Invariant, v.Violation.Step, v.Violation.Detail))
 		}
 	}
 	if len(v.Broken) > 1 {

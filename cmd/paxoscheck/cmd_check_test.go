@@ -165,7 +165,7 @@ func TestCheckBuggyTrace(t *testing.T) {
 	if code != exitViolation {
 		t.Fatalf("exit %d, want 1\n%s%s", code, out, errOut)
 	}
-	if !strings.Contains(out, "VIOLATION of "+want.Invariant) || !strings.Contains(out, "confirmed") {
+	if !strings.Contains(out, "VIOLATION: "+want.Invariant+" violated") || !strings.Contains(out, "confirmed") {
 		t.Errorf("output does not name %s:\n%s", want.Invariant, out)
 	}
 
@@ -354,6 +354,9 @@ func TestCheckCounterexamples(t *testing.T) {
 	if len(files) == 0 {
 		t.Skip("no traces/counterexamples/*.jsonl yet")
 	}
+	// The runs on to Agreement (explore --invariants Agreement).
+	more, _ := filepath.Glob("../../traces/counterexamples/agreement/*.jsonl")
+	files = append(files, more...)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			code, out, errOut := runCLI("check", "--json", "--no-html", f)

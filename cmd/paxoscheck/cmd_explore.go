@@ -6,14 +6,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/mattn/go-isatty"
 
 	"github.com/paxoscheck/paxoscheck/checker/explore"
 	"github.com/paxoscheck/paxoscheck/checker/graph"
+	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/internal/english"
 )
 
@@ -32,6 +36,8 @@ type exploreFlags struct {
 	noSym, noDead        *bool
 	maxMemory, out       *string
 	frontierMemory       *string
+	invariants           *string
+	inv                  invariantChoice
 	deadlockErr          *bool
 	progress             *time.Duration
 	stdout, stderr       io.Writer
@@ -100,7 +106,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	c.drops = fs.Int("drops", 0, "message drops allowed (0: never; --network multiset only)")
 	c.dups = fs.Int("dups", 0, "message duplications allowed (0: never; --network multiset only)")
 	c.crashes = fs.Int("crashes", def.crashes, "node crashes allowed (0: never); a crashed node may restart")
-	c.midStep = fs.Bool("mid-step-crash", false, "crashes may also strike after a node persisted and before it sent")
+	c.midStep = fs.Bool("mid-step-crash", true, midStepUsage)
 	defNet := "multiset"
 	if def.setNetwork {
 		defNet = "set"
@@ -115,8 +121,9 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	c.frontierMemory = fs.String("frontier-memory", "", "keep at most this much of the breadth-first frontier's states in memory and spill the rest to disk, compressed (same units as --max-memory; 0: never spill; default: a quarter of --max-memory); counts and verdicts do not change")
 	c.maxMemory = fs.String("max-memory", "", "stop, incomplete (exit 3), when the process holds more memory than this: bytes, or with KiB, MiB, GiB; 0 for no limit (default: 3/4 of the memory available at start)")
 	c.out = fs.String("out", "", "directory for the counterexample trace (default: a new temporary directory)")
+	c.invariants = fs.String("invariants", "", invariantsUsage)
 	c.deadlockErr = fs.Bool("deadlock-is-error", false, "a deadlock that is not a bound artefact fails the run")
-	c.progress = fs.Duration("progress", 0, "also print a progress line to stderr this often when stderr is not a terminal (CI logs; 0: only on a terminal, every second)")
+	c.progress = fs.Duration("progress", 30*time.Second, "when stderr is not a terminal (CI logs), print a progress line to it this often (0: never); on a terminal a status line is redrawn every second")
 	search := sp.explore(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -126,6 +133,88 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	}
 	return search(c)
 }
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// midStepUsage is --mid-step-crash's one meaning, in explore and simulate
+// alike; both default it to true: the whole fault model unless switched
+// off.
+const midStepUsage = "crashes may also strike after a node persisted and before it sent (--mid-step-crash=false: only between steps)"
+
+// linearizeTimeoutUsage is --linearize-timeout's one meaning, in check
+// and simulate.
+const linearizeTimeoutUsage = "give up Porcupine's check of a client history after this long: the verdict is then unknown, which fails (never a pass)"
+
+// crashRolesUsage is --crash-roles's one meaning, in explore and simulate.
+const crashRolesUsage = "roles whose nodes may crash: a comma list of %s, or all"
+
+// parseCrashRoles reads --crash-roles: a comma list of the protocol's
+// roles, each with its nodes, or all (nil: every node may crash).
+func parseCrashRoles[I any](spec string, roles map[string][]I) ([]I, error) {
+	out := []I{}
+	for _, r := range strings.Split(spec, ",") {
+		r = strings.TrimSpace(r)
+		if r == "all" {
+			return nil, nil
+		}
+		nodes, ok := roles[r]
+		if !ok {
+			return nil, fmt.Errorf("unknown role %q (want %s, or all)", r, keyList(roles))
+		}
+		out = append(out, nodes...)
+	}
+	return out, nil
+}
+
+// invariantsUsage is --invariants's one meaning, in explore and simulate.
+const invariantsUsage = "check only these invariants: a comma list of the protocol's invariant names (and Linearizability where the command checks it), as a TLC cfg lists its INVARIANTS (default: every one)"
+
+// invariantChoice is --invariants read: the names (nil: every invariant)
+// and whether the client history's linearizability is among them.
+type invariantChoice struct {
+	names []string
+	lin   bool
+}
+
+// parseInvariants splits --invariants; "" is every invariant.
+func parseInvariants(spec string) (invariantChoice, error) {
+	if strings.TrimSpace(spec) == "" {
+		return invariantChoice{lin: true}, nil
+	}
+	ch := invariantChoice{names: []string{}}
+	for _, n := range strings.Split(spec, ",") {
+		switch n = strings.TrimSpace(n); n {
+		case "":
+			return ch, fmt.Errorf("%q: an empty name", spec)
+		case replay.LinearizabilityCheck:
+			ch.lin = true
+		default:
+			ch.names = append(ch.names, n)
+		}
+	}
+	return ch, nil
+}
+
+// selectInvariants is ch's invariants of a protocol (its Select): nil for
+// every one.
+func selectInvariants[T any](ch invariantChoice, sel func([]string) ([]T, error)) ([]T, error) {
+	if ch.names == nil {
+		return nil, nil
+	}
+	return sel(ch.names)
+}
+
+// maxRoundUsage is --max-round's one meaning in explore and simulate; an
+// exhaustive search refuses 0 (unboundedRounds).
+const maxRoundUsage = "highest round a proposer may start (0: unbounded, which only simulate can run)"
+
+// unboundedRounds is explore's refusal of --max-round 0.
+const unboundedRounds = "--max-round 0 means unbounded rounds, and no exhaustive search covers unboundedly many: give a bound of 1 or more"
 
 // searchNames lists the protocols explore and simulate know.
 func searchNames() string { return keyList(searchTable) }
@@ -165,6 +254,9 @@ func (c *exploreFlags) check(fs *flag.FlagSet) (code int, ok bool) {
 	}
 	if err := checkOutDir(*c.out); err != nil {
 		return c.bad("--out: %v", err), false
+	}
+	if c.inv, err = parseInvariants(*c.invariants); err != nil {
+		return c.bad("--invariants: %v", err), false
 	}
 	return 0, true
 }
@@ -216,6 +308,53 @@ func (c *exploreFlags) progressFunc() (func(explore.Progress), time.Duration) {
 	return nil, 0
 }
 
+// begin prints what is about to be searched, before any work, as
+// simulate does: the cluster (the protocol's words), then the search's
+// own settings. It then catches Ctrl-C and SIGTERM until the returned stop
+// is called: the first closes the returned channel (explore.Options.
+// Interrupt), so that the search stops and reports what it did; a second
+// quits at once.
+func (c *exploreFlags) begin(cluster, bounds string) (interrupt <-chan struct{}, stop func()) {
+	ch := make(chan struct{})
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	quit := make(chan struct{})
+	go func() {
+		select {
+		case <-quit:
+			return
+		case s := <-sig:
+			fmt.Fprintf(c.stderr, "\nexplore: %v: stopping, to report what was searched (again to quit at once)\n", s)
+			close(ch)
+		}
+		select {
+		case <-quit:
+		case <-sig:
+			os.Exit(exitInterrupted)
+		}
+	}()
+	fmt.Fprintf(c.stdout, "explore: %s\n", cluster)
+	net := "network set (every drop, duplication and reordering)"
+	if *c.network == "multiset" {
+		net = fmt.Sprintf("network multiset, drops=%d dups=%d", *c.drops, *c.dups)
+	}
+	order, workers := "breadth-first", *c.workers
+	if *c.dfs {
+		order, workers = "depth-first", 1
+	} else if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	fmt.Fprintf(c.stdout, "explore: %s, crashes=%d mid-step-crash=%t, %s; %s, %s\n",
+		net, *c.crashes, *c.midStep, bounds, order, english.Count(workers, "worker"))
+	if c.inv.names != nil {
+		fmt.Fprintf(c.stdout, "explore: checking only %s (--invariants)\n", *c.invariants)
+	}
+	return ch, func() {
+		signal.Stop(sig)
+		close(quit)
+	}
+}
+
 // report prints a search's figures and verdict, for any protocol; on a
 // pass it prints notes (the bounds' blind spots) and "ok". It returns the
 // exit code, and whether a counterexample is to be written (the caller's,
@@ -227,8 +366,8 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 	}
 	fmt.Fprintf(stdout, "explored %s, %s, max depth %d in %.2fs (%.0f states/s, %s)\n",
 		english.Count(r.Distinct, "distinct state"), english.Count(r.Transitions, "transition"), r.MaxDepth, r.Elapsed.Seconds(), r.StatesPerSec(), english.Count(r.Workers, "worker"))
-	fmt.Fprintf(stdout, "peak heap %.1f MiB, %.1f bytes per stored state; symmetry %v, dead-state reduction %v\n",
-		float64(r.PeakHeap)/(1<<20), r.BytesPerState(), r.Symmetry, r.Dead)
+	fmt.Fprintf(stdout, "peak heap %.1f MiB, %.1f bytes per stored state; symmetry %s, dead-state reduction %s\n",
+		float64(r.PeakHeap)/(1<<20), r.BytesPerState(), onOff(r.Symmetry), onOff(r.Dead))
 	for _, ref := range r.Refuted {
 		fmt.Fprintf(stdout, "reduction not proved for this code, searched again without it: %s: %s\n", ref.Hint, ref.Detail)
 	}
@@ -241,6 +380,11 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 	if r.Spilled > 0 {
 		fmt.Fprintf(stdout, "frontier: %s of encoded states spilled to disk, %s compressed (--frontier-memory)\n",
 			formatSize(r.Spilled), formatSize(r.SpilledDisk))
+	}
+	if r.Stopped == "interrupted" {
+		fmt.Fprintf(stdout, "INCOMPLETE: interrupted after %s at depth %d, with %s left to expand at that depth at least: no violation in what was searched, which is not every state\n",
+			english.Count(r.Distinct, "distinct state"), r.MaxDepth, english.Count(r.Queued, "state"))
+		return exitInterrupted, false
 	}
 	if r.Stopped == "max-memory" {
 		fmt.Fprintf(stdout, "INCOMPLETE: the memory limit of %s was reached after %d distinct states at depth %d (--max-memory)\n",
@@ -265,7 +409,17 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 		fmt.Fprintln(stdout, "ok")
 		return exitOK, false
 	}
-	fmt.Fprintf(stdout, "FAIL: %v\n", verr)
+	// One verdict word per kind, as every subcommand says it.
+	switch {
+	case r.Violation != nil:
+		fmt.Fprintf(stdout, "VIOLATION: %v\n", r.Violation)
+	case errors.Is(verr, explore.ErrDeadlock):
+		fmt.Fprintf(stdout, "DEADLOCK: %s\n", strings.TrimPrefix(verr.Error(), explore.ErrDeadlock.Error()+" "))
+	case errors.Is(verr, explore.ErrVacuous):
+		fmt.Fprintf(stdout, "VACUOUS: %s\n", strings.TrimPrefix(verr.Error(), explore.ErrVacuous.Error()+": "))
+	default:
+		fmt.Fprintf(stdout, "FAIL: %v\n", verr)
+	}
 	return exitViolation, len(r.Path) > 0 || r.Violation != nil || r.Deadlock != nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/scenario"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
+	"github.com/paxoscheck/paxoscheck/internal/english"
 	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
@@ -109,7 +110,7 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	if v := t.Header.Violation; v != nil {
-		fmt.Fprintf(stderr, "paxoscheck scenario: %s: invariant %s violated after step %d: %s\n", sc.Name, v.Invariant, v.Step, v.Detail)
+		fmt.Fprintf(stderr, "paxoscheck scenario: %s: %s\n", sc.Name, english.Violation(v.Invariant, v.Step, v.Detail))
 		return exitViolation
 	}
 	return exitOK

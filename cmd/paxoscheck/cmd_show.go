@@ -1,9 +1,10 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/paxoscheck/paxoscheck/checker/replay"
 )
@@ -30,8 +31,9 @@ const showFormats = "text, mermaid or html"
 // 2 for a bad or unreadable trace, an unknown format or bad usage, with a
 // one-line error on stderr.
 func runShow(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("show", "show [--format text|mermaid|html] [--ascii] TRACE", stderr)
+	fs := newFlags("show", "show [--format text|mermaid|html] [--ascii] [--out FILE] TRACE", stderr)
 	format := fs.String("format", "text", "diagram `format`: "+showFormats)
+	out := fs.String("out", "", "write the diagram to `FILE` instead of standard output (as scenario --out)")
 	ascii := fs.Bool("ascii", false, "text format: draw with ASCII characters only")
 	// The standard flag package stops at the first argument; parse again
 	// after each one so that `show TRACE --format mermaid` works too.
@@ -61,10 +63,14 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "paxoscheck show: %v\n", err)
 		return exitBadInput
 	}
-	bw := bufio.NewWriter(stdout)
-	err = t.draw(bw, *format, *ascii, paths[0])
-	if err == nil {
-		err = bw.Flush()
+	var buf bytes.Buffer
+	err = t.draw(&buf, *format, *ascii, paths[0])
+	if err == nil && *out != "" {
+		if err = os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+			err = fmt.Errorf("--out: %w", err)
+		}
+	} else if err == nil {
+		_, err = stdout.Write(buf.Bytes())
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "paxoscheck show: %v\n", err)

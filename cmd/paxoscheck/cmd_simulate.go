@@ -15,6 +15,8 @@ import (
 	"github.com/mattn/go-isatty"
 
 	"github.com/paxoscheck/paxoscheck/checker/graph"
+	"github.com/paxoscheck/paxoscheck/checker/linearize"
+	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/checker/sim"
 	"github.com/paxoscheck/paxoscheck/internal/english"
 )
@@ -89,6 +91,8 @@ type simFlags struct {
 	runs, steps, workers     *int
 	drops, dups, crashes     *int
 	midStep                  *bool
+	network, invariants      *string
+	inv                      invariantChoice
 	weightSpecs              listFlag
 	weights                  sim.Weights
 	out                      *string
@@ -127,7 +131,6 @@ func (c *simFlags) reproduce(seed uint64) string {
 type simDefaults struct {
 	steps                int
 	drops, dups, crashes int
-	midStep              bool
 	weights              sim.Weights
 }
 
@@ -148,14 +151,16 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	c.drops = fs.Int("drops", def.drops, "message drops allowed per run (0: never)")
 	c.dups = fs.Int("dups", def.dups, "message duplications allowed per run (0: never)")
 	c.crashes = fs.Int("crashes", def.crashes, "node crashes allowed per run (0: never)")
-	c.midStep = fs.Bool("mid-step-crash", def.midStep, "crashes may also strike after a node persisted and before it sent")
+	c.midStep = fs.Bool("mid-step-crash", true, midStepUsage)
+	c.network = fs.String("network", "multiset", "network model: multiset only (messages in flight, --drops/--dups bound the faults); explore also has set")
 	fs.Var(&c.weightSpecs, "weights", "relative probabilities of action kinds, e.g. deliver=60,drop=5 (default "+(&weightsFlag{w: def.weights}).String()+")")
 	c.workers = fs.Int("workers", 0, "parallel workers (0: GOMAXPROCS); results do not depend on it")
 	c.out = fs.String("out", "", "directory for traces (default: a new temporary directory, only on a violation)")
 	c.keepAll = fs.Bool("keep-all", false, "also write the trace of every run to --out")
 	c.noShrink = fs.Bool("no-shrink", false, "do not shrink a failing run")
+	c.invariants = fs.String("invariants", "", invariantsUsage)
 	c.noLin = fs.Bool("no-linearize", false, "do not check each run's client history with Porcupine")
-	c.linTimeout = fs.Duration("linearize-timeout", 10*time.Second, "Porcupine's time limit per run (a timeout fails the run as unknown)")
+	c.linTimeout = fs.Duration("linearize-timeout", linearize.DefaultTimeout, linearizeTimeoutUsage)
 	simulate := sp.simulate(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -175,8 +180,22 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		return c.bad("--workers %d: at most %d", *c.workers, maxWorkers)
 	case *c.seed > math.MaxUint64-uint64(*c.runs-1):
 		return c.bad("--seed %d --runs %d: the last seed would pass %d", *c.seed, *c.runs, uint64(math.MaxUint64))
+	case *c.network == "set":
+		// A random walk on the set network (every message ever sent stays
+		// deliverable) spends ever more of its steps redelivering stale
+		// messages; the multiset's --dups covers redelivery at a rate the
+		// weights control.
+		return c.bad("--network set: simulate walks the multiset network only (redelivery is --dups); explore searches the set network")
+	case *c.network != "multiset":
+		return c.bad("--network %q: want multiset (explore also has set)", *c.network)
+	case *c.noLin && strings.Contains(","+strings.ReplaceAll(*c.invariants, " ", "")+",", ","+replay.LinearizabilityCheck+","):
+		return c.bad("--no-linearize --invariants %s: one leaves out what the other asks for", *c.invariants)
 	case *c.linTimeout <= 0:
 		return c.bad("--linearize-timeout %s: must be positive (--no-linearize skips the check)", *c.linTimeout)
+	}
+	var err error
+	if c.inv, err = parseInvariants(*c.invariants); err != nil {
+		return c.bad("--invariants: %v", err)
 	}
 	return simulate(c)
 }
@@ -260,7 +279,7 @@ func simulate[I, K ~uint8, N any, M graph.Message[M], D, E, T any](c *simFlags, 
 func reportViolation[I, K ~uint8, N any, M graph.Message[M], D, E, T any](s *sim.Sim[I, K, N, M, D, E, T], f *sim.Result[I, K, N, M, D, E, T],
 	write func(path string, r *sim.Result[I, K, N, M, D, E, T], source string) error, out string, noShrink bool, reproduce string, stdout, stderr io.Writer) int {
 	v := f.Violation
-	fmt.Fprintf(stdout, "VIOLATION: invariant %s violated after step %d of seed %d: %s\n", v.Invariant, v.Step, f.Seed, v.Detail)
+	fmt.Fprintf(stdout, "VIOLATION: %s (seed %d)\n", english.Violation(v.Invariant, v.Step, v.Detail), f.Seed)
 	fmt.Fprintf(stdout, "reproduce: %s\n", reproduce)
 	if out == "" {
 		dir, err := os.MkdirTemp("", "paxoscheck-sim-")
@@ -293,7 +312,7 @@ func reportViolation[I, K ~uint8, N any, M graph.Message[M], D, E, T any](s *sim
 		return exitViolation
 	}
 	sv := shrunk.Violation
-	fmt.Fprintf(stdout, "shrunk: %d -> %d steps; invariant %s violated after step %d: %s\n", f.Steps(), shrunk.Steps(), sv.Invariant, sv.Step, sv.Detail)
+	fmt.Fprintf(stdout, "shrunk: %d -> %d steps; VIOLATION: %s\n", f.Steps(), shrunk.Steps(), english.Violation(sv.Invariant, sv.Step, sv.Detail))
 	fmt.Fprintf(stdout, "trace: %s (shrunk; unshrunk: %s)\n", path, unshrunk)
 	fmt.Fprintf(stdout, "draw it: paxoscheck show %s\n", path)
 	return exitViolation

@@ -35,7 +35,7 @@ func TestSimulateExitCodes(t *testing.T) {
 	}{
 		{name: "correct protocol", args: []string{"--runs", "50", "--seed", "3"}, code: exitOK, stdout: "violations: 0", noStderr: true},
 		{name: "help", args: []string{"--help"}, code: exitOK},
-		{name: "bug found", args: []string{"--runs", "200", "--bug", "minority-quorum", "--out", dir}, code: exitViolation, stdout: "VIOLATION: invariant"},
+		{name: "bug found", args: []string{"--runs", "200", "--bug", "minority-quorum", "--out", dir}, code: exitViolation, stdout: "VIOLATION: Msg2aInv violated after step"},
 		{name: "vacuous", args: []string{"--runs", "20", "--steps", "2"}, code: exitViolation, stdout: "VACUOUS"},
 		{name: "unknown bug", args: []string{"--bug", "no-such-bug"}, code: exitBadInput, oneLine: `unknown bug "no-such-bug"`},
 		{name: "unknown bug in list", args: []string{"--bug", "skip-prepare,nope"}, code: exitBadInput, oneLine: `unknown bug "nope"`},
@@ -84,7 +84,7 @@ func TestSimulateFindsBugAndWritesTraces(t *testing.T) {
 	if code != exitViolation {
 		t.Fatalf("exit %d, want 1\n%s%s", code, stdout, stderr)
 	}
-	head := regexp.MustCompile(`VIOLATION: invariant (\w+) violated after step (\d+) of seed (\d+)`).FindStringSubmatch(stdout)
+	head := regexp.MustCompile(`VIOLATION: (\w+) violated after step (\d+): .* \(seed (\d+)\)`).FindStringSubmatch(stdout)
 	if head == nil {
 		t.Fatalf("no violation line with invariant, step and seed:\n%s", stdout)
 	}

@@ -24,7 +24,7 @@ func TestBadFlagsOneLine(t *testing.T) {
 	}{
 		"explore":  {{[]string{"--workers", "many"}, `--workers "many": want a whole number`}, {[]string{"--max-round", "-1"}, `--max-round "-1": want a whole number, 0 or more`}, {[]string{"--progress", "5"}, `--progress "5": want a duration such as 30s or 2m`}, {[]string{"--dfs=maybe"}, `--dfs "maybe": want true or false`}, {[]string{"--max-states"}, "--max-states needs a value"}},
 		"simulate": {{[]string{"--runs", "x"}, `--runs "x": want a whole number`}, {[]string{"--seed", "18446744073709551616"}, `--seed "18446744073709551616": out of range`}},
-		"check":    {{[]string{"--timeout", "5"}, `--timeout "5": want a duration`}},
+		"check":    {{[]string{"--linearize-timeout", "5"}, `--linearize-timeout "5": want a duration`}},
 		"show":     {{[]string{"--ascii=maybe", "x.jsonl"}, `--ascii "maybe": want true or false`}},
 		"scenario": {{[]string{"--list=2"}, `--list "2": want true or false`}},
 		"replay":   {{[]string{"--format", "x"}, "unknown flag --format"}},
@@ -59,8 +59,8 @@ func TestAbsurdValuesRefused(t *testing.T) {
 		{[]string{"simulate", "--workers", "5000"}, "--workers 5000: at most 1024"},
 		{[]string{"simulate", "--seed", "18446744073709551615", "--runs", "2"}, "the last seed would pass 18446744073709551615"},
 		{[]string{"simulate", "--linearize-timeout", "0s"}, "--linearize-timeout 0s: must be positive"},
-		{[]string{"check", "--timeout", "0s", "x.jsonl"}, "--timeout 0s: must be positive"},
-		{[]string{"check", "--timeout", "-1s", "x.jsonl"}, "--timeout -1s: must be positive"},
+		{[]string{"check", "--linearize-timeout", "0s", "x.jsonl"}, "--linearize-timeout 0s: must be positive"},
+		{[]string{"check", "--linearize-timeout", "-1s", "x.jsonl"}, "--linearize-timeout -1s: must be positive"},
 		{[]string{"scenario", "--list", "normal"}, `--list takes no scenario name (got "normal")`},
 	} {
 		var out, errb bytes.Buffer

@@ -27,6 +27,9 @@ const (
 	// before it could pass (explore --max-states, --max-depth,
 	// --max-memory).
 	exitIncomplete = 3
+	// exitInterrupted: Ctrl-C (or SIGTERM) stopped the work; what was
+	// done is reported first. 128 + SIGINT, as shells expect.
+	exitInterrupted = 130
 )
 
 // command is one subcommand. run parses args with its own FlagSet and

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -30,7 +29,7 @@ func init() {
 	registerSearch(&searchProtocol{name: mptrace.ProtocolName,
 		exploreDefaults: exploreDefaults{setNetwork: true},
 		explore:         exploreMultiPaxos,
-		simDefaults: simDefaults{steps: 1500, drops: 6, dups: 6, crashes: 2, midStep: true,
+		simDefaults: simDefaults{steps: 1500, drops: 6, dups: 6, crashes: 2,
 			weights: sim.DefaultWeights()},
 		simulate: simulateMultiPaxos})
 }
@@ -67,8 +66,8 @@ func (p multiPaxosTrace) draw(w io.Writer, format string, ascii bool, title stri
 }
 
 // replayMultiPaxos re-executes a Multi-Paxos trace on impl/multipaxos step
-// by step: what each step did, the node's state change, the network's
-// change, and every invariant newly broken.
+// by step (replaySteps): what each step did, the fields of the nodes it
+// changed, the network's change, and every invariant newly broken.
 func replayMultiPaxos(path string, stdout, stderr io.Writer) int {
 	t, err := mptrace.ReadFile(path)
 	if err != nil {
@@ -76,77 +75,19 @@ func replayMultiPaxos(path string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	m, err := mpmodel.FromHeader(&t.Header)
-	if err == nil {
-		_, err = replay.New(m)
-	}
 	if err != nil {
 		fmt.Fprintf(stderr, "paxoscheck replay: %s: %v\n", path, err)
 		return exitBadInput
 	}
-	r, _ := replay.New(m)
 	h := &t.Header
-	fmt.Fprintf(stdout, "trace %s: multipaxos, %d acceptors %v, %d proposers %v, pipeline %d, %d operations", path,
-		len(h.Acceptors), h.Acceptors, len(h.Proposers), h.Proposers, h.Pipeline, len(h.Ops))
+	fmt.Fprintf(stdout, "trace %s: multipaxos, %s %v, %s %v, pipeline %d, %s", path,
+		english.Count(len(h.Acceptors), "acceptor"), h.Acceptors, english.Count(len(h.Proposers), "proposer"), h.Proposers,
+		h.Pipeline, english.Count(len(h.Ops), "operation"))
 	if len(h.Bugs) > 0 {
 		fmt.Fprintf(stdout, ", bugs %s", strings.Join(h.Bugs, ","))
 	}
-	fmt.Fprintf(stdout, ", %d steps\n", len(t.Steps))
-	tr := mpmodel.Tracker{P: m}
-	checkAll := func(step int) {
-		for _, v := range tr.Observe(&r.State, step) {
-			fmt.Fprintf(stdout, "  invariant %s now violated: %s\n", v.Invariant, v.Detail)
-		}
-	}
-	checkAll(0)
-	for i := range t.Steps {
-		s := &t.Steps[i]
-		fmt.Fprintf(stdout, "\nstep %d: %s at node %d", s.Step, s.Action, s.Node)
-		if s.Msg != nil {
-			fmt.Fprintf(stdout, ", msg #%d %s %s", s.Msg.ID, mptrace.MessageLabel(s.Msg.Message), s.Msg.Route())
-		}
-		if s.Op != nil && *s.Op < len(h.Ops) {
-			fmt.Fprintf(stdout, ", %s", h.Ops[*s.Op].Cmd)
-		}
-		fmt.Fprintln(stdout)
-		ni := r.State.NodeIndex(s.Node)
-		var before mp.Node
-		if ni >= 0 {
-			before = r.State.Nodes[ni]
-		}
-		net := append([]mp.Message(nil), r.State.Net...)
-		if _, err := r.Step(s); err != nil {
-			var d *replay.Divergence
-			if errors.As(err, &d) {
-				fmt.Fprintf(stdout, "  DIVERGENCE: %s: the code produces %s, the trace claims %s\n", d.Field, d.Want, d.Got)
-				fmt.Fprintf(stdout, "\nverdict: the trace diverges from the code at step %d; replay stopped\n", d.Step)
-				return exitViolation
-			}
-			fmt.Fprintf(stderr, "paxoscheck replay: %v\n", err)
-			return exitBadInput
-		}
-		if ni >= 0 {
-			if d := diff(before, r.State.Nodes[ni]); d == "" {
-				fmt.Fprintf(stdout, "  node %d: unchanged\n", s.Node)
-			} else {
-				fmt.Fprintf(stdout, "  node %d (-before +after):\n%s", s.Node, indent(d, "    "))
-			}
-		}
-		gone, added := replay.NetDiff(net, r.State.Net)
-		for _, m := range gone {
-			fmt.Fprintf(stdout, "  net - %s %s\n", mptrace.MessageLabel(m), m.Route())
-		}
-		for _, m := range added {
-			fmt.Fprintf(stdout, "  net + %s %s\n", mptrace.MessageLabel(m), m.Route())
-		}
-		checkAll(s.Step)
-	}
-	if len(tr.Broken) > 0 {
-		first := tr.Broken[0]
-		fmt.Fprintf(stdout, "\nverdict: invariant %s first violated after step %d: %s\n", first.Invariant, first.Step, first.Detail)
-		return exitViolation
-	}
-	fmt.Fprintf(stdout, "\nverdict: all %d invariants hold after every step\n", len(mpinvariant.All))
-	return exitOK
+	fmt.Fprintf(stdout, ", %s\n", english.Count(len(t.Steps), "step"))
+	return replaySteps(m, path, t.Steps, stdout, stderr)
 }
 
 // multiPaxosFlags are the cluster and workload flags explore and
@@ -154,12 +95,12 @@ func replayMultiPaxos(path string, stdout, stderr io.Writer) int {
 type multiPaxosFlags struct {
 	acceptors, proposers, clients, commands, keys, pipeline *int
 	maxRound                                                *uint
-	workload                                                *string
+	workload, crashRoles                                    *string
 	bugs                                                    listFlag
 	fs                                                      *flag.FlagSet
 }
 
-func addMultiPaxosFlags(fs *flag.FlagSet, clients, commands, keys, pipeline int, maxRound uint, roundDoc string) *multiPaxosFlags {
+func addMultiPaxosFlags(fs *flag.FlagSet, clients, commands, keys, pipeline int, maxRound uint) *multiPaxosFlags {
 	f := &multiPaxosFlags{fs: fs}
 	f.acceptors = fs.Int("acceptors", 3, "number of acceptors")
 	f.proposers = fs.Int("proposers", 2, "number of proposers (each a leader and a replica)")
@@ -168,7 +109,8 @@ func addMultiPaxosFlags(fs *flag.FlagSet, clients, commands, keys, pipeline int,
 	f.keys = fs.Int("keys", keys, "number of keys (client i uses key (i div proposers) mod keys: each key is shared by clients of different proposers)")
 	f.workload = fs.String("workload", "", "the sessions' commands, instead of --clients and --commands: sessions separated by ';', each a list of get, put and cas separated by ',' (\"put,get;put\": client 0 puts and then gets, client 1 puts)")
 	f.pipeline = fs.Int("pipeline", pipeline, "slots a leader may have in flight at once (at least 1)")
-	f.maxRound = fs.Uint("max-round", maxRound, roundDoc)
+	f.maxRound = fs.Uint("max-round", maxRound, maxRoundUsage)
+	f.crashRoles = fs.String("crash-roles", "all", fmt.Sprintf(crashRolesUsage, "acceptor, proposer"))
 	fs.Var(&f.bugs, "bug", "switch on a Multi-Paxos catalogue bug (repeatable, or a comma list): "+bugList())
 	return f
 }
@@ -225,21 +167,40 @@ func (f *multiPaxosFlags) setup() (mpworld.Setup, error) {
 	s := mpworld.NewSetup(*f.acceptors, *f.proposers, *f.pipeline, sessions)
 	s.Config.Bugs = bugs
 	s.MaxRound = uint32(*f.maxRound)
+	var err error
+	roles := map[string][]mp.NodeID{"acceptor": s.Config.Acceptors, "proposer": s.Config.Proposers}
+	if s.Crashable, err = parseCrashRoles(*f.crashRoles, roles); err != nil {
+		return mpworld.Setup{}, fmt.Errorf("--crash-roles: %w", err)
+	}
 	return s, s.Validate()
+}
+
+// cluster words the cluster and workload of s for the banners of explore
+// and simulate.
+func (f *multiPaxosFlags) cluster(s *mpworld.Setup) string {
+	w := fmt.Sprintf("clients=%d commands=%d keys=%d", *f.clients, *f.commands, *f.keys)
+	if *f.workload != "" {
+		w = fmt.Sprintf("workload %q keys=%d", *f.workload, *f.keys)
+	}
+	bugs := "none"
+	if s.Config.Bugs != 0 {
+		bugs = s.Config.Bugs.String()
+	}
+	return fmt.Sprintf("acceptors=%d proposers=%d %s pipeline=%d; bugs: %s", *f.acceptors, *f.proposers, w, *f.pipeline, bugs)
 }
 
 // exploreMultiPaxos is Multi-Paxos's entry for explore. Its defaults (two
 // proposers with a command each, round 1, the set network) search in a
 // minute; Multi-Paxos brings no reduction, so every state is hashed whole.
 func exploreMultiPaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
-	f := addMultiPaxosFlags(fs, 2, 1, 1, 1, 1, "highest round a proposer may start (at least 1)")
+	f := addMultiPaxosFlags(fs, 2, 1, 1, 1, 1)
 	return func(c *exploreFlags) int {
 		if fs.NArg() > 0 {
 			return c.bad("unexpected argument %q", fs.Arg(0))
 		}
 		switch {
-		case *f.maxRound < 1:
-			return c.bad("--max-round %d: must be at least 1 (rounds bound the graph)", *f.maxRound)
+		case *f.maxRound == 0:
+			return c.bad(unboundedRounds)
 		case *c.noSym || *c.noDead:
 			return c.bad("--no-symmetry and --no-dead: Multi-Paxos's search has no reduction to switch off (every state is hashed whole)")
 		}
@@ -262,11 +223,18 @@ func exploreMultiPaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 		opt := mpmodel.Options{Workers: *c.workers, MaxStates: *c.maxStates, MaxDepth: *c.maxDepth, DFS: *c.dfs,
 			DeadlockIsError: *c.deadlockErr, MaxMemory: c.memLimit,
 			FrontierMemory: c.frontierLimit}
+		interrupt, stop := c.begin("multipaxos, "+f.cluster(&s), fmt.Sprintf("crash roles %s, max round %d", *f.crashRoles, *f.maxRound))
+		defer stop()
+		opt.Interrupt = interrupt
 		opt.Progress, opt.ProgressEvery = c.progressFunc()
 		if c.tty {
 			defer fmt.Fprint(c.stderr, "\r\033[K")
 		}
-		r, err := mpmodel.Explore(&s, opt)
+		m := &mpmodel.Model{Setup: s, NoLinearizability: !c.inv.lin}
+		if m.Invariants, err = selectInvariants(c.inv, mpinvariant.Select); err != nil {
+			return c.bad("--invariants: %v", err)
+		}
+		r, err := m.Explore(opt)
 		if err != nil {
 			return c.bad("%v", err)
 		}
@@ -305,7 +273,7 @@ func exploreMultiPaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 // clients of 25 commands (100 in all) on 2 keys, every fault, unbounded
 // rounds.
 func simulateMultiPaxos(fs *flag.FlagSet) func(c *simFlags) int {
-	f := addMultiPaxosFlags(fs, 4, 25, 2, 2, 0, "highest proposer round (0: unbounded)")
+	f := addMultiPaxosFlags(fs, 4, 25, 2, 2, 0)
 	return func(c *simFlags) int {
 		if code, ok := c.checkKeepAll(); !ok {
 			return code
@@ -319,24 +287,23 @@ func simulateMultiPaxos(fs *flag.FlagSet) func(c *simFlags) int {
 		}
 		s.Budget = graph.Budget{Drops: *c.drops, Dups: *c.dups, Crashes: *c.crashes}
 		s.MidStepCrash = *c.midStep
-		o := mpmodel.SimOptions{Model: &mpmodel.Model{Setup: s}, Weights: c.weights, MaxSteps: *c.steps}
-		if !*c.noLin {
+		invs, err := selectInvariants(c.inv, mpinvariant.Select)
+		if err != nil {
+			return c.bad("--invariants: %v", err)
+		}
+		o := mpmodel.SimOptions{Model: &mpmodel.Model{Setup: s, Invariants: invs}, Weights: c.weights, MaxSteps: *c.steps}
+		if c.inv.lin && !*c.noLin {
 			o.Checks = append(o.Checks, mpmodel.LinearizableCheck(*c.linTimeout))
 		}
 		sm, err := sim.New(o)
 		if err != nil {
 			return c.bad("%v", err)
 		}
-		bugs := "none"
-		if s.Config.Bugs != 0 {
-			bugs = s.Config.Bugs.String()
-		}
 		last := *c.seed + uint64(*c.runs) - 1
 		banner := []string{
-			fmt.Sprintf("simulate multipaxos: seeds %d..%d (%s); acceptors=%d proposers=%d clients=%d commands=%d keys=%d pipeline=%d; bugs: %s",
-				*c.seed, last, english.Count(*c.runs, "run"), *f.acceptors, *f.proposers, *f.clients, *f.commands, *f.keys, *f.pipeline, bugs),
-			fmt.Sprintf("simulate multipaxos: budget drops=%d dups=%d crashes=%d mid-step-crash=%t, max round %d, max steps %d, weights %s",
-				*c.drops, *c.dups, *c.crashes, *c.midStep, *f.maxRound, *c.steps, &weightsFlag{w: c.weights}),
+			fmt.Sprintf("simulate multipaxos: seeds %d..%d (%s); %s", *c.seed, last, english.Count(*c.runs, "run"), f.cluster(&s)),
+			fmt.Sprintf("simulate multipaxos: budget drops=%d dups=%d crashes=%d mid-step-crash=%t, crash roles %s, max round %d, max steps %d, weights %s",
+				*c.drops, *c.dups, *c.crashes, *c.midStep, *f.crashRoles, *f.maxRound, *c.steps, &weightsFlag{w: c.weights}),
 		}
 		return simulate(c, sm, writeMultiPaxosTrace, banner)
 	}
@@ -406,7 +373,7 @@ func runMultiPaxosScenario(name string, list bool, format, out string, ascii boo
 		return exitBadInput
 	}
 	if v := t.Header.Violation; v != nil {
-		fmt.Fprintf(stderr, "paxoscheck scenario: %s: %s violated after step %d: %s\n", sc.Name, v.Invariant, v.Step, v.Detail)
+		fmt.Fprintf(stderr, "paxoscheck scenario: %s: %s\n", sc.Name, english.Violation(v.Invariant, v.Step, v.Detail))
 		return exitViolation
 	}
 	return exitOK

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,12 +8,6 @@ import (
 
 	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 )
-
-func runCmd(args ...string) (code int, stdout, stderr string) {
-	var out, errb bytes.Buffer
-	code = run(args, &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 // TestMultiPaxosCommands drives every command on Multi-Paxos: explore and
 // simulate pass on the correct code and find a bug (writing a trace that
@@ -32,7 +25,7 @@ func TestMultiPaxosCommands(t *testing.T) {
 		{"explore correct", []string{"explore", "--protocol", "multipaxos", "--proposers", "1", "--clients", "1", "--commands", "2", "--crashes", "1", "--network", "multiset"}, exitOK, "\nok\n", ""},
 		{"explore bug", []string{"explore", "--protocol", "multipaxos", "--bug", "skip-phase1", "--out", dir}, exitViolation, "counterexample (8 steps)", ""},
 		{"simulate correct", []string{"simulate", "--protocol", "multipaxos", "--runs", "20"}, exitOK, "violations: 0", ""},
-		{"simulate stale read", []string{"simulate", "--protocol", "multipaxos", "--runs", "300", "--bug", "stale-read", "--no-shrink", "--out", dir}, exitViolation, "invariant Linearizability violated", ""},
+		{"simulate stale read", []string{"simulate", "--protocol", "multipaxos", "--runs", "300", "--bug", "stale-read", "--no-shrink", "--out", dir}, exitViolation, "VIOLATION: Linearizability violated after step", ""},
 		{"unknown bug", []string{"explore", "--protocol", "multipaxos", "--bug", "skip-prepare"}, exitBadInput, "", `unknown bug "skip-prepare"`},
 		{"too many commands", []string{"simulate", "--protocol", "multipaxos", "--clients", "16", "--commands", "17"}, exitBadInput, "", "at most 256"},
 		{"pipeline 0", []string{"simulate", "--protocol", "multipaxos", "--pipeline", "0"}, exitBadInput, "", "pipeline 0"},
@@ -41,7 +34,7 @@ func TestMultiPaxosCommands(t *testing.T) {
 		{"no reduction to switch off", []string{"explore", "--protocol", "multipaxos", "--no-dead"}, exitBadInput, "", "no reduction"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			code, stdout, stderr := runCmd(tc.args...)
+			code, stdout, stderr := runCLI(tc.args...)
 			if code != tc.code {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
 			}
@@ -54,16 +47,16 @@ func TestMultiPaxosCommands(t *testing.T) {
 		})
 	}
 	trace := filepath.Join(dir, "skip-phase1.jsonl")
-	if code, stdout, stderr := runCmd("check", trace); code != exitViolation || !strings.Contains(stdout, "the trace claims Agreement after step 8: confirmed") {
+	if code, stdout, stderr := runCLI("check", trace); code != exitViolation || !strings.Contains(stdout, "the trace claims Agreement after step 8: confirmed") {
 		t.Fatalf("check: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if code, stdout, stderr := runCmd("show", trace); code != exitOK || !strings.Contains(stdout, "2a b=1.1 s1 c1.1:put(k0=1.1)") {
+	if code, stdout, stderr := runCLI("show", trace); code != exitOK || !strings.Contains(stdout, "2a b=1.1 s1 c1.1:put(k0=1.1)") {
 		t.Fatalf("show: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if code, stdout, stderr := runCmd("show", "--format", "html", trace); code != exitOK || !strings.Contains(stdout, "<html") {
+	if code, stdout, stderr := runCLI("show", "--format", "html", trace); code != exitOK || !strings.Contains(stdout, "<html") {
 		t.Fatalf("show --format html: exit %d\n%s", code, stderr)
 	}
-	if code, stdout, _ := runCmd("replay", trace); code != exitViolation || !strings.Contains(stdout, "verdict: invariant Agreement first violated after step 8") {
+	if code, stdout, _ := runCLI("replay", trace); code != exitViolation || !strings.Contains(stdout, "verdict: VIOLATION: Agreement violated after step 8") {
 		t.Fatalf("replay: exit %d\n%s", code, stdout)
 	}
 	// A trace edited so that an acceptor's vote differs from what the
@@ -82,13 +75,13 @@ func TestMultiPaxosCommands(t *testing.T) {
 	if err := mptrace.WriteFile(edited, tr); err != nil {
 		t.Fatal(err)
 	}
-	if code, stdout, _ := runCmd("check", edited); code != exitViolation || !strings.Contains(stdout, "persist") {
+	if code, stdout, _ := runCLI("check", edited); code != exitViolation || !strings.Contains(stdout, "persist") {
 		t.Fatalf("check of an edited trace: exit %d\n%s", code, stdout)
 	}
 	if err := os.WriteFile(edited, []byte(`{"format":"paxoscheck-trace","version":1,"protocol":"multipaxos","protocol_version":1,"acceptors":[0],"proposers":[1],"pipeline":0,"ops":[],"time_unit":"step"}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, stderr := runCmd("check", edited); code != exitBadInput || !strings.Contains(stderr, "pipeline 0") {
+	if code, _, stderr := runCLI("check", edited); code != exitBadInput || !strings.Contains(stderr, "pipeline 0") {
 		t.Fatalf("check of a trace with pipeline 0: exit %d\n%s", code, stderr)
 	}
 }
@@ -96,16 +89,16 @@ func TestMultiPaxosCommands(t *testing.T) {
 // TestMultiPaxosScenarios: scenario --protocol multipaxos lists and runs
 // Multi-Paxos's scenarios; only stale-read breaks a check.
 func TestMultiPaxosScenarios(t *testing.T) {
-	code, stdout, _ := runCmd("scenario", "--protocol", "multipaxos", "--list")
+	code, stdout, _ := runCLI("scenario", "--protocol", "multipaxos", "--list")
 	if code != exitOK || strings.Count(stdout, "\n") != 4 || !strings.Contains(stdout, "leader-crash-hole") {
 		t.Fatalf("--list: exit %d\n%s", code, stdout)
 	}
 	for name, want := range map[string]int{"steady-state": exitOK, "leader-crash-hole": exitOK, "dueling-leaders": exitOK, "stale-read": exitViolation} {
-		if code, _, stderr := runCmd("scenario", "--protocol", "multipaxos", name, "--format", "jsonl"); code != want {
+		if code, _, stderr := runCLI("scenario", "--protocol", "multipaxos", name, "--format", "jsonl"); code != want {
 			t.Errorf("%s: exit %d, want %d\n%s", name, code, want, stderr)
 		}
 	}
-	if code, _, stderr := runCmd("scenario", "--protocol", "raft", "--list"); code != exitBadInput || !strings.Contains(stderr, `--protocol "raft"`) {
+	if code, _, stderr := runCLI("scenario", "--protocol", "raft", "--list"); code != exitBadInput || !strings.Contains(stderr, `--protocol "raft"`) {
 		t.Errorf("an unknown protocol: exit %d\n%s", code, stderr)
 	}
 }

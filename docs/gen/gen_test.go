@@ -30,7 +30,7 @@ func TestWalkthroughShowsRealOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"VIOLATION: invariant Msg2aInv", "VIOLATION: invariant Msg1bInv", "LEARNED x", "sequenceDiagram", "$ paxoscheck scenario --list", "CHOSEN s1 noop", "Linearizability fails after step 22"} {
+	for _, s := range []string{"VIOLATION: Msg2aInv violated after step", "VIOLATION: Msg1bInv violated after step", "LEARNED x", "sequenceDiagram", "$ paxoscheck scenario --list", "CHOSEN s1 noop", "Linearizability violated after step 22"} {
 		if !bytes.Contains(b, []byte(s)) {
 			t.Errorf("walkthrough lacks %q", s)
 		}

@@ -31,6 +31,10 @@ var tmplText string
 // scenario carries the same bug on to a second chosen value.
 const counterexample = "traces/counterexamples/skip-prepare.jsonl"
 
+// agreement is the explorer's shortest skip-prepare run on to two chosen
+// values (explore --bug skip-prepare --invariants Agreement).
+const agreement = "traces/counterexamples/agreement/skip-prepare.jsonl"
+
 // staleRead is the explorer's checked-in, shortest stale-read trace of
 // Multi-Paxos (explore --workload "put,get;put" --bug stale-read).
 const staleRead = "traces/counterexamples/multipaxos/stale-read.jsonl"
@@ -69,6 +73,10 @@ func generate(root string) ([]byte, error) {
 		return nil, err
 	}
 	stale, err := mptrace.ReadFile(root + "/" + staleRead)
+	if err != nil {
+		return nil, err
+	}
+	toAgreement, err := paxostrace.ReadFile(root + "/" + agreement)
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +134,12 @@ func generate(root string) ([]byte, error) {
 			var b strings.Builder
 			err := mptrace.RenderText(&b, &stale, mptrace.TextOptions{})
 			return "$ paxoscheck show " + staleRead + "\n" + b.String(), err
+		},
+		"agreementFile": func() string { return agreement },
+		"agreementText": func() (string, error) {
+			var b strings.Builder
+			err := paxostrace.RenderText(&b, &toAgreement, paxostrace.TextOptions{})
+			return "$ paxoscheck show " + agreement + "\n" + b.String(), err
 		},
 		"shortestText": func() (string, error) {
 			var b strings.Builder

@@ -1,7 +1,11 @@
-// Package english words the tool's counts: "1 operation", "2 operations".
+// Package english words the tool's counts ("1 operation", "2 operations")
+// and its verdicts, so that every subcommand says them the same way.
 package english
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+)
 
 // Integer is any integer type a count comes in.
 type Integer interface {
@@ -14,4 +18,19 @@ func Count[T Integer](n T, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// Violation is the one wording of an invariant's breach, used by every
+// subcommand and every report: "Agreement violated after step 7: detail",
+// "TypeOK violated in the initial state" (step 0). A verdict line puts
+// "VIOLATION: " before it.
+func Violation(invariant string, step int, detail string) string {
+	s := invariant + " violated after step " + strconv.Itoa(step)
+	if step == 0 {
+		s = invariant + " violated in the initial state"
+	}
+	if detail != "" {
+		s += ": " + detail
+	}
+	return s
 }

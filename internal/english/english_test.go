@@ -9,3 +9,20 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+func TestViolation(t *testing.T) {
+	for _, c := range []struct {
+		inv    string
+		step   int
+		detail string
+		want   string
+	}{
+		{"Agreement", 7, "two values chosen", "Agreement violated after step 7: two values chosen"},
+		{"TypeOK", 0, "bad", "TypeOK violated in the initial state: bad"},
+		{"Linearizability", 3, "", "Linearizability violated after step 3"},
+	} {
+		if got := Violation(c.inv, c.step, c.detail); got != c.want {
+			t.Errorf("Violation(%q, %d, %q) = %q, want %q", c.inv, c.step, c.detail, got, c.want)
+		}
+	}
+}

@@ -223,7 +223,7 @@ type result struct {
 }
 
 var (
-	reInvariant = regexp.MustCompile(`invariant (\w+) violated after step (\d+)`)
+	reInvariant = regexp.MustCompile(`(\w+) violated after step (\d+)`)
 	reSteps     = regexp.MustCompile(`counterexample \((\d+) steps\)`)
 	reRefuted   = regexp.MustCompile(`reduction not proved for this code, searched again without it: ([a-z0-9,-]+):`)
 	reFailTest  = regexp.MustCompile(`--- FAIL: (\S+)`)
@@ -424,9 +424,9 @@ func (h *harness) explore(bin, dir string, lines [][]string, extra []string) ver
 			switch {
 			case reInvariant.MatchString(out):
 				v.Invariant = reInvariant.FindStringSubmatch(out)[1]
-			case strings.Contains(out, "vacuous run"):
+			case strings.Contains(out, "VACUOUS: "):
 				v.Invariant = "vacuous"
-			case strings.Contains(out, "deadlock"):
+			case strings.Contains(out, "DEADLOCK: "):
 				v.Invariant = "deadlock"
 			}
 			if s := reSteps.FindStringSubmatch(out); s != nil {

@@ -107,10 +107,7 @@ func Diagram(t *Trace) (*traces.Diagram, error) {
 		g.Summary += "; seed " + strconv.FormatUint(*h.Seed, 10)
 	}
 	if v := h.Violation; v != nil {
-		g.ViolationText = fmt.Sprintf("VIOLATION: %s fails after step %d", v.Invariant, v.Step)
-		if v.Detail != "" {
-			g.ViolationText += ": " + v.Detail
-		}
+		g.ViolationText = v.Line()
 	}
 	durable := map[mp.NodeID]mp.Durable{}
 	for i := range t.Steps {

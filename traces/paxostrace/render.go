@@ -177,14 +177,7 @@ func (d *diagram) summary() string {
 
 func (d *diagram) violationText() string {
 	v := d.t.Header.Violation
-	s := fmt.Sprintf("VIOLATION: invariant %s fails after step %d", v.Invariant, v.Step)
-	if v.Step == 0 {
-		s = fmt.Sprintf("VIOLATION: invariant %s fails in the initial state", v.Invariant)
-	}
-	if v.Detail != "" {
-		s += ": " + v.Detail
-	}
-	return s
+	return v.Line()
 }
 
 // Diagram is t as the sequence diagrams draw it (traces.Diagram): a lane

@@ -195,10 +195,10 @@ func TestRenderMarks(t *testing.T) {
 		{"2a contents", "normal", "text", []string{"2a b=1.0 v=x"}},
 		{"drop and duplicate", "faults", "text", []string{"✗", "DROPPED", "»", "DUPLICATED as #"}},
 		{"crash and restart", "faults", "text", []string{"Crash A0 CRASHED", "Restart A0 RESTARTED from durable maxBal=1.0", "┆", "↺", "while handling"}},
-		{"violation", "skip-prepare", "text", []string{"!! %INV% violated after this step", "VIOLATION: invariant %INV% fails after step %STEP%"}},
+		{"violation", "skip-prepare", "text", []string{"!! %INV% violated after this step", "VIOLATION: %INV% violated after step %STEP%"}},
 		{"ascii marks", "faults", "ascii", []string{"DROPPED", "Crash A0 CRASHED", "->"}},
 		{"mermaid", "faults", "mermaid", []string{"sequenceDiagram", "participant A0 as A0 (acceptor)", "P3-xA2:", "-)", "P3->>A0: #35;1 1a b=1.0"}},
-		{"mermaid violation", "skip-prepare", "mermaid", []string{"Note over C0,L5: VIOLATION: invariant %INV% fails after step %STEP%"}},
+		{"mermaid violation", "skip-prepare", "mermaid", []string{"Note over C0,L5: VIOLATION: %INV% violated after step %STEP%"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

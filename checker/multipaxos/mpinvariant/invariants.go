@@ -281,15 +281,28 @@ func AppliedOnce(v *View) error {
 // graph.Checker); it keeps buffers, never verdicts.
 type Checker struct {
 	Setup *Setup
-	v     View
-	any   bool
+	// Only, when not nil, are the invariants checked instead of All
+	// (Select: --invariants).
+	Only []Invariant
+	v    View
+	any  bool
+}
+
+// Select returns the invariants of All named in names, in All's order
+// (graph.Select).
+func Select(names []string) ([]Invariant, error) {
+	return graph.Select(All, names, func(i Invariant) string { return i.Name })
 }
 
 // Check checks st, which is the state after step step.
 func (c *Checker) Check(st *State, step int) *graph.Violation {
 	c.Setup.ViewOf(st, &c.v)
 	c.any = len(c.v.chosen) > 0
-	for _, inv := range All {
+	invs := All
+	if c.Only != nil {
+		invs = c.Only
+	}
+	for _, inv := range invs {
 		if err := inv.Check(&c.v); err != nil {
 			return &graph.Violation{Invariant: inv.Name, Step: step, Detail: err.Error()}
 		}

@@ -98,7 +98,7 @@ func TestCatalogue(t *testing.T) {
 				if r.Violation == nil || r.Violation.Invariant != c.inv || len(r.Path) != c.steps {
 					t.Fatalf("violation %v after %d steps, want %s after %d", r.Violation, len(r.Path), c.inv, c.steps)
 				}
-				m := &Model{s}
+				m := &Model{Setup: s}
 				if tr, err = m.Record(r.Path, "explore", nil, r.Violation); err != nil {
 					t.Fatal(err)
 				}
@@ -160,7 +160,7 @@ func replayTrace(t *testing.T, tr *mptrace.Trace) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chk := (&Model{s}).NewChecker()
+	chk := (&Model{Setup: s}).NewChecker()
 	for i := range tr.Steps {
 		a, err := mpworld.ActionOf(&tr.Steps[i])
 		if err != nil {

@@ -25,6 +25,11 @@ import (
 // graph.Protocol, through the embedded Setup).
 type Model struct {
 	mpworld.Setup
+	// Invariants, when not nil, are the invariants checked instead of
+	// every one (mpinvariant.Select: --invariants); NoLinearizability
+	// leaves out the explorer's check of each state's client history.
+	Invariants        []mpinvariant.Invariant
+	NoLinearizability bool
 }
 
 // The checkers at Multi-Paxos's types.
@@ -47,7 +52,7 @@ var (
 // state's client history.
 func (m *Model) NewChecker() graph.Checker[mp.NodeID, mp.Node, mp.Message, mp.Durable] {
 	a := m.abstraction()
-	return &checker{inv: mpinvariant.Checker{Setup: a}, ops: a.Ops, memo: map[string]string{}}
+	return &checker{inv: mpinvariant.Checker{Setup: a, Only: m.Invariants}, noLin: m.NoLinearizability, ops: a.Ops, memo: map[string]string{}}
 }
 
 // abstraction is what mpinvariant's abstraction needs of the setup.
@@ -99,9 +104,14 @@ func (m *Model) Annotate(tr *mptrace.Trace, v *graph.Violation) {
 // switched on here), whose linearizability is checked with the
 // invariants.
 func Explore(s *mpworld.Setup, opt Options) (*Result, error) {
-	m := &Model{*s}
-	m.Options.History = true
-	return explore.Run[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects](m, opt)
+	return (&Model{Setup: *s}).Explore(opt)
+}
+
+// Explore is the package's Explore with m's choice of invariants.
+func (m *Model) Explore(opt Options) (*Result, error) {
+	c := *m
+	c.Options.History = true
+	return explore.Run[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects](&c, opt)
 }
 
 // Linearizable is the name of the simulator's trace check: the name

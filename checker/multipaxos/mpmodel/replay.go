@@ -31,7 +31,7 @@ func FromHeader(h *mptrace.Header) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", replay.ErrSetup, err)
 	}
-	return &Model{s}, nil
+	return &Model{Setup: s}, nil
 }
 
 // Check replays t against impl/multipaxos, checks every invariant after

@@ -25,7 +25,7 @@ func simSetup(bugs mp.Bugs, sessions, per, keys int) mpworld.Setup {
 
 func newSim(t *testing.T, s mpworld.Setup, steps int) *Sim {
 	t.Helper()
-	sm, err := sim.New(SimOptions{Model: &Model{s}, Weights: sim.DefaultWeights(), MaxSteps: steps,
+	sm, err := sim.New(SimOptions{Model: &Model{Setup: s}, Weights: sim.DefaultWeights(), MaxSteps: steps,
 		Checks: []TraceCheck{LinearizableCheck(10 * time.Second)}})
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ func TestSimulateFindsBugs(t *testing.T) {
 // nodes, 4 clients x 25 commands on 2 keys, every fault, 1,500 steps),
 // every invariant after every step, without Porcupine; b.N runs.
 func BenchmarkSimulate(b *testing.B) {
-	sm, err := sim.New(SimOptions{Model: &Model{simSetup(0, 4, 25, 2)}, Weights: sim.DefaultWeights(), MaxSteps: 1500})
+	sm, err := sim.New(SimOptions{Model: &Model{Setup: simSetup(0, 4, 25, 2)}, Weights: sim.DefaultWeights(), MaxSteps: 1500})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -21,11 +21,11 @@ import (
 // The HTML viewer's labels of Multi-Paxos: *Model is its viewer.Protocol.
 var _ viewer.Protocol[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects, mptrace.Step] = (*Model)(nil)
 
-// WriteHTML replays t and writes the viewer's page for it to w.
-func WriteHTML(w io.Writer, t *mptrace.Trace, o viewer.Options) error {
+// BuildPage replays t and computes the viewer's page (viewer.Build).
+func BuildPage(t *mptrace.Trace, o viewer.Options) (*viewer.Page, error) {
 	m, err := FromHeader(&t.Header)
 	if err != nil {
-		return fmt.Errorf("viewer: trace header: %w", err)
+		return nil, fmt.Errorf("viewer: trace header: %w", err)
 	}
 	h := replay.History{
 		Ops: func() ([]porcupine.Operation, error) { return FromTrace(t) },
@@ -33,24 +33,41 @@ func WriteHTML(w io.Writer, t *mptrace.Trace, o viewer.Options) error {
 			return linearize.Check(&KV, ops, timeout)
 		},
 	}
-	p, err := viewer.Build(m, t.Header, t.Header.Source, t.Steps, h, o)
+	o.Violation = t.Header.Violation
+	return viewer.Build(m, t.Header, t.Header.Source, t.Steps, h, o)
+}
+
+// WriteHTML replays t and writes the viewer's page for it to w.
+func WriteHTML(w io.Writer, t *mptrace.Trace, o viewer.Options) error {
+	p, err := BuildPage(t, o)
 	if err != nil {
 		return err
 	}
 	return p.WriteHTML(w)
 }
 
+// label is a node's lane name: the role's initial, upper case, and its id
+// (A0, P3), the text diagram's names.
 func (m *Model) label(id mp.NodeID) string {
 	r, _, ok := m.Config.RoleOf(id)
 	if !ok {
 		return "?" + strconv.Itoa(int(id))
 	}
-	return r.String()[:1] + strconv.Itoa(int(id))
+	return strings.ToUpper(r.String()[:1]) + strconv.Itoa(int(id))
 }
 
-// Columns are the nodes: acceptors, then proposers.
+// Columns are a lane per client session (C0.., in the order of their
+// first operation, as mptrace.Diagram orders them), then the nodes:
+// acceptors, then proposers.
 func (m *Model) Columns() []viewer.Column {
 	var cols []viewer.Column
+	seen := map[mp.ClientID]bool{}
+	for _, op := range m.Ops {
+		if c := op.Cmd.Client; !seen[c] {
+			seen[c] = true
+			cols = append(cols, viewer.Column{ID: int(c), Label: "C" + strconv.Itoa(int(c)), Role: "client", Client: true})
+		}
+	}
 	for _, id := range m.Config.Nodes() {
 		r, _, _ := m.Config.RoleOf(id)
 		cols = append(cols, viewer.Column{ID: int(id), Label: m.label(id), Role: r.String()})
@@ -71,22 +88,13 @@ func (m *Model) ViewStep(s *mptrace.Step) viewer.StepView {
 	if s.Msg != nil {
 		fmt.Fprintf(&b, ": #%d %s from %s", s.Msg.ID, mptrace.MessageLabel(s.Msg.Message), m.label(s.Msg.From))
 	}
+	// The diagram shows the action's name at the node, so a mark says only
+	// what the name does not: the slots chosen.
 	var marks []string
-	switch s.Action {
-	case mptrace.EvCrash:
-		marks = append(marks, "crash")
-	case mptrace.EvRestart:
-		marks = append(marks, "restart")
-	case mptrace.EvDrop:
-		marks = append(marks, "drop")
-	case mptrace.EvDuplicate:
-		marks = append(marks, "dup")
-	case mptrace.EvInvoke:
-		if s.Op != nil && *s.Op < len(m.Ops) {
-			c := m.Ops[*s.Op].Cmd
-			fmt.Fprintf(&b, ": %s", c)
-			marks = append(marks, c.String())
-		}
+	if s.Action == mptrace.EvInvoke && s.Op != nil && *s.Op < len(m.Ops) {
+		c := m.Ops[*s.Op].Cmd
+		fmt.Fprintf(&b, ": %s", c)
+		v.Client = append(v.Client, viewer.ClientMsg{Client: int(c.Client), Text: c.String()})
 	}
 	if s.Persist != nil {
 		fmt.Fprintf(&b, "; persist %s", durableText(*s.Persist))
@@ -100,7 +108,7 @@ func (m *Model) ViewStep(s *mptrace.Step) viewer.StepView {
 	}
 	for _, r := range s.Replies {
 		fmt.Fprintf(&b, "; reply %s to c%d.%d", replyText(r), r.Client, r.Seq)
-		marks = append(marks, fmt.Sprintf("c%d ← %s", r.Client, replyText(r)))
+		v.Client = append(v.Client, viewer.ClientMsg{Client: int(r.Client), Reply: true, Text: "reply " + replyText(r)})
 	}
 	v.Text, v.Mark = b.String(), strings.Join(marks, ", ")
 	return v

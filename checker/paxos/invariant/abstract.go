@@ -1,11 +1,13 @@
 package invariant
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 
+	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
+	"github.com/paxoscheck/paxoscheck/internal/english"
 )
 
 // Msg is a message of the spec's msgs set (spec/Paxos.tla): acceptors by
@@ -24,6 +26,11 @@ type Msg struct {
 // proposed and learned.
 type Abstract struct {
 	NumAcceptors int
+	// NumProposers is how the invariants' messages write a ballot: as the
+	// code and the diagrams do, round.proposer (ballot.Ballot.String), when
+	// it is known (FromWorld); as the spec's number when it is 0 (a state
+	// read from TLC, whose ballots are bare naturals).
+	NumProposers int
 	MaxBal       []int
 	MaxVBal      []int
 	MaxVal       []paxos.Value
@@ -55,7 +62,7 @@ func FromWorld(s *world.Setup, st *world.State) Abstract {
 func fromWorld(s *world.Setup, st *world.State, a Abstract) Abstract {
 	c := &s.Config
 	np := len(c.Proposers)
-	a = Abstract{NumAcceptors: len(c.Acceptors), MaxBal: a.MaxBal[:0], MaxVBal: a.MaxVBal[:0],
+	a = Abstract{NumAcceptors: len(c.Acceptors), NumProposers: np, MaxBal: a.MaxBal[:0], MaxVBal: a.MaxVBal[:0],
 		MaxVal: a.MaxVal[:0], Msgs: a.Msgs[:0], Proposed: a.Proposed[:0], Learned: a.Learned[:0]}
 	for i := range c.Acceptors {
 		v := ViewOf(&st.Nodes[i], &st.Stored[i])
@@ -141,13 +148,16 @@ type Violation struct {
 
 // Error implements error.
 func (v *Violation) Error() string {
-	return fmt.Sprintf("invariant %s violated after step %d: %s", v.Invariant, v.Step, v.Detail)
+	return english.Violation(v.Invariant, v.Step, v.Detail)
 }
 
 // Check evaluates every invariant of All on a, in order, and returns the
 // first violation, or nil.
-func Check(a *Abstract, step int) *Violation {
-	for _, inv := range All {
+func Check(a *Abstract, step int) *Violation { return checkSome(All, a, step) }
+
+// checkSome is Check with the invariants invs.
+func checkSome(invs []Invariant, a *Abstract, step int) *Violation {
+	for _, inv := range invs {
 		if err := inv.Check(a); err != nil {
 			return &Violation{Invariant: inv.Name, Step: step, Detail: err.Error(), State: *a}
 		}
@@ -163,12 +173,21 @@ func CheckWorld(s *world.Setup, st *world.State, step int) *Violation {
 
 // A Checker is CheckWorld keeping its buffers from one call to the next,
 // for a search that checks millions of states; one per goroutine.
-type Checker struct{ a Abstract }
+type Checker struct {
+	// Only, when not nil, are the invariants checked instead of All
+	// (Select: --invariants).
+	Only []Invariant
+	a    Abstract
+}
 
-// CheckWorld is the package's CheckWorld.
+// CheckWorld is the package's CheckWorld, with c.Only's invariants.
 func (c *Checker) CheckWorld(s *world.Setup, st *world.State, step int) *Violation {
 	c.a = fromWorld(s, st, c.a)
-	v := Check(&c.a, step)
+	invs := All
+	if c.Only != nil {
+		invs = c.Only
+	}
+	v := checkSome(invs, &c.a, step)
 	if v != nil {
 		// The violation keeps the state; the buffers are reused.
 		// (An empty list becomes nil, as FromWorld leaves it.)
@@ -190,4 +209,33 @@ func own[T any](x []T) []T {
 		return nil
 	}
 	return slices.Clone(x)
+}
+
+// bal writes the spec ballot b for a message: "1.2" (round.proposer, the
+// numbering of the code, the traces and the diagrams) when NumProposers is
+// known, else the spec's number; "none" for -1, the spec's "no ballot".
+func (a *Abstract) bal(b int) string {
+	switch {
+	case b < 0:
+		return "none"
+	case a.NumProposers <= 0:
+		return strconv.Itoa(b)
+	}
+	return paxos.Ballot{Round: uint32(b/a.NumProposers) + 1, Proposer: uint8(b % a.NumProposers)}.String()
+}
+
+// ballotSpec is bal with the spec's number in brackets where it helps a
+// reader go from the message to a TLC trace: "1.2 [spec 5]".
+func (a *Abstract) ballotSpec(b int) string {
+	if b < 0 || a.NumProposers <= 0 {
+		return a.bal(b)
+	}
+	return a.bal(b) + " [spec " + strconv.Itoa(b) + "]"
+}
+
+// Select returns the invariants of All named in names, in All's order: a
+// user's choice of what to check (--invariants), as TLC's cfg names its
+// INVARIANTS. An unknown name is an error that lists the known ones.
+func Select(names []string) ([]Invariant, error) {
+	return graph.Select(All, names, func(i Invariant) string { return i.Name })
 }

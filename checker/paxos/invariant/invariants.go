@@ -193,8 +193,8 @@ func (v *view) safeAt(b int, val paxos.Value) (ok bool, c int, support uint64) {
 }
 
 func (v *view) unsafeDetail(what string, b int, val paxos.Value, c int, support uint64) error {
-	return fmt.Errorf("%s is not safe at b=%d: at ballot %d only acceptors %s voted %s or promised above %d without voting in %d (need %d of %d)",
-		what, b, c, showSet(support), showVal(val), c, c, v.maj, v.n)
+	return fmt.Errorf("%s is not safe at b=%s: at ballot %s only acceptors %s voted %s or promised above %s without voting in %s (need %d of %d)",
+		what, v.a.ballotSpec(b), v.a.bal(c), showSet(support), showVal(val), v.a.bal(c), v.a.bal(c), v.maj, v.n)
 }
 
 // isChosen reports whether vote i is backed by a majority (spec ChosenAt).
@@ -363,20 +363,20 @@ func AccInv(a *Abstract) error {
 	for i := 0; i < w.n; i++ {
 		mb, vb, vv := a.MaxBal[i], a.MaxVBal[i], a.MaxVal[i]
 		if vb > mb {
-			return fmt.Errorf("acceptor %d has maxVBal=%d above maxBal=%d", i, vb, mb)
+			return fmt.Errorf("acceptor %d has maxVBal=%s above maxBal=%s", i, a.bal(vb), a.bal(mb))
 		}
 		if (vb == -1) != (vv == paxos.None) {
 			return fmt.Errorf("acceptor %d has maxVBal=%d with maxVal=%s: no vote is -1 with None", i, vb, showVal(vv))
 		}
 		if vb >= 0 && w.votedFor(vb, vv)&(1<<i) == 0 {
-			return fmt.Errorf("acceptor %d holds vote b=%d v=%s but never sent 2b(a=%d b=%d v=%s)", i, vb, showVal(vv), i, vb, showVal(vv))
+			return fmt.Errorf("acceptor %d holds vote b=%s v=%s but never sent 2b(a=%d b=%s v=%s)", i, a.bal(vb), showVal(vv), i, a.bal(vb), showVal(vv))
 		}
 	}
 	for _, v := range w.votes {
 		for m := v.mask; m != 0; m &= m - 1 {
 			i := bits.TrailingZeros64(m)
 			if v.bal > a.MaxVBal[i] {
-				return fmt.Errorf("acceptor %d sent 2b b=%d v=%s but its maxVBal is %d: it forgot a vote", i, v.bal, showVal(v.val), a.MaxVBal[i])
+				return fmt.Errorf("acceptor %d sent 2b b=%s v=%s but its maxVBal is %s: it forgot a vote", i, a.bal(v.bal), showVal(v.val), a.bal(a.MaxVBal[i]))
 			}
 		}
 	}
@@ -403,11 +403,11 @@ func Msg1bInv(a *Abstract) error {
 			continue
 		}
 		if m.Bal > a.MaxBal[m.Acc] {
-			return fmt.Errorf("acceptor %d sent 1b b=%d but its maxBal is %d: it forgot a promise", m.Acc, m.Bal, a.MaxBal[m.Acc])
+			return fmt.Errorf("acceptor %d sent 1b b=%s but its maxBal is %s: it forgot a promise", m.Acc, a.bal(m.Bal), a.bal(a.MaxBal[m.Acc]))
 		}
 		if m.MBal >= 0 && w.votedFor(m.MBal, m.MVal)&(1<<m.Acc) == 0 {
-			return fmt.Errorf("acceptor %d reported vote b=%d v=%s in its 1b b=%d but never sent 2b(a=%d b=%d v=%s)",
-				m.Acc, m.MBal, showVal(m.MVal), m.Bal, m.Acc, m.MBal, showVal(m.MVal))
+			return fmt.Errorf("acceptor %d reported vote b=%s v=%s in its 1b b=%s but never sent 2b(a=%d b=%s v=%s)",
+				m.Acc, a.bal(m.MBal), showVal(m.MVal), a.bal(m.Bal), m.Acc, a.bal(m.MBal), showVal(m.MVal))
 		}
 	}
 	return nil
@@ -431,7 +431,7 @@ func Msg2aInv(a *Abstract) error {
 			continue
 		}
 		if ok, c, s := w.safeAt(m.Bal, m.Val); !ok {
-			return w.unsafeDetail(fmt.Sprintf("2a b=%d v=%s", m.Bal, showVal(m.Val)), m.Bal, m.Val, c, s)
+			return w.unsafeDetail(fmt.Sprintf("2a b=%s v=%s", a.bal(m.Bal), showVal(m.Val)), m.Bal, m.Val, c, s)
 		}
 	}
 	return nil
@@ -454,11 +454,11 @@ func Msg2bInv(a *Abstract) error {
 		for m := v.mask; m != 0; m &= m - 1 {
 			i := bits.TrailingZeros64(m)
 			if v.bal > a.MaxBal[i] {
-				return fmt.Errorf("acceptor %d voted b=%d v=%s but its maxBal is %d", i, v.bal, showVal(v.val), a.MaxBal[i])
+				return fmt.Errorf("acceptor %d voted b=%s v=%s but its maxBal is %s", i, a.bal(v.bal), showVal(v.val), a.bal(a.MaxBal[i]))
 			}
 		}
 		if !has2a(a, v.bal, v.val) {
-			return fmt.Errorf("acceptors %s voted b=%d v=%s but no 2a(b=%d v=%s) was sent", showSet(v.mask), v.bal, showVal(v.val), v.bal, showVal(v.val))
+			return fmt.Errorf("acceptors %s voted b=%s v=%s but no 2a(b=%s v=%s) was sent", showSet(v.mask), a.bal(v.bal), showVal(v.val), a.bal(v.bal), showVal(v.val))
 		}
 	}
 	return nil
@@ -498,12 +498,12 @@ func PromiseKept(a *Abstract) error {
 				continue
 			}
 			if v.bal > m.MBal {
-				return fmt.Errorf("acceptor %d voted b=%d v=%s but promised b=%d in a 1b reporting its latest vote as b=%d",
-					m.Acc, v.bal, showVal(v.val), m.Bal, m.MBal)
+				return fmt.Errorf("acceptor %d voted b=%s v=%s but promised b=%s in a 1b reporting its latest vote as b=%s",
+					m.Acc, a.bal(v.bal), showVal(v.val), a.bal(m.Bal), a.bal(m.MBal))
 			}
 			if v.bal == m.MBal && v.val != m.MVal {
-				return fmt.Errorf("acceptor %d voted b=%d v=%s but its 1b b=%d reported v=%s for that ballot",
-					m.Acc, v.bal, showVal(v.val), m.Bal, showVal(m.MVal))
+				return fmt.Errorf("acceptor %d voted b=%s v=%s but its 1b b=%s reported v=%s for that ballot",
+					m.Acc, a.bal(v.bal), showVal(v.val), a.bal(m.Bal), showVal(m.MVal))
 			}
 		}
 	}
@@ -526,10 +526,10 @@ func OneValuePerBallot(a *Abstract) error {
 			o := &a.Msgs[j]
 			if o.Type == m.Type && o.Bal == m.Bal && o.Val != m.Val {
 				if m.Type == "2a" {
-					return fmt.Errorf("two 2a of ballot %d: v=%s and v=%s", m.Bal, showVal(m.Val), showVal(o.Val))
+					return fmt.Errorf("two 2a of ballot %s: v=%s and v=%s", a.bal(m.Bal), showVal(m.Val), showVal(o.Val))
 				}
-				return fmt.Errorf("two votes in ballot %d: acceptor %d voted v=%s, acceptor %d voted v=%s",
-					m.Bal, m.Acc, showVal(m.Val), o.Acc, showVal(o.Val))
+				return fmt.Errorf("two votes in ballot %s: acceptor %d voted v=%s, acceptor %d voted v=%s",
+					a.bal(m.Bal), m.Acc, showVal(m.Val), o.Acc, showVal(o.Val))
 			}
 		}
 	}
@@ -550,7 +550,7 @@ func VotesSafe(a *Abstract) error {
 	}
 	for _, v := range w.votes {
 		if ok, c, s := w.safeAt(v.bal, v.val); !ok {
-			return w.unsafeDetail(fmt.Sprintf("the vote of acceptors %s for b=%d v=%s", showSet(v.mask), v.bal, showVal(v.val)), v.bal, v.val, c, s)
+			return w.unsafeDetail(fmt.Sprintf("the vote of acceptors %s for b=%s v=%s", showSet(v.mask), a.bal(v.bal), showVal(v.val)), v.bal, v.val, c, s)
 		}
 	}
 	return nil
@@ -578,8 +578,8 @@ func Agreement(a *Abstract) error {
 		}
 		f, v := w.votes[first], w.votes[i]
 		if v.val != f.val {
-			return fmt.Errorf("two values chosen: %s at b=%d by acceptors %s, %s at b=%d by acceptors %s",
-				showVal(f.val), f.bal, showSet(f.mask), showVal(v.val), v.bal, showSet(v.mask))
+			return fmt.Errorf("two values chosen: %s at b=%s by acceptors %s, %s at b=%s by acceptors %s",
+				showVal(f.val), a.bal(f.bal), showSet(f.mask), showVal(v.val), a.bal(v.bal), showSet(v.mask))
 		}
 	}
 	return nil
@@ -597,8 +597,8 @@ func Validity(a *Abstract) error {
 	}
 	for i, v := range w.votes {
 		if w.isChosen(i) && !slices.Contains(a.Proposed, v.val) {
-			return fmt.Errorf("%s chosen at b=%d by acceptors %s but never proposed (proposed: %v)",
-				showVal(v.val), v.bal, showSet(v.mask), a.Proposed)
+			return fmt.Errorf("%s chosen at b=%s by acceptors %s but never proposed (proposed: %v)",
+				showVal(v.val), a.bal(v.bal), showSet(v.mask), a.Proposed)
 		}
 	}
 	return nil
@@ -631,8 +631,8 @@ func LearnedChosen(a *Abstract) error {
 		if bal < 0 {
 			return fmt.Errorf("learned %s but no acceptor voted for it", showVal(l))
 		}
-		return fmt.Errorf("learned %s but it is not chosen: at most %d of %d acceptors voted for it (at b=%d), %d needed",
-			showVal(l), best, w.n, bal, w.maj)
+		return fmt.Errorf("learned %s but it is not chosen: at most %d of %d acceptors voted for it (at b=%s), %d needed",
+			showVal(l), best, w.n, a.bal(bal), w.maj)
 	}
 	return nil
 }

@@ -96,13 +96,13 @@ func TestInvariants(t *testing.T) {
 			{"1a is a spec message", with(chosenX, add(Msg{Type: "1a", Acc: -1, Bal: 1, MBal: -1})), ""},
 		},
 		"AccInv": {
-			{"vote above promise", with(chosenX, func(a *Abstract) { a.MaxBal[1] = -1 }), "acceptor 1 has maxVBal=0 above maxBal=-1"},
+			{"vote above promise", with(chosenX, func(a *Abstract) { a.MaxBal[1] = -1 }), "acceptor 1 has maxVBal=0 above maxBal=none"},
 			{"value without ballot", with(chosenX, func(a *Abstract) { a.MaxVal[2] = y }), "acceptor 2 has maxVBal=-1 with maxVal=y"},
 			{"ballot without value", with(chosenX, func(a *Abstract) { a.MaxVBal[2] = 0 }), "acceptor 2 has maxVBal=0 with maxVal=None"},
 			{"vote never announced", with(chosenX, func(a *Abstract) { a.MaxVBal[2], a.MaxVal[2] = 0, x }),
 				"acceptor 2 holds vote b=0 v=x but never sent 2b(a=2 b=0 v=x)"},
 			{"forgotten vote", with(chosenX, func(a *Abstract) { a.MaxVBal[1], a.MaxVal[1] = -1, none }),
-				"acceptor 1 sent 2b b=0 v=x but its maxVBal is -1: it forgot a vote"},
+				"acceptor 1 sent 2b b=0 v=x but its maxVBal is none: it forgot a vote"},
 		},
 		"Msg1bInv": {
 			{"forgotten promise", with(overtaken, func(a *Abstract) { a.MaxBal[0] = 1 }), "acceptor 0 sent 1b b=2 but its maxBal is 1: it forgot a promise"},
@@ -122,14 +122,14 @@ func TestInvariants(t *testing.T) {
 			}), "2a b=3 v=x is not safe at b=3: at ballot 1 only acceptors {0} voted x"},
 		},
 		"Msg2bInv": {
-			{"vote above promise", with(chosenX, func(a *Abstract) { a.MaxBal[1] = -1 }), "acceptor 1 voted b=0 v=x but its maxBal is -1"},
+			{"vote above promise", with(chosenX, func(a *Abstract) { a.MaxBal[1] = -1 }), "acceptor 1 voted b=0 v=x but its maxBal is none"},
 			{"vote without 2a", with(chosenX, add(m2b(2, 0, y))), "acceptors {2} voted b=0 v=y but no 2a(b=0 v=y) was sent"},
 		},
 		"PromiseKept": {
 			{"accept-below-promise", with(chosenX, func(a *Abstract) {
 				a.MaxBal[2] = 1
 				a.Msgs = append(a.Msgs, m1b(2, 1, -1, none), m2b(2, 0, x))
-			}), "acceptor 2 voted b=0 v=x but promised b=1 in a 1b reporting its latest vote as b=-1"},
+			}), "acceptor 2 voted b=0 v=x but promised b=1 in a 1b reporting its latest vote as b=none"},
 			{"reported the wrong value", with(overtaken, add(m1b(2, 2, 1, x))), "acceptor 2 voted b=1 v=y but its 1b b=2 reported v=x for that ballot"},
 		},
 		"OneValuePerBallot": {
@@ -226,7 +226,7 @@ func TestCheckReportsFirstViolation(t *testing.T) {
 	if v == nil || v.Invariant != "Validity" {
 		t.Fatalf("Check = %v, want Validity first", v)
 	}
-	want := "invariant Validity violated after step 7: x chosen at b=0 by acceptors {0,1} but never proposed (proposed: [])"
+	want := "Validity violated after step 7: x chosen at b=0 by acceptors {0,1} but never proposed (proposed: [])"
 	if v.Error() != want {
 		t.Fatalf("Error() = %q\nwant %q", v.Error(), want)
 	}
@@ -279,5 +279,30 @@ func BenchmarkCheck(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestBallotText: with the number of proposers known (FromWorld), a
+// message writes ballots as the code and the diagrams do (round.proposer),
+// with the spec's number in brackets where a safety check failed; without
+// it (a TLC state), as the spec's number; "none" for the spec's -1.
+func TestBallotText(t *testing.T) {
+	a := with(chosenX, func(a *Abstract) { a.Proposed = nil })
+	a.NumProposers = 2
+	want := "x chosen at b=1.0 by acceptors {0,1} but never proposed (proposed: [])"
+	if err := Validity(&a); err == nil || err.Error() != want {
+		t.Errorf("Validity = %v, want %q", err, want)
+	}
+	for b, want := range map[int]string{-1: "none", 0: "1.0", 1: "1.1", 2: "2.0", 5: "3.1"} {
+		if got := a.bal(b); got != want {
+			t.Errorf("bal(%d) with 2 proposers = %q, want %q", b, got, want)
+		}
+	}
+	if got := a.ballotSpec(5); got != "3.1 [spec 5]" {
+		t.Errorf("ballotSpec(5) = %q", got)
+	}
+	a.NumProposers = 0
+	if got, want := a.bal(5), "5"; got != want {
+		t.Errorf("bal(5) without proposers = %q, want %q", got, want)
 	}
 }

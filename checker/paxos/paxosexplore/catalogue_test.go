@@ -6,8 +6,10 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
@@ -158,5 +160,56 @@ func TestCounterexamplesReplay(t *testing.T) {
 				t.Errorf("without the bug the trace still violates %s", v.Invariant)
 			}
 		})
+	}
+}
+
+// TestChosenInvariants: --invariants is honoured. At skip-prepare's
+// bounds, checking Agreement alone finds the run on to two chosen values
+// (the walkthrough's, pinned as agreement/skip-prepare.jsonl), longer than
+// the 2-step Msg2aInv breach that every invariant finds first; checking
+// TypeOK alone finds nothing, so the other invariants were not run.
+func TestChosenInvariants(t *testing.T) {
+	s := catalogue[0].at.setup(paxos.Bugs(paxos.BugSkipPrepare))
+	agreement, err := invariant.Select([]string{"Agreement"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(s, Options{Workers: 1, NoDead: true, Invariants: agreement})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Violation == nil || r.Violation.Invariant != "Agreement" || len(r.Path) <= catalogue[0].steps {
+		t.Fatalf("Agreement alone: %v after %d steps, want Agreement after more than %d", r.Violation, len(r.Path), catalogue[0].steps)
+	}
+	tr, err := Trace(s, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := paxostrace.Write(&buf, tr); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(counterexampleDir, "agreement", "skip-prepare.jsonl")
+	if *update {
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want, err := os.ReadFile(path); err != nil || !bytes.Equal(want, buf.Bytes()) {
+		t.Errorf("counterexample differs from %s (%v; rerun with -update if the change is intended)", path, err)
+	}
+	typeOK, err := invariant.Select([]string{"TypeOK"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err = Run(s, Options{Workers: 1, Invariants: typeOK})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Violation != nil || !r.Complete {
+		t.Fatalf("TypeOK alone: %v (complete %v), want a clean, complete search", r.Violation, r.Complete)
+	}
+	if _, err := invariant.Select([]string{"Agreement", "NoSuch"}); err == nil || !strings.Contains(err.Error(), `unknown invariant "NoSuch"`) {
+		t.Errorf("Select of an unknown name: %v", err)
 	}
 }

@@ -60,6 +60,12 @@ type Options struct {
 	// bytes of encoded states, the frontier spills to disk.
 	FrontierMemory int64
 	SpillDir       string
+	// Interrupt is explore.Options's: closing it stops the search,
+	// incomplete.
+	Interrupt <-chan struct{}
+	// Invariants, when not nil, are the invariants checked instead of
+	// every one (invariant.Select: --invariants).
+	Invariants []invariant.Invariant
 	// Check replaces the invariants (explore.Options.Check).
 	Check         func(s *world.Setup, st *world.State, depth int) *invariant.Violation
 	Progress      func(Progress)
@@ -89,7 +95,7 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 	if setup.MaxRound == 0 {
 		return nil, fmt.Errorf("%w: MaxRound 0 (unbounded rounds) makes the graph infinite", ErrOptions)
 	}
-	m := &paxosmodel.Model{Setup: setup}
+	m := &paxosmodel.Model{Setup: setup, Invariants: opt.Invariants}
 	s := &m.Setup
 	c, err := newCodec(s)
 	if err != nil {
@@ -105,7 +111,7 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 	eo := eopts{Workers: opt.Workers, MaxStates: opt.MaxStates, MaxDepth: opt.MaxDepth, DFS: opt.DFS,
 		Reduction: &reduction{setup: s, codec: c, h: h}, Decoder: c.dec, MaxMemory: opt.MaxMemory,
 		DeadlockIsError: opt.DeadlockIsError, VerifyFingerprints: verifyFingerprints,
-		FrontierMemory: opt.FrontierMemory, SpillDir: opt.SpillDir,
+		FrontierMemory: opt.FrontierMemory, SpillDir: opt.SpillDir, Interrupt: opt.Interrupt,
 		Progress: opt.Progress, ProgressEvery: opt.ProgressEvery}
 	if check := opt.Check; check != nil {
 		eo.Check = func(st *state, depth int) *graph.Violation {

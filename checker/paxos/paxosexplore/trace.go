@@ -36,8 +36,14 @@ func Trace(setup world.Setup, r *Result) (paxostrace.Trace, error) {
 	t := rec.Trace("explore")
 	switch {
 	case r.Violation != nil:
-		v := invariant.CheckWorld(&setup, &rec.State, len(path))
-		if v == nil || v.Invariant != r.Violation.Invariant {
+		// The invariant the search found broken (it may have checked
+		// only some: --invariants) must be broken at the end of the trace.
+		only, err := invariant.Select([]string{r.Violation.Invariant})
+		if err != nil {
+			return t, fmt.Errorf("explore: %w", err)
+		}
+		v := (&invariant.Checker{Only: only}).CheckWorld(&setup, &rec.State, len(path))
+		if v == nil {
 			return t, fmt.Errorf("explore: the counterexample does not end in a %s violation", r.Violation.Invariant)
 		}
 		t.Header.Violation = &paxostrace.Violation{Invariant: v.Invariant, Step: len(path), Detail: v.Detail}

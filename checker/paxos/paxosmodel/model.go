@@ -29,6 +29,9 @@ type (
 // graph.Protocol) as the simulator's sim.Model.
 type Model struct {
 	world.Setup
+	// Invariants, when not nil, are the invariants checked instead of
+	// every one (invariant.Select: --invariants).
+	Invariants []invariant.Invariant
 }
 
 var _ sim.Model[paxos.NodeID, paxos.ClientID, paxos.Node, paxos.Message, paxos.Durable, paxos.Effects, paxostrace.Trace] = (*Model)(nil)
@@ -43,7 +46,7 @@ func (m *Model) Copy() sim.Model[paxos.NodeID, paxos.ClientID, paxos.Node, paxos
 // NewChecker returns the invariants of spec/Paxos.tla (checker/paxos/invariant)
 // as the checker of one run.
 func (m *Model) NewChecker() graph.Checker[paxos.NodeID, paxos.Node, paxos.Message, paxos.Durable] {
-	return &checker{s: &m.Setup}
+	return &checker{s: &m.Setup, c: invariant.Checker{Only: m.Invariants}}
 }
 
 // AllLearned is the Learned mask of every learner (by learner index).

@@ -26,6 +26,7 @@ func BuildPage(t *paxostrace.Trace, o viewer.Options) (*viewer.Page, error) {
 		return nil, fmt.Errorf("viewer: trace header: %w", err)
 	}
 	h := replay.History{Ops: func() ([]porcupine.Operation, error) { return FromTrace(t) }, Check: Linearizable}
+	o.Violation = t.Header.Violation
 	return viewer.Build(m, t.Header, t.Header.Source, t.Steps, h, o)
 }
 
@@ -38,9 +39,14 @@ func WriteHTML(w io.Writer, t *paxostrace.Trace, o viewer.Options) error {
 	return p.WriteHTML(w)
 }
 
-// Columns are the nodes in the configuration's order.
+// Columns are a lane per client (C0..), then the nodes in the
+// configuration's order (A0, P3, L5), as in the text diagram of
+// `paxoscheck show`.
 func (m *Model) Columns() []viewer.Column {
 	var cols []viewer.Column
+	for _, c := range m.Clients {
+		cols = append(cols, viewer.Column{ID: int(c.ID), Label: "C" + strconv.Itoa(int(c.ID)), Role: "client", Client: true})
+	}
 	for _, id := range m.Config.Nodes() {
 		r, _, _ := m.Config.RoleOf(id)
 		cols = append(cols, viewer.Column{ID: int(id), Label: label(&m.Config, id), Role: r.String()})
@@ -48,9 +54,10 @@ func (m *Model) Columns() []viewer.Column {
 	return cols
 }
 
-// ViewMsg is r as an arrow.
+// ViewMsg is r as an arrow, labelled as the text diagram labels it
+// (paxostrace.MessageLabel: a 1b shows its vbal even when none).
 func (m *Model) ViewMsg(r replay.Ref[paxos.Message]) viewer.Arrow {
-	return viewer.Arrow{ID: r.ID, Text: r.Msg.String(), Src: int(r.Msg.From), Dst: int(r.Msg.To), DupOf: r.DupOf}
+	return viewer.Arrow{ID: r.ID, Text: paxostrace.MessageLabel(r.Msg), Src: int(r.Msg.From), Dst: int(r.Msg.To), DupOf: r.DupOf}
 }
 
 // ViewStep is s as the page lists it.
@@ -72,12 +79,14 @@ func (m *Model) ViewOps(ops []porcupine.Operation) []viewer.Op {
 	return out
 }
 
+// label is a node's lane name: the role's initial, upper case, and its id
+// (A0, P3, L5), the text diagram's names.
 func label(c *paxos.Config, id paxos.NodeID) string {
 	r, _, ok := c.RoleOf(id)
 	if !ok {
 		return "?" + strconv.Itoa(int(id))
 	}
-	return r.String()[:1] + strconv.Itoa(int(id))
+	return strings.ToUpper(r.String()[:1]) + strconv.Itoa(int(id))
 }
 
 func stepView(c *paxos.Config, s *paxostrace.Step) viewer.StepView {
@@ -87,23 +96,14 @@ func stepView(c *paxos.Config, s *paxostrace.Step) viewer.StepView {
 	b.WriteString(" at ")
 	b.WriteString(label(c, s.Node))
 	if s.Msg != nil {
-		fmt.Fprintf(&b, ": #%d %s from %s", s.Msg.ID, s.Msg.Message, label(c, s.Msg.From))
+		fmt.Fprintf(&b, ": #%d %s from %s", s.Msg.ID, paxostrace.MessageLabel(s.Msg.Message), label(c, s.Msg.From))
 	}
+	// The diagram shows the action's name at the node, so a mark says only
+	// what the name does not: what the node learned.
 	var marks []string
-	switch s.Action {
-	case paxostrace.EvCrash:
-		marks = append(marks, "crash")
-	case paxostrace.EvRestart:
-		marks = append(marks, "restart")
-	case paxostrace.EvInvoke:
-		if s.Client != nil {
-			fmt.Fprintf(&b, ": client %d proposes %s", *s.Client, s.Value)
-			marks = append(marks, fmt.Sprintf("c%d: propose %s", *s.Client, s.Value))
-		}
-	case paxostrace.EvDrop:
-		marks = append(marks, "drop")
-	case paxostrace.EvDuplicate:
-		marks = append(marks, "dup")
+	if s.Action == paxostrace.EvInvoke && s.Client != nil {
+		fmt.Fprintf(&b, ": C%d proposes %s", *s.Client, s.Value)
+		v.Client = append(v.Client, viewer.ClientMsg{Client: int(*s.Client), Text: "propose " + val(s.Value)})
 	}
 	if s.Persist != nil {
 		fmt.Fprintf(&b, "; persist %s", durable(*s.Persist))
@@ -111,7 +111,7 @@ func stepView(c *paxos.Config, s *paxostrace.Step) viewer.StepView {
 	if len(s.Sent) > 0 {
 		b.WriteString("; sent")
 		for _, m := range s.Sent {
-			fmt.Fprintf(&b, " #%d %s to %s", m.ID, m.Message, label(c, m.To))
+			fmt.Fprintf(&b, " #%d %s to %s", m.ID, paxostrace.MessageLabel(m.Message), label(c, m.To))
 		}
 	}
 	if s.Learned != paxos.None {
@@ -119,8 +119,8 @@ func stepView(c *paxos.Config, s *paxostrace.Step) viewer.StepView {
 		marks = append(marks, "learned "+string(s.Learned))
 	}
 	for _, r := range s.Replies {
-		fmt.Fprintf(&b, "; reply %s to client %d", r.Value, r.Client)
-		marks = append(marks, fmt.Sprintf("c%d ← %s", r.Client, r.Value))
+		fmt.Fprintf(&b, "; reply %s to C%d", r.Value, r.Client)
+		v.Client = append(v.Client, viewer.ClientMsg{Client: int(r.Client), Reply: true, Text: "reply " + val(r.Value)})
 	}
 	v.Text = b.String()
 	v.Mark = strings.Join(marks, ", ")
@@ -177,7 +177,7 @@ func nodeStates(s *world.Setup, st *world.State) []viewer.NodeState {
 			var cl []string
 			for k := 0; k < 64; k++ {
 				if n.Clients&(1<<uint(k)) != 0 {
-					cl = append(cl, "c"+strconv.Itoa(k))
+					cl = append(cl, "C"+strconv.Itoa(k))
 				}
 			}
 			f("waiting", "{"+strings.Join(cl, ",")+"}")
