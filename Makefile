@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test race lint vet fmt-check staticcheck actionlint check bench tlc sim-check explore-check reduction-check mutants fuzz help tlc-traces docs
+.PHONY: all build test race lint vet fmt-check staticcheck actionlint check bench tlc validate sim-check explore-check reduction-check mutants fuzz help tlc-traces docs
 
 all: build
 
@@ -56,7 +56,7 @@ mutants: ## every mutant of impl/paxos/testdata/mutants.txt against the explorer
 docs: ## regenerate docs/walkthrough.md from the tool's own output
 	$(GO) run ./docs/gen
 
-check: lint test sim-check explore-check reduction-check tlc ## everything CI runs
+check: lint tlc test sim-check explore-check reduction-check validate ## everything CI runs (tlc first: it fetches the pinned TLC that the tests of trace validation use)
 
 bench: ## benchmarks (figures go in README.md)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
@@ -66,6 +66,10 @@ fuzz: ## fuzz the trace reader for 60 s (not part of CI)
 
 tlc: ## run TLC on every model of spec/expected.tsv (TLA2TOOLS_JAR, else a pinned download; skips loudly without one)
 	scripts/tlc.sh
+
+validate: ## trace validation by TLC: the scenario traces and 200 simulated runs are behaviours of spec/PaxosTrace.tla, every counterexample is one of its bug's spec and is rejected by correct Paxos where its bug acts (skips loudly without TLC)
+	@out=$$($(GO) test -count=1 -v -run 'Validate|Rejected' ./checker/paxos/tlcvalidate ./cmd/paxoscheck 2>&1); status=$$?; \
+	echo "$$out" | grep -E '^(--- |ok|FAIL)|TLC SKIPPED' | sed 's/.*TLC SKIPPED/TLC SKIPPED/' | sort -u; exit $$status
 
 tlc-traces: ## rerun TLC and rewrite the checked-in error traces in traces/tlc/
 	TLC_UPDATE_TRACES=1 scripts/tlc.sh

@@ -15,11 +15,4 @@ CONSTANTS a1, a2, a3, v1, v2
 (* combine symmetry with liveness checking).                               *)
 (***************************************************************************)
 Symmetry == Permutations({a1, a2, a3}) \cup Permutations({v1, v2})
-
-(***************************************************************************)
-(* minority-quorum: the proposer and the learner act on floor(n/2)         *)
-(* replies.  Substituted for Quorums in MCBugMinorityQuorum.               *)
-(***************************************************************************)
-MinorityQuorums == {Q \in SUBSET Acceptors :
-                      Cardinality(Q) = Cardinality(Acceptors) \div 2}
 =============================================================================

@@ -47,6 +47,15 @@ Majorities == {Q \in SUBSET Acceptors : 2 * Cardinality(Q) > Cardinality(Accepto
 Quorums == Majorities
 
 (***************************************************************************)
+(* MinorityQuorums: the quorums of the minority-quorum bug, floor(n/2)     *)
+(* acceptors: the proposer and the learner act on too few replies.  Its    *)
+(* models (MCBugMinorityQuorum, trace validation) substitute it for        *)
+(* Quorums.                                                                *)
+(***************************************************************************)
+MinorityQuorums == {Q \in SUBSET Acceptors :
+                      Cardinality(Q) = Cardinality(Acceptors) \div 2}
+
+(***************************************************************************)
 (* Every message that can be sent.  mbal = -1 and mval = None in a 1b      *)
 (* message mean that its sender had not voted when it sent it.             *)
 (***************************************************************************)

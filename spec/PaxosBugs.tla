@@ -7,13 +7,16 @@
 (*                                                                         *)
 (* minority-quorum needs no action here: its model overrides Quorums of    *)
 (* Paxos.  The persistence bugs need crashes and live in PaxosCrash.       *)
+(* Bug = "none" is correct Paxos: trace validation (PaxosTrace) extends    *)
+(* this module and names the bug of the trace it follows, or none.         *)
 (***************************************************************************)
 EXTENDS Paxos
 
 CONSTANT Bug \* the name of the bug switched on
 
-ASSUME Bug \in {"skip-prepare", "ignore-promised-value",
-                "pick-lowest-promised-value", "accept-below-promise"}
+ASSUME Bug \in {"none", "skip-prepare", "ignore-promised-value",
+                "pick-lowest-promised-value", "accept-below-promise",
+                "learner-counts-duplicates"}
 
 (***************************************************************************)
 (* skip-prepare: the owner of ballot b sends 2a for a proposed value       *)
@@ -67,6 +70,18 @@ Phase2bBelowPromise(a) ==
   /\ UNCHANGED <<proposed, learned>>
 
 (***************************************************************************)
+(* learner-counts-duplicates: the learner counts every 2b it receives,    *)
+(* duplicates included, so a quorum's worth of copies of one acceptor's   *)
+(* vote makes it learn.  In the message-set spec, where a message may be  *)
+(* received any number of times, one vote for v is then enough.          *)
+(***************************************************************************)
+LearnCountingDuplicates(v) ==
+  /\ v \notin learned
+  /\ \E b \in Ballots, a \in Acceptors : VotedFor(a, b, v)
+  /\ learned' = learned \cup {v}
+  /\ UNCHANGED <<maxBal, maxVBal, maxVal, msgs, proposed>>
+
+(***************************************************************************)
 (* BugPhase2a(b, v): the proposer's phase 2a with Bug switched on.         *)
 (***************************************************************************)
 BugPhase2a(b, v) ==
@@ -82,9 +97,16 @@ BugPhase2b(a) == IF Bug = "accept-below-promise" THEN Phase2bBelowPromise(a)
                                                  ELSE Phase2b(a)
 
 (***************************************************************************)
-(* The next-state action of Paxos with Phase2a and Phase2b replaced.       *)
+(* BugLearn(v): the learner's step with Bug switched on.                   *)
 (***************************************************************************)
-BugNext == \/ \E v \in Values : Propose(v) \/ Learn(v)
+BugLearn(v) == IF Bug = "learner-counts-duplicates" THEN LearnCountingDuplicates(v)
+                                                    ELSE Learn(v)
+
+(***************************************************************************)
+(* The next-state action of Paxos with Phase2a, Phase2b and Learn         *)
+(* replaced.                                                               *)
+(***************************************************************************)
+BugNext == \/ \E v \in Values : Propose(v) \/ BugLearn(v)
            \/ \E b \in Ballots : \/ Phase1a(b)
                                  \/ \E v \in Values : BugPhase2a(b, v)
            \/ \E a \in Acceptors : Phase1b(a) \/ BugPhase2b(a)

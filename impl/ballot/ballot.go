@@ -52,6 +52,15 @@ func (b Ballot) Spec(numProposers int) int {
 	return int(b.Round-1)*numProposers + int(b.Proposer)
 }
 
+// FromSpec is the inverse of Spec: the ballot whose spec number is b among
+// numProposers proposers, and the zero Ballot for b < 0 (or no proposers).
+func FromSpec(b, numProposers int) Ballot {
+	if b < 0 || numProposers < 1 {
+		return Ballot{}
+	}
+	return Ballot{Round: uint32(b/numProposers) + 1, Proposer: uint8(b % numProposers)}
+}
+
 // String renders b as round.proposer, or "-" for no ballot.
 func (b Ballot) String() string {
 	if b.IsZero() {

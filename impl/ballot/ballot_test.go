@@ -145,3 +145,19 @@ func TestBinaryRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+func TestFromSpec(t *testing.T) {
+	for _, np := range []int{1, 2, 3} {
+		for r := uint32(1); r <= 4; r++ {
+			for p := 0; p < np; p++ {
+				b := Ballot{Round: r, Proposer: uint8(p)}
+				if got := FromSpec(b.Spec(np), np); got != b {
+					t.Errorf("FromSpec(%d, %d) = %v, want %v", b.Spec(np), np, got, b)
+				}
+			}
+		}
+		if got := FromSpec(-1, np); !got.IsZero() {
+			t.Errorf("FromSpec(-1, %d) = %v, want none", np, got)
+		}
+	}
+}

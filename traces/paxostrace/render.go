@@ -41,13 +41,16 @@ func newDiagram(t *Trace) (*diagram, error) {
 	for _, id := range cfg.Nodes() {
 		r, _, _ := cfg.RoleOf(id)
 		d.index[id] = len(d.lanes)
-		d.lanes = append(d.lanes, lane{name: nodeName(r, id), role: r})
+		d.lanes = append(d.lanes, lane{name: NodeName(r, id), role: r})
 	}
 	return d, nil
 }
 
 // nodeName is A0, P3, L5: the role's initial and the node id.
-func nodeName(r paxos.Role, id paxos.NodeID) string {
+// NodeName is how every view of a single-decree trace names node id of
+// role r: its role's initial and its id, "A0", "P3", "L5" (the diagrams,
+// the HTML viewer, replay, trace validation's acceptors).
+func NodeName(r paxos.Role, id paxos.NodeID) string {
 	return strings.ToUpper(r.String()[:1]) + strconv.Itoa(int(id))
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
+	"github.com/paxoscheck/paxoscheck/impl/ballot"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/internal/english"
 )
@@ -221,7 +222,7 @@ func (a *Abstract) bal(b int) string {
 	case a.NumProposers <= 0:
 		return strconv.Itoa(b)
 	}
-	return paxos.Ballot{Round: uint32(b/a.NumProposers) + 1, Proposer: uint8(b % a.NumProposers)}.String()
+	return ballot.FromSpec(b, a.NumProposers).String()
 }
 
 // ballotSpec is bal with the spec's number in brackets where it helps a

@@ -86,7 +86,7 @@ func label(c *paxos.Config, id paxos.NodeID) string {
 	if !ok {
 		return "?" + strconv.Itoa(int(id))
 	}
-	return strings.ToUpper(r.String()[:1]) + strconv.Itoa(int(id))
+	return paxostrace.NodeName(r, id)
 }
 
 func stepView(c *paxos.Config, s *paxostrace.Step) viewer.StepView {

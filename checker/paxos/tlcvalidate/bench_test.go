@@ -1,0 +1,39 @@
+package tlcvalidate
+
+import (
+	"context"
+	"fmt"
+	"testing"
+)
+
+// BenchmarkValidate validates 100, 300, 1,000 and 3,000 simulated traces
+// (every fault on, about 50 steps each) in one TLC run of 2 workers, as
+// `paxoscheck validate --workers 2` does: the cost per trace, JVM start
+// included. go test -run '^$' -bench Validate -benchtime 1x
+// ./checker/paxos/tlcvalidate (needs TLC: TLA2TOOLS_JAR).
+func BenchmarkValidate(b *testing.B) {
+	jar := findTLC(b)
+	all := simulated(b, 3000, 0)
+	for _, n := range []int{100, 300, 1000, 3000} {
+		ts := all[:n]
+		steps := 0
+		for _, t := range ts {
+			steps += len(t.Steps)
+		}
+		b.Run(fmt.Sprintf("traces=%d", n), func(b *testing.B) {
+			for range b.N {
+				rs, err := Validate(context.Background(), jar, ts, Options{Workers: 2})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for i, r := range rs {
+					if !r.Accepted {
+						b.Fatalf("trace %d rejected at step %d", i+1, r.Entry.Step)
+					}
+				}
+			}
+			b.ReportMetric(float64(steps)/float64(n), "steps/trace")
+			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/float64(n)*1000, "ms/trace")
+		})
+	}
+}
