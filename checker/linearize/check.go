@@ -109,7 +109,16 @@ func CheckOps(m *Model, history []porcupine.Operation, timeout time.Duration) er
 	case Ok:
 		return nil
 	case Illegal:
-		return fmt.Errorf("%w: %s", ErrNotLinearizable, r.Detail)
+		// The detail alone: it becomes a violation's detail, worded as
+		// check words it ("no order of ... explains every reply").
+		return &illegal{r.Detail}
 	}
 	return fmt.Errorf("%w: %s", ErrUnknown, r.Detail)
 }
+
+// illegal is CheckOps's error for an Illegal history: its detail, and
+// ErrNotLinearizable to errors.Is.
+type illegal struct{ detail string }
+
+func (e *illegal) Error() string { return e.detail }
+func (e *illegal) Unwrap() error { return ErrNotLinearizable }

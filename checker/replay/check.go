@@ -44,7 +44,10 @@ type Linearizability struct {
 // history in which no operation was answered has nothing to check, and
 // says so rather than "ok".
 func (l *Linearizability) String() string {
-	if l.Ops == l.PendingOps {
+	switch {
+	case l.Ops == 1 && l.PendingOps == 1:
+		return "not checked: the one client operation was not answered"
+	case l.Ops == l.PendingOps:
 		return fmt.Sprintf("not checked: none of the %s was answered", english.Count(l.Ops, "client operation"))
 	}
 	pending := ""

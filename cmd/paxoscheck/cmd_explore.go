@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -134,6 +136,17 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	return search(c)
 }
 
+// firstNegative is the first flag of vals, by name, whose value is
+// negative: a bad value is named by its flag.
+func firstNegative(vals map[string]int64) (name string, v int64, ok bool) {
+	for _, n := range slices.Sorted(maps.Keys(vals)) {
+		if vals[n] < 0 {
+			return n, vals[n], true
+		}
+	}
+	return "", 0, false
+}
+
 func onOff(b bool) string {
 	if b {
 		return "on"
@@ -206,7 +219,12 @@ func selectInvariants[T any](ch invariantChoice, sel func([]string) ([]T, error)
 	if ch.names == nil {
 		return nil, nil
 	}
-	return sel(ch.names)
+	invs, err := sel(ch.names)
+	if err != nil && strings.HasSuffix(err.Error(), ")") {
+		// Name the one check that is not an invariant of the list.
+		err = fmt.Errorf("%s, and %s where the command checks client histories)", strings.TrimSuffix(err.Error(), ")"), replay.LinearizabilityCheck)
+	}
+	return invs, err
 }
 
 // maxRoundUsage is --max-round's one meaning in explore and simulate; an
@@ -228,13 +246,13 @@ func (c *exploreFlags) bad(format string, a ...any) int {
 // check validates the shared flags (a one-line error and exit 2 when one
 // is bad, ok false), after the protocol's checks of its own.
 func (c *exploreFlags) check(fs *flag.FlagSet) (code int, ok bool) {
+	if name, v, ok := firstNegative(map[string]int64{"drops": int64(*c.drops), "dups": int64(*c.dups), "crashes": int64(*c.crashes),
+		"workers": int64(*c.workers), "max-states": *c.maxStates, "max-depth": int64(*c.maxDepth)}); ok {
+		return c.bad("--%s %d: must not be negative", name, v), false
+	}
 	switch {
 	case fs.NArg() > 0:
 		return c.bad("unexpected argument %q", fs.Arg(0)), false
-	case *c.drops < 0 || *c.dups < 0 || *c.crashes < 0:
-		return c.bad("fault budgets must not be negative"), false
-	case *c.workers < 0 || *c.maxStates < 0 || *c.maxDepth < 0:
-		return c.bad("--workers, --max-states and --max-depth must not be negative"), false
 	case *c.workers > maxWorkers:
 		return c.bad("--workers %d: at most %d", *c.workers, maxWorkers), false
 	case *c.dfs && *c.workers > 1:
@@ -387,8 +405,8 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 		return exitInterrupted, false
 	}
 	if r.Stopped == "max-memory" {
-		fmt.Fprintf(stdout, "INCOMPLETE: the memory limit of %s was reached after %d distinct states at depth %d (--max-memory)\n",
-			formatSize(r.MaxMemory), r.Distinct, r.MaxDepth)
+		fmt.Fprintf(stdout, "INCOMPLETE: the memory limit of %s was reached after %s at depth %d (--max-memory)\n",
+			formatSize(r.MaxMemory), english.Count(r.Distinct, "distinct state"), r.MaxDepth)
 		return exitIncomplete, false
 	}
 	verr := r.Err()
@@ -398,8 +416,8 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 		if r.Stopped == "max-depth" {
 			bound = fmt.Sprintf("--max-depth %d", *c.maxDepth)
 		}
-		fmt.Fprintf(stdout, "INCOMPLETE: %s cut the search short after %d distinct states at depth %d: no violation in what was searched, which is not every state\n",
-			bound, r.Distinct, r.MaxDepth)
+		fmt.Fprintf(stdout, "INCOMPLETE: %s cut the search short after %s at depth %d: no violation in what was searched, which is not every state\n",
+			bound, english.Count(r.Distinct, "distinct state"), r.MaxDepth)
 		return exitIncomplete, false
 	}
 	if verr == nil {

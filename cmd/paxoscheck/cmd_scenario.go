@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/scenario"
@@ -63,7 +64,7 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 	}
 	if *list {
 		for _, sc := range scenario.All {
-			fmt.Fprintf(stdout, "%-28s %s\n", sc.Name, sc.Summary)
+			fmt.Fprintf(stdout, "%-30s %s\n", sc.Name, sc.Summary)
 		}
 		return exitOK
 	}
@@ -93,7 +94,7 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 	case "jsonl":
 		err = paxostrace.Write(&buf, t)
 	default:
-		fmt.Fprintf(stderr, "paxoscheck scenario: unknown --format %q (want one of %v)\n", *format, scenarioFormats)
+		fmt.Fprintf(stderr, "paxoscheck scenario: unknown --format %q (want one of %s)\n", *format, strings.Join(scenarioFormats, ", "))
 		return exitBadInput
 	}
 	if err != nil {
@@ -110,7 +111,7 @@ func runScenario(args []string, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	if v := t.Header.Violation; v != nil {
-		fmt.Fprintf(stderr, "paxoscheck scenario: %s: %s\n", sc.Name, english.Violation(v.Invariant, v.Step, v.Detail))
+		fmt.Fprintf(stderr, "paxoscheck scenario: %s: VIOLATION: %s\n", sc.Name, english.Violation(v.Invariant, v.Step, v.Detail))
 		return exitViolation
 	}
 	return exitOK

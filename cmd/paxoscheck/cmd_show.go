@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/paxoscheck/paxoscheck/checker/replay"
+	"github.com/paxoscheck/paxoscheck/traces"
 )
 
 func init() {
@@ -63,6 +64,27 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "paxoscheck show: %v\n", err)
 		return exitBadInput
 	}
+	// The replay comes first: the diagram shows the violation the replay
+	// confirms, in today's words, and no claim the replay disproves.
+	v, err := protocolOf(paths[0]).check(paths[0], replay.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "paxoscheck show: %v\n", err)
+		return exitBadInput
+	}
+	code, warning := exitOK, ""
+	switch {
+	case v.Kind == replay.Divergent:
+		code = exitViolation
+		warning = fmt.Sprintf("the code does not produce this trace: %s; drawn without its header's claim (paxoscheck check %s)", v.Summary(), paths[0])
+		t = t.claiming(nil)
+	case v.Claimed != nil && (v.ClaimConfirmed == nil || !*v.ClaimConfirmed):
+		code = exitViolation
+		warning = fmt.Sprintf("the header claims %s after step %d, which the replay does not find: %s; drawn without that claim (paxoscheck check %s)",
+			v.Claimed.Invariant, v.Claimed.Step, v.Summary(), paths[0])
+		t = t.claiming(nil)
+	case v.Claimed != nil:
+		t = t.claiming(confirmed(&v))
+	}
 	var buf bytes.Buffer
 	err = t.draw(&buf, *format, *ascii, paths[0])
 	if err == nil && *out != "" {
@@ -76,18 +98,23 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "paxoscheck show: %v\n", err)
 		return exitBadInput
 	}
-	v, err := protocolOf(paths[0]).check(paths[0], replay.Options{})
-	switch {
-	case err != nil:
-		fmt.Fprintf(stderr, "paxoscheck show: the trace was drawn but cannot be checked: %v\n", err)
-		return exitBadInput
-	case v.Kind == replay.Divergent:
-		fmt.Fprintf(stderr, "paxoscheck show: the code does not produce this trace: %s (paxoscheck check %s)\n", v.Summary(), paths[0])
-		return exitViolation
-	case v.ClaimConfirmed != nil && !*v.ClaimConfirmed:
-		fmt.Fprintf(stderr, "paxoscheck show: the header claims %s after step %d, which the replay does not find: %s (paxoscheck check %s)\n",
-			v.Claimed.Invariant, v.Claimed.Step, v.Summary(), paths[0])
-		return exitViolation
+	if warning != "" {
+		fmt.Fprintf(stderr, "paxoscheck show: %s\n", warning)
 	}
-	return exitOK
+	return code
+}
+
+// confirmed is the violation the header of v's trace claims, as the replay
+// found it (its step and today's wording); the claim itself if the replay
+// found it under a name it does not list (the linearizability check).
+func confirmed(v *replay.Verdict) *traces.Violation {
+	for i := range v.Broken {
+		if b := &v.Broken[i]; b.Invariant == v.Claimed.Invariant {
+			return b
+		}
+	}
+	if v.Claimed.Invariant == replay.LinearizabilityCheck && v.Linearizability != nil && v.Linearizability.Detail != "" {
+		return &traces.Violation{Invariant: v.Claimed.Invariant, Step: v.Claimed.Step, Detail: v.Linearizability.Detail}
+	}
+	return v.Claimed
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
 func init() {
@@ -36,6 +38,9 @@ func TestShow(t *testing.T) {
 		stderr   []string // substrings of stderr
 		oneLine  bool     // stderr is a single line
 		noStdout bool
+		// noViolation: stdout shows no violation (a claim the replay
+		// does not confirm is not drawn).
+		noViolation bool
 	}{
 		{name: "text", args: []string{faults}, code: exitOK, golden: "faults.txt.golden",
 			stdout: []string{"DROPPED", "DUPLICATED", "CRASHED", "RESTARTED", "A0   A1   A2   P3   P4   L5"}},
@@ -44,8 +49,8 @@ func TestShow(t *testing.T) {
 		{name: "flag after the trace", args: []string{buggy, "--format=mermaid"}, code: exitOK, golden: "skip-prepare.mmd.golden", stdout: []string{"VIOLATION"}},
 		{name: "violation shown, exit 0", args: []string{buggy}, code: exitOK, golden: "skip-prepare.txt.golden", stdout: []string{"VIOLATION: Msg2aInv violated after step"}},
 		{name: "html viewer", args: []string{"--format", "html", buggy}, code: exitOK, stdout: []string{"<!DOCTYPE html>", `id="next"`, "Msg2aInv"}},
-		{name: "diverging trace drawn, exit 1", args: []string{"testdata/show/diverging.jsonl"}, code: exitViolation, stdout: []string{"VIOLATION: Msg2aInv violated after step"},
-			stderr: []string{"paxoscheck show: the code does not produce this trace: DIVERGENCE at step 1"}, oneLine: true},
+		{name: "diverging trace drawn without its claim, exit 1", args: []string{"testdata/show/diverging.jsonl"}, code: exitViolation, stdout: []string{"Return P4"}, noViolation: true,
+			stderr: []string{"paxoscheck show: the code does not produce this trace: DIVERGENCE at step 1", "drawn without its header's claim"}, oneLine: true},
 		{name: "help", args: []string{"--help"}, code: exitOK, stderr: []string{"usage: paxoscheck show", "-format", "-ascii"}, noStdout: true},
 		{name: "no trace", args: nil, code: exitBadInput, stderr: []string{"want exactly one TRACE, got 0"}, oneLine: true, noStdout: true},
 		{name: "two traces", args: []string{faults, buggy}, code: exitBadInput, stderr: []string{"got 2"}, oneLine: true, noStdout: true},
@@ -78,6 +83,9 @@ func TestShow(t *testing.T) {
 			if c.noStdout && out.Len() > 0 {
 				t.Errorf("unexpected stdout:\n%s", out.String())
 			}
+			if c.noViolation && (strings.Contains(out.String(), "VIOLATION") || strings.Contains(out.String(), "!!")) {
+				t.Errorf("an unconfirmed claim drawn:\n%s", out.String())
+			}
 			if c.code == exitOK && c.name != "help" && errb.Len() > 0 {
 				t.Errorf("unexpected stderr:\n%s", errb.String())
 			}
@@ -99,5 +107,37 @@ func TestShow(t *testing.T) {
 				t.Errorf("stdout differs from %s (run with -update and review the diff):\n%s", path, out.String())
 			}
 		})
+	}
+}
+
+// TestShowDrawsWhatTheReplayFinds: show draws the claimed violation in the
+// replay's words (an old header's ballots and wording do not survive), and
+// a claim the replay does not confirm is not drawn at all.
+func TestShowDrawsWhatTheReplayFinds(t *testing.T) {
+	tr, err := paxostrace.ReadFile("../../traces/counterexamples/skip-prepare.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	old := tr
+	old.Header.Violation = &paxostrace.Violation{Invariant: "Msg2aInv", Step: 2, Detail: "2a b=1 v=y is not safe at b=1 (an old wording)"}
+	oldPath := filepath.Join(dir, "old.jsonl")
+	wrong := tr
+	wrong.Header.Violation = &paxostrace.Violation{Invariant: "Agreement", Step: 2, Detail: "two values chosen (not so)"}
+	wrongPath := filepath.Join(dir, "wrong.jsonl")
+	for p, t2 := range map[string]paxostrace.Trace{oldPath: old, wrongPath: wrong} {
+		if err := paxostrace.WriteFile(p, t2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errOut := runCLI("show", oldPath)
+	if code != exitOK || !strings.Contains(out, skipPrepareLine+"\n") || strings.Contains(out, "old wording") {
+		t.Errorf("old header: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, format := range []string{"text", "html"} {
+		code, out, errOut = runCLI("show", "--format", format, wrongPath)
+		if code != exitViolation || strings.Contains(out, "not so") || !strings.Contains(errOut, "the header claims Agreement after step 2, which the replay does not find") {
+			t.Errorf("%s, unconfirmed claim: exit %d\n%s%s", format, code, out, errOut)
+		}
 	}
 }

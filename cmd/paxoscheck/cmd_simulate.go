@@ -6,10 +6,12 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -171,7 +173,12 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		return c.bad("unexpected argument %q", fs.Arg(0))
 	}
+	if name, v, ok := firstNegative(map[string]int64{"drops": int64(*c.drops), "dups": int64(*c.dups), "crashes": int64(*c.crashes)}); ok {
+		return c.bad("--%s %d: must not be negative", name, v)
+	}
 	switch {
+	case *c.steps < 1:
+		return c.bad("--steps %d: need at least 1", *c.steps)
 	case *c.runs < 1:
 		return c.bad("--runs %d: need at least 1", *c.runs)
 	case *c.workers < 0:
@@ -251,7 +258,11 @@ func simulate[I, K ~uint8, N any, M graph.Message[M], D, E, T any](c *simFlags, 
 	}
 	stopProgress := startProgress(stderr, &batch.Progress, *c.runs)
 	start := time.Now()
-	sum := s.RunBatch(context.Background(), batch)
+	// Ctrl-C or SIGTERM stops the batch: the runs done are reported.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sum := s.RunBatch(ctx, batch)
+	interrupted := ctx.Err() != nil
+	stop()
 	elapsed := time.Since(start)
 	stopProgress()
 	if p := writeErr.Load(); p != nil {
@@ -267,6 +278,11 @@ func simulate[I, K ~uint8, N any, M graph.Message[M], D, E, T any](c *simFlags, 
 	fmt.Fprintf(stdout, "summary: %s, %s, %.2f s (%.0f runs/s, %.0f steps/s); a value chosen in %s, every learner learned in %d, every client answered in %d; violations: %d\n",
 		english.Count(sum.Runs, "run"), english.Count(sum.Steps, "step"), secs, float64(sum.Runs)/secs, float64(sum.Steps)/secs,
 		english.Count(sum.Chosen, "run"), sum.AllLearned, sum.AllReturned, sum.Violations)
+	if interrupted && code == exitOK {
+		fmt.Fprintf(stdout, "INCOMPLETE: interrupted after %s of %d (seeds %d..%d); no violation in those\n",
+			english.Count(sum.Runs, "run"), *c.runs, *c.seed, *c.seed+uint64(max(sum.Runs, 1))-1)
+		return exitInterrupted
+	}
 	if code == exitOK && sum.Chosen == 0 {
 		fmt.Fprintf(stdout, "VACUOUS: no run chose a value (seeds %d..%d); the invariants held only because nothing happened: raise --steps or lower the fault weights\n", *c.seed, last)
 		return exitViolation
@@ -297,7 +313,7 @@ func reportViolation[I, K ~uint8, N any, M graph.Message[M], D, E, T any](s *sim
 			return exitViolation
 		}
 		fmt.Fprintf(stdout, "trace: %s (%d steps, not shrunk)\n", path, f.Steps())
-		fmt.Fprintf(stdout, "draw it: paxoscheck show %s\n", path)
+		drawTrace(path, stdout, stderr)
 		return exitViolation
 	}
 	unshrunk := base + ".unshrunk.jsonl"
@@ -314,8 +330,21 @@ func reportViolation[I, K ~uint8, N any, M graph.Message[M], D, E, T any](s *sim
 	sv := shrunk.Violation
 	fmt.Fprintf(stdout, "shrunk: %d -> %d steps; VIOLATION: %s\n", f.Steps(), shrunk.Steps(), english.Violation(sv.Invariant, sv.Step, sv.Detail))
 	fmt.Fprintf(stdout, "trace: %s (shrunk; unshrunk: %s)\n", path, unshrunk)
-	fmt.Fprintf(stdout, "draw it: paxoscheck show %s\n", path)
+	drawTrace(path, stdout, stderr)
 	return exitViolation
+}
+
+// drawTrace draws the trace written to path as show does (text), after
+// the command that draws it again.
+func drawTrace(path string, stdout, stderr io.Writer) {
+	fmt.Fprintf(stdout, "the trace, drawn (again: paxoscheck show %s; with --format html, the stepping viewer):\n", path)
+	d, err := protocolOf(path).read(path)
+	if err == nil {
+		err = d.draw(stdout, "text", false, path)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "paxoscheck simulate: drawing %s: %v\n", path, err)
+	}
 }
 
 // startProgress installs a progress callback in b that a ticker prints as

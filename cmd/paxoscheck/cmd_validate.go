@@ -36,7 +36,7 @@ func init() {
 func runValidate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("validate", "validate [--correct] [--workers N] [--keep DIR] TRACE...", stderr)
 	correct := fs.Bool("correct", false, "follow every trace by correct Paxos, whatever bugs its header names (a counterexample is then rejected where its bug acts)")
-	workers := fs.Int("workers", 1, "TLC's worker threads for a batch of traces")
+	workers := fs.Int("workers", 1, "TLC processes to run at once, each on a part of a batch of traces")
 	keep := fs.String("keep", "", "keep TLC's inputs and outputs (the generated module, cfg, TLC's output) in `DIR`, one folder per TLC run")
 	bad := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "paxoscheck validate: "+format+"\n", a...)

@@ -50,6 +50,12 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	// "help COMMAND" is "COMMAND --help".
+	if len(args) == 2 && args[0] == "help" {
+		if _, ok := commands[args[1]]; ok {
+			args = []string{args[1], "--help"}
+		}
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {
@@ -78,7 +84,7 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\ncheck, replay and show read the traces of: %s (the protocol the trace's header names).\n", protocolNames())
 	fmt.Fprintln(w, "Run 'paxoscheck COMMAND --help' for a command's flags.")
-	fmt.Fprintln(w, "Exit codes: 0 ok, 1 violation found, 2 bad input or usage, 3 incomplete (a search cut short).")
+	fmt.Fprintln(w, "Exit codes: 0 ok, 1 violation found, 2 bad input or usage, 3 incomplete (a search cut short), 130 interrupted (Ctrl-C; what was done is reported first).")
 }
 
 // maxWorkers bounds --workers: more goroutines than this only cost memory
@@ -100,9 +106,18 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 			return
 		}
 		fmt.Fprintln(stderr, "\nflags:")
-		fs.SetOutput(stderr)
+		// The flag package writes "-name"; README and the errors say
+		// "--name", which it accepts too.
+		var b strings.Builder
+		fs.SetOutput(&b)
 		fs.PrintDefaults()
 		fs.SetOutput(quiet{stderr})
+		for _, l := range strings.SplitAfter(b.String(), "\n") {
+			if strings.HasPrefix(l, "  -") {
+				l = "  --" + l[3:]
+			}
+			fmt.Fprint(stderr, l)
+		}
 	}
 	return fs
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
 	"github.com/paxoscheck/paxoscheck/internal/english"
+	"github.com/paxoscheck/paxoscheck/traces"
 	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 )
 
@@ -51,6 +52,11 @@ type multiPaxosTrace struct{ t mptrace.Trace }
 func readMultiPaxos(path string) (drawer, error) {
 	t, err := mptrace.ReadFile(path)
 	return multiPaxosTrace{t}, err
+}
+
+func (p multiPaxosTrace) claiming(v *traces.Violation) drawer {
+	p.t.Header.Violation = v
+	return p
 }
 
 func (p multiPaxosTrace) draw(w io.Writer, format string, ascii bool, title string) error {
@@ -136,6 +142,8 @@ func (f *multiPaxosFlags) setup() (mpworld.Setup, error) {
 		return mpworld.Setup{}, fmt.Errorf("--clients %d x --commands %d = %d commands: at most %d", *f.clients, *f.commands, *f.clients**f.commands, graph.MaxClients)
 	case *f.keys < 1:
 		return mpworld.Setup{}, fmt.Errorf("--keys %d: need at least 1", *f.keys)
+	case *f.pipeline < 1:
+		return mpworld.Setup{}, fmt.Errorf("--pipeline %d: a leader needs at least 1 slot in flight", *f.pipeline)
 	case *f.maxRound > 1<<20:
 		return mpworld.Setup{}, fmt.Errorf("--max-round %d: too large", *f.maxRound)
 	}
@@ -143,7 +151,7 @@ func (f *multiPaxosFlags) setup() (mpworld.Setup, error) {
 	for _, n := range f.bugs.names {
 		b, err := mp.ParseBugs(n)
 		if err != nil {
-			return mpworld.Setup{}, fmt.Errorf("--bug: %w", err)
+			return mpworld.Setup{}, fmt.Errorf("--bug: %s", strings.TrimPrefix(err.Error(), mp.ErrConfig.Error()+": "))
 		}
 		bugs |= b
 	}
@@ -161,7 +169,7 @@ func (f *multiPaxosFlags) setup() (mpworld.Setup, error) {
 		}
 		var err error
 		if sessions, err = mpworld.ParseWorkload(&c, *f.workload, *f.keys); err != nil {
-			return mpworld.Setup{}, fmt.Errorf("--workload: %w", err)
+			return mpworld.Setup{}, fmt.Errorf("--workload: %s", strings.TrimPrefix(err.Error(), mp.ErrConfig.Error()+": "))
 		}
 	}
 	s := mpworld.NewSetup(*f.acceptors, *f.proposers, *f.pipeline, sessions)
@@ -331,7 +339,7 @@ func writeMultiPaxosTrace(path string, r *mpmodel.SimResult, source string) erro
 func runMultiPaxosScenario(name string, list bool, format, out string, ascii bool, stdout, stderr io.Writer) int {
 	if list {
 		for _, sc := range mpscenario.All {
-			fmt.Fprintf(stdout, "%-28s %s\n", sc.Name, sc.Summary)
+			fmt.Fprintf(stdout, "%-30s %s\n", sc.Name, sc.Summary)
 		}
 		return exitOK
 	}
@@ -356,7 +364,7 @@ func runMultiPaxosScenario(name string, list bool, format, out string, ascii boo
 	case "text", "mermaid", "html":
 		err = multiPaxosTrace{t}.draw(&buf, format, ascii, "scenario "+sc.Name)
 	default:
-		fmt.Fprintf(stderr, "paxoscheck scenario: unknown --format %q (want one of %v)\n", format, scenarioFormats)
+		fmt.Fprintf(stderr, "paxoscheck scenario: unknown --format %q (want one of %s)\n", format, strings.Join(scenarioFormats, ", "))
 		return exitBadInput
 	}
 	if err != nil {
@@ -373,7 +381,7 @@ func runMultiPaxosScenario(name string, list bool, format, out string, ascii boo
 		return exitBadInput
 	}
 	if v := t.Header.Violation; v != nil {
-		fmt.Fprintf(stderr, "paxoscheck scenario: %s: %s\n", sc.Name, english.Violation(v.Invariant, v.Step, v.Detail))
+		fmt.Fprintf(stderr, "paxoscheck scenario: %s: VIOLATION: %s\n", sc.Name, english.Violation(v.Invariant, v.Step, v.Detail))
 		return exitViolation
 	}
 	return exitOK

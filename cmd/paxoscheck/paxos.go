@@ -15,6 +15,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/internal/english"
+	"github.com/paxoscheck/paxoscheck/traces"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
@@ -44,6 +45,11 @@ type paxosTrace struct{ t paxostrace.Trace }
 func readPaxos(path string) (drawer, error) {
 	t, err := paxostrace.ReadFile(path)
 	return paxosTrace{t}, err
+}
+
+func (p paxosTrace) claiming(v *traces.Violation) drawer {
+	p.t.Header.Violation = v
+	return p
 }
 
 func (p paxosTrace) draw(w io.Writer, format string, ascii bool, title string) error {
@@ -112,15 +118,12 @@ func explorePaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 	var bugs listFlag
 	fs.Var(&bugs, "bug", "switch on a catalogue bug (repeatable, or a comma list)")
 	return func(c *exploreFlags) int {
+		if err := paxosCluster(*acceptors, *proposers, *learners, *clients); err != nil {
+			return c.bad("%v", err)
+		}
 		switch {
 		case fs.NArg() > 0:
 			return c.bad("unexpected argument %q", fs.Arg(0))
-		case *acceptors < 1 || *proposers < 1 || *learners < 1:
-			return c.bad("need at least one acceptor, proposer and learner")
-		case *acceptors+*proposers+*learners > 256:
-			return c.bad("%d nodes: at most 256", *acceptors+*proposers+*learners)
-		case *clients < 1:
-			return c.bad("--clients %d: need at least 1, or no value is ever proposed", *clients)
 		case *maxRound == 0:
 			return c.bad(unboundedRounds)
 		case *maxRound > 255:
@@ -209,6 +212,26 @@ func explorePaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 	}
 }
 
+// paxosCluster checks the cluster flags of explore and simulate, naming
+// the flag that is wrong.
+func paxosCluster(acceptors, proposers, learners, clients int) error {
+	for _, f := range []struct {
+		name string
+		n    int
+	}{{"acceptors", acceptors}, {"proposers", proposers}, {"learners", learners}} {
+		if f.n < 1 {
+			return fmt.Errorf("--%s %d: need at least 1", f.name, f.n)
+		}
+	}
+	switch {
+	case acceptors+proposers+learners > 256:
+		return fmt.Errorf("--acceptors %d --proposers %d --learners %d: %d nodes, at most 256", acceptors, proposers, learners, acceptors+proposers+learners)
+	case clients < 1:
+		return fmt.Errorf("--clients %d: need at least 1, or no value is ever proposed", clients)
+	}
+	return nil
+}
+
 // paxosRoles are single-decree Paxos's roles and their nodes, for
 // --crash-roles.
 func paxosRoles(c *paxos.Config) map[string][]paxos.NodeID {
@@ -242,13 +265,10 @@ func simulatePaxos(fs *flag.FlagSet) func(c *simFlags) int {
 	var bugs listFlag
 	fs.Var(&bugs, "bug", "switch on a catalogue bug (repeatable, or a comma list)")
 	return func(c *simFlags) int {
+		if err := paxosCluster(*acceptors, *proposers, *learners, *clients); err != nil {
+			return c.bad("%v", err)
+		}
 		switch {
-		case *clients < 1:
-			return c.bad("--clients %d: need at least 1, or no value is ever proposed", *clients)
-		case *acceptors < 0 || *proposers < 0 || *learners < 0:
-			return c.bad("node counts must not be negative")
-		case *acceptors+*proposers+*learners > 256:
-			return c.bad("%d nodes: at most 256", *acceptors+*proposers+*learners)
 		case *maxRound > 1<<31:
 			return c.bad("--max-round %d: too large", *maxRound)
 		}

@@ -35,6 +35,10 @@ type traceProtocol struct {
 // drawer draws one trace.
 type drawer interface {
 	draw(w io.Writer, format string, ascii bool, title string) error
+	// claiming is the trace with its header's violation replaced by v
+	// (nil: none), so that show draws what the replay found, not what
+	// the header says.
+	claiming(v *traces.Violation) drawer
 }
 
 var protocolTable = map[string]*traceProtocol{}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/paxoscheck/paxoscheck/checker/graph"
+	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	"github.com/paxoscheck/paxoscheck/internal/english"
@@ -73,18 +74,39 @@ func replaySteps[I, K ~uint8, N any, M graph.Message[M], D, E, S any](p viewer.P
 		checkAll(sv.Step, "  ")
 		prev = cur
 	}
-	if len(tr.Broken) == 0 {
-		fmt.Fprintf(stdout, "\nverdict: every invariant holds after every step\n")
-		return exitOK
+	// The client history, and the header's claim, as check judges them.
+	v, err := protocolOf(path).check(path, replay.Options{})
+	if err != nil {
+		fmt.Fprintf(stderr, "paxoscheck replay: %v\n", err)
+		return exitBadInput
 	}
-	first := tr.Broken[0]
-	fmt.Fprintf(stdout, "\nverdict: VIOLATION: %s\n", english.Violation(first.Invariant, first.Step, first.Detail))
-	var names []string
-	for _, v := range tr.Broken {
-		names = append(names, fmt.Sprintf("%s (step %d)", v.Invariant, v.Step))
+	lin := v.Linearizability
+	fmt.Fprintf(stdout, "\nlinearizability: %s\n", lin)
+	code := exitOK
+	switch {
+	case len(tr.Broken) > 0:
+		first := tr.Broken[0]
+		fmt.Fprintf(stdout, "verdict: VIOLATION: %s\n", english.Violation(first.Invariant, first.Step, first.Detail))
+		var names []string
+		for _, v := range tr.Broken {
+			names = append(names, fmt.Sprintf("%s (step %d)", v.Invariant, v.Step))
+		}
+		fmt.Fprintf(stdout, "invariants violated during the trace: %s\n", strings.Join(names, ", "))
+		code = exitViolation
+	case lin.Verdict == linearize.Illegal:
+		fmt.Fprintf(stdout, "verdict: VIOLATION: %s\n", english.Violation(replay.LinearizabilityCheck, len(steps), lin.Detail))
+		code = exitViolation
+	case lin.Verdict == linearize.Unknown:
+		fmt.Fprintf(stdout, "verdict: UNKNOWN: every invariant holds after every step, but linearizability was not decided: %s\n", lin.Detail)
+		code = exitViolation
+	default:
+		fmt.Fprintf(stdout, "verdict: every invariant holds after every step\n")
 	}
-	fmt.Fprintf(stdout, "invariants violated during the trace: %s\n", strings.Join(names, ", "))
-	return exitViolation
+	if v.Claimed != nil && v.ClaimConfirmed != nil && !*v.ClaimConfirmed {
+		fmt.Fprintf(stdout, "the trace claims %s after step %d: NOT confirmed\n", v.Claimed.Invariant, v.Claimed.Step)
+		code = exitViolation
+	}
+	return code
 }
 
 // printChanges prints, node by node, the fields whose shown value differs

@@ -292,3 +292,61 @@ func TestExploreTempDirs(t *testing.T) {
 		t.Errorf("$TMPDIR holds %v, want one directory", left)
 	}
 }
+
+// TestSimulateInterrupted: Ctrl-C stops a simulation, which reports the
+// runs it did, INCOMPLETE, and exits 130.
+func TestSimulateInterrupted(t *testing.T) {
+	var out, errOut syncBuffer
+	done := make(chan int)
+	go func() { done <- run([]string{"simulate", "--runs", "100000000"}, &out, &errOut) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), "simulate: budget") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no banner after 30 s:\n%s%s", out.String(), errOut.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := <-done; code != exitInterrupted {
+		t.Errorf("exit %d, want %d", code, exitInterrupted)
+	}
+	if !regexp.MustCompile(`(?m)^summary: \d+ runs, `).MatchString(out.String()) ||
+		!regexp.MustCompile(`(?m)^INCOMPLETE: interrupted after \d+ runs of 100000000 \(seeds 1\.\.\d+\); no violation in those$`).MatchString(out.String()) {
+		t.Errorf("no summary and INCOMPLETE line:\n%s", out.String())
+	}
+}
+
+// TestReplayChecksTheHistory: replay judges the client history as check
+// does, so a stale read's trace is a violation there too.
+func TestReplayChecksTheHistory(t *testing.T) {
+	code, out, _ := runCLI("replay", "../../traces/counterexamples/multipaxos/stale-read.jsonl")
+	if code != exitViolation || !strings.Contains(out, "\nlinearizability: illegal (3 operations)\nverdict: VIOLATION: Linearizability violated after step 22: ") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+}
+
+// TestFlagNamedInErrors: a bad value is named by its flag.
+func TestFlagNamedInErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"explore", "--crashes", "-1"}, "paxoscheck explore: --crashes -1: must not be negative"},
+		{[]string{"explore", "--max-states", "-5"}, "paxoscheck explore: --max-states -5: must not be negative"},
+		{[]string{"explore", "--learners", "0"}, "paxoscheck explore: --learners 0: need at least 1"},
+		{[]string{"simulate", "--crashes", "-1"}, "paxoscheck simulate: --crashes -1: must not be negative"},
+		{[]string{"simulate", "--steps", "0"}, "paxoscheck simulate: --steps 0: need at least 1"},
+		{[]string{"simulate", "--proposers", "0"}, "paxoscheck simulate: --proposers 0: need at least 1"},
+	} {
+		code, _, errOut := runCLI(tc.args...)
+		if code != exitBadInput || errOut != tc.err+"\n" {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tc.args, code, errOut, tc.err)
+		}
+	}
+	if _, out, _ := runCLI("explore", "--max-states", "1"); !strings.Contains(out, "after 1 distinct state at depth 0:") {
+		t.Errorf("grammar: %s", out)
+	}
+}

@@ -115,11 +115,16 @@ func (m *Model) ViewStep(s *mptrace.Step) viewer.StepView {
 }
 
 func durableText(d mp.Durable) string {
+	return fmt.Sprintf("{maxBal=%s votes=%s round=%d}", d.MaxBal, votesText(d.Votes), d.Round)
+}
+
+// votesText is a vote log, one "s<slot>:<command>@<ballot>" a slot.
+func votesText(votes []mp.SlotVote) string {
 	var vs []string
-	for _, v := range d.Votes {
+	for _, v := range votes {
 		vs = append(vs, fmt.Sprintf("s%d:%s@%s", v.Slot, v.Cmd, v.Bal))
 	}
-	return fmt.Sprintf("{maxBal=%s votes=[%s] round=%d}", d.MaxBal, strings.Join(vs, " "), d.Round)
+	return "[" + strings.Join(vs, " ") + "]"
 }
 
 func replyText(r mp.Reply) string {
@@ -158,18 +163,26 @@ func (m *Model) ViewState(st *graph.State[mp.NodeID, mp.Node, mp.Message, mp.Dur
 		switch n.Role {
 		case mp.RoleAcceptor:
 			f("maxBal", n.Mem.MaxBal.String())
-			f("votes", durableText(mp.Durable{MaxBal: n.Mem.MaxBal, Votes: n.Mem.Votes}))
+			f("votes", votesText(n.Mem.Votes))
 			f("stored", durableText(st.Stored[i]))
 		case mp.RoleProposer:
 			f("ballot", n.Ballot().String())
 			f("phase", n.Phase.String())
+			var prom []string
+			for a, id := range m.Config.Acceptors {
+				if n.Promised&(1<<uint(a)) != 0 {
+					prom = append(prom, m.label(id))
+				}
+			}
+			f("promised", "{"+strings.Join(prom, ",")+"}")
+			f("adopted votes", votesText(n.Reported))
 			var props []string
 			for _, p := range n.Props {
-				sent := ""
+				s := fmt.Sprintf("s%d:%s", p.Slot, p.Cmd)
 				if p.Sent {
-					sent = "sent"
+					s += " sent"
 				}
-				props = append(props, fmt.Sprintf("s%d:%s %s", p.Slot, p.Cmd, sent))
+				props = append(props, s)
 			}
 			f("proposals", "["+strings.Join(props, ", ")+"]")
 			f("waiting", commands(n.Waiting))

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/paxoscheck/paxoscheck/checker/graph"
@@ -69,7 +70,7 @@ func Get(name string) (Scenario, error) {
 	for _, sc := range All {
 		names = append(names, sc.Name)
 	}
-	return Scenario{}, fmt.Errorf("%w %q (known: %v)", ErrUnknown, name, names)
+	return Scenario{}, fmt.Errorf("%w %q (have %s)", ErrUnknown, name, strings.Join(names, ", "))
 }
 
 // Setup is the scenario's cluster: 3 acceptors, 2 proposers, pipeline 2,

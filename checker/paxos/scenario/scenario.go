@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
@@ -123,7 +124,7 @@ func Get(name string) (Scenario, error) {
 			return s, nil
 		}
 	}
-	return Scenario{}, fmt.Errorf("%w %q (have %v)", ErrUnknown, name, Names())
+	return Scenario{}, fmt.Errorf("%w %q (have %s)", ErrUnknown, name, strings.Join(Names(), ", "))
 }
 
 // Setup is the cluster every scenario runs on: world.DefaultSetup (acceptors
