@@ -18,6 +18,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/multipaxos/mpmodel"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
+	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
 	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
@@ -309,6 +310,16 @@ func checkLayout(t *testing.T, ctx context.Context, p *viewer.Page) {
 	if len(l.Lanes) != len(p.Columns) {
 		t.Fatalf("%d lane headers, want %d (%+v)", len(l.Lanes), len(p.Columns), p.Columns)
 	}
+	// Neither the drawing nor its lane headers run under the side panel.
+	edge := eval[struct{ Lanes, Diagram, Side float64 }](t, ctx, `(() => {
+	  let lanes = 0;
+	  document.querySelectorAll("#lanes .lane").forEach((e) => { lanes = Math.max(lanes, e.getBoundingClientRect().right); });
+	  return {Lanes: lanes, Diagram: document.querySelector("#diagram svg").getBoundingClientRect().right,
+	    Side: document.getElementById("side").getBoundingClientRect().left};
+	})()`)
+	if edge.Lanes > edge.Side || edge.Diagram > edge.Side+1 {
+		t.Errorf("the lanes end at x=%.0f and the drawing at x=%.0f, past the side panel's left edge at x=%.0f", edge.Lanes, edge.Diagram, edge.Side)
+	}
 	center := map[int]float64{}
 	for i, c := range p.Columns {
 		got := l.Lanes[i]
@@ -482,6 +493,25 @@ func TestBrowserLayouts(t *testing.T) {
 			}
 			return p
 		}},
+		{"wide cluster", func(t *testing.T) *viewer.Page {
+			// 5 acceptors, 3 proposers, 2 learners, 3 clients: 13 lanes.
+			s := world.NewSetup(5, 3, 2, 3)
+			s.Budget = world.Budget{Drops: 1, Dups: 1, Crashes: 1}
+			s.MaxRound = 2
+			sm, err := paxosmodel.NewSim(paxosmodel.SimOptions(s))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := sm.Run(3).Trace()
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := paxosmodel.BuildPage(&tr, viewer.Options{NoPorcupine: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}},
 		{"multipaxos adopt-lowest-vote", func(t *testing.T) *viewer.Page {
 			tr, err := mptrace.ReadFile(filepath.Join("..", "..", "traces", "counterexamples", "multipaxos", "adopt-lowest-vote.jsonl"))
 			if err != nil {
@@ -504,7 +534,7 @@ func TestBrowserLayouts(t *testing.T) {
 			checkLayout(t, ctx, p)
 			// The banner words the claimed violation as every report does.
 			banner := eval[string](t, ctx, `(() => { const v = document.getElementById("violation"); return v.hidden ? "" : v.textContent; })()`)
-			if banner != p.Violation || (tc.name != "normal") != strings.HasPrefix(banner, "VIOLATION: ") {
+			if banner != p.Violation || (tc.name == "skip-prepare" || tc.name == "multipaxos adopt-lowest-vote") != strings.HasPrefix(banner, "VIOLATION: ") {
 				t.Errorf("violation banner %q, want %q", banner, p.Violation)
 			}
 			invariantsInView(t, ctx, "step 0")

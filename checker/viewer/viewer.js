@@ -49,14 +49,16 @@
   }
 
   // Geometry. Lanes: clients first, then nodes; x is a lane's middle.
-  // The lanes narrow (to 4/5 at most) to fit the panel; the drawing
-  // fills it, leaving room on the right for labels.
+  // The lanes narrow (to 3/5 at most: the narrowest still holds a label
+  // and its role) to fit the panel, so that the drawing does not run under
+  // the side panel; the drawing fills it, leaving room on the right for
+  // labels.
   const CLIENT_W = 64, NODE_W = 104, GUTTER = 44, MARGIN = 24;
   const BASE = 26, SUB = 24, BOX_H = 14;
   const diagram = document.getElementById("diagram");
   const avail = diagram.clientWidth;
   const full = columns.reduce((w, c) => w + (c.client ? CLIENT_W : NODE_W), 0);
-  const scale = Math.max(0.8, Math.min(1, (avail - GUTTER - MARGIN) / full));
+  const scale = Math.max(0.6, Math.min(1, (avail - GUTTER - MARGIN) / full));
   const nodeX = {}, clientX = {};
   let x = GUTTER;
   columns.forEach((c) => {

@@ -59,6 +59,10 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "paxoscheck show: unknown format %q (want %s)\n", *format, showFormats)
 		return exitBadInput
 	}
+	if *ascii && *format != "text" {
+		fmt.Fprintf(stderr, "paxoscheck show: --ascii draws the text format only, not %s\n", *format)
+		return exitBadInput
+	}
 	t, err := protocolOf(paths[0]).read(paths[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "paxoscheck show: %v\n", err)

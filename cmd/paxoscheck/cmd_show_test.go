@@ -54,6 +54,7 @@ func TestShow(t *testing.T) {
 		{name: "help", args: []string{"--help"}, code: exitOK, stderr: []string{"usage: paxoscheck show", "-format", "-ascii"}, noStdout: true},
 		{name: "no trace", args: nil, code: exitBadInput, stderr: []string{"want exactly one TRACE, got 0"}, oneLine: true, noStdout: true},
 		{name: "two traces", args: []string{faults, buggy}, code: exitBadInput, stderr: []string{"got 2"}, oneLine: true, noStdout: true},
+		{name: "ascii with html", args: []string{"--format", "html", "--ascii", faults}, code: exitBadInput, stderr: []string{"paxoscheck show: --ascii draws the text format only, not html"}, oneLine: true, noStdout: true},
 		{name: "unknown format", args: []string{"--format", "pdf", faults}, code: exitBadInput, stderr: []string{`unknown format "pdf" (want text, mermaid or html)`}, oneLine: true, noStdout: true},
 		{name: "bad flag", args: []string{"--colour", faults}, code: exitBadInput, stderr: []string{"paxoscheck show: unknown flag --colour (see paxoscheck show --help)"}, oneLine: true, noStdout: true},
 		{name: "missing file", args: []string{"testdata/show/nope.jsonl"}, code: exitBadInput, stderr: []string{"nope.jsonl", "no such file"}, oneLine: true, noStdout: true},
