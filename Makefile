@@ -68,7 +68,7 @@ tlc: ## run TLC on every model of spec/expected.tsv (TLA2TOOLS_JAR, else a pinne
 	scripts/tlc.sh
 
 validate: ## trace validation by TLC: the scenario traces and 200 simulated runs are behaviours of spec/PaxosTrace.tla, every counterexample is one of its bug's spec and is rejected by correct Paxos where its bug acts (skips loudly without TLC)
-	@out=$$($(GO) test -count=1 -v -run 'Validate|Rejected' ./checker/paxos/tlcvalidate ./cmd/paxoscheck 2>&1); status=$$?; \
+	@out=$$($(GO) test -count=1 -v -run 'Validate|Rejected|Conformance' ./checker/paxos/tlcvalidate ./cmd/paxoscheck 2>&1); status=$$?; \
 	echo "$$out" | grep -E '^(--- |ok|FAIL)|TLC SKIPPED' | sed 's/.*TLC SKIPPED/TLC SKIPPED/' | sort -u; exit $$status
 
 tlc-traces: ## rerun TLC and rewrite the checked-in error traces in traces/tlc/

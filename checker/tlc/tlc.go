@@ -89,6 +89,8 @@ type Model struct {
 	Config  string
 	// Workers is TLC's -workers (0: 1).
 	Workers int
+	// Args are more of TLC's options (-dump FILE, ...).
+	Args []string
 	// Dir, when set, is the folder to work in (kept afterwards: --keep);
 	// else a temporary one, removed.
 	Dir string
@@ -131,9 +133,10 @@ func Run(ctx context.Context, jar string, m Model) (string, error) {
 		return "", err
 	}
 	workers := max(m.Workers, 1)
-	cmd := exec.CommandContext(ctx, "java", "-XX:+UseParallelGC", "-cp", jar, "tlc2.TLC",
-		"-workers", strconv.Itoa(workers), "-deadlock", "-metadir", filepath.Join(dir, "states"),
-		"-config", m.Root+".cfg", m.Root+".tla")
+	args := []string{"-XX:+UseParallelGC", "-cp", jar, "tlc2.TLC",
+		"-workers", strconv.Itoa(workers), "-deadlock", "-metadir", filepath.Join(dir, "states")}
+	args = append(append(args, m.Args...), "-config", m.Root+".cfg", m.Root+".tla")
+	cmd := exec.CommandContext(ctx, "java", args...)
 	cmd.Dir = dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

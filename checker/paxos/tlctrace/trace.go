@@ -250,7 +250,23 @@ func (p *parser) flush() error {
 	if len(p.body) == 0 {
 		return p.errAt(st.Line, "state %d has no variables", st.Num)
 	}
-	s := newScanner(strings.Join(p.body, "\n"), p.bodyLine)
+	if err := conjuncts(st, p.body, p.bodyLine); err != nil {
+		return err
+	}
+	p.body, p.inState = p.body[:0], false
+	if len(p.t.States) > 1 {
+		first := &p.t.States[0]
+		if err := sameVars(first, st); err != nil {
+			return p.errAt(st.Line, "%v", err)
+		}
+	}
+	return nil
+}
+
+// conjuncts reads a state's "/\ name = value" lines (body, from line
+// first of the input) into st.Vars.
+func conjuncts(st *State, body []string, first int) error {
+	s := newScanner(strings.Join(body, "\n"), first)
 	for !s.eof() {
 		if err := s.expect("/\\"); err != nil {
 			return err
@@ -271,14 +287,70 @@ func (p *parser) flush() error {
 		}
 		st.Vars = append(st.Vars, Var{Name: name, Value: v})
 	}
-	p.body, p.inState = p.body[:0], false
-	if len(p.t.States) > 1 {
-		first := &p.t.States[0]
-		if err := sameVars(first, st); err != nil {
-			return p.errAt(st.Line, "%v", err)
+	return nil
+}
+
+// ParseDump reads the states TLC writes with -dump FILE: "State N:", the
+// state's conjuncts, a blank line between states. Each state is checked
+// to have the first state's variables.
+func ParseDump(r io.Reader) ([]State, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
+	var states []State
+	var body []string
+	first, n := 0, 0
+	flush := func() error {
+		if len(body) == 0 {
+			return nil
+		}
+		st := &states[len(states)-1]
+		if err := conjuncts(st, body, first); err != nil {
+			return err
+		}
+		body = body[:0]
+		if len(states) > 1 {
+			if err := sameVars(&states[0], st); err != nil {
+				return &SyntaxError{Line: st.Line, Col: 1, Msg: err.Error()}
+			}
+		}
+		return nil
+	}
+	for sc.Scan() {
+		n++
+		l := sc.Text()
+		switch m := reStateHeader.FindStringSubmatch(l); {
+		case m != nil && m[2] == "":
+			if err := flush(); err != nil {
+				return nil, err
+			}
+			num, err := strconv.Atoi(m[1])
+			if err != nil {
+				return nil, &SyntaxError{Line: n, Col: 1, Msg: "state number " + m[1] + " out of range"}
+			}
+			states = append(states, State{Num: num, Line: n})
+		case strings.TrimSpace(l) == "":
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		case len(states) == 0:
+			return nil, &SyntaxError{Line: n, Col: 1, Msg: fmt.Sprintf("want \"State N:\", found %q", clip(l))}
+		default:
+			if len(body) == 0 {
+				first = n
+			}
+			body = append(body, l)
 		}
 	}
-	return nil
+	if err := sc.Err(); err != nil {
+		return nil, &SyntaxError{Line: n + 1, Col: 1, Msg: err.Error()}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	if len(states) == 0 {
+		return nil, &SyntaxError{Line: 1, Col: 1, Msg: "no state"}
+	}
+	return states, nil
 }
 
 func sameVars(a, b *State) error {

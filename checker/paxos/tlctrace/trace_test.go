@@ -140,3 +140,19 @@ func TestSelect(t *testing.T) {
 		t.Fatalf("Select(NoSuch) error %v, want ErrUnknownInvariant", err)
 	}
 }
+
+func TestParseDump(t *testing.T) {
+	dump := "State 1:\n/\\ maxBal = (a0 :> -1 @@ a1 :> -1)\n/\\ msgs = {}\n\nState 2:\n/\\ maxBal = (a0 :> 0 @@ a1 :> -1)\n/\\ msgs = { [type |-> \"1a\", bal |-> 0] }\n"
+	states, err := ParseDump(strings.NewReader(dump))
+	if err != nil || len(states) != 2 {
+		t.Fatalf("%d states, %v", len(states), err)
+	}
+	if v, _ := states[1].Get("msgs"); v.Kind != Set || len(v.Elems) != 1 {
+		t.Errorf("state 2 msgs = %v", v)
+	}
+	for _, bad := range []string{"", "/\\ x = 1\n", "State 1:\n/\\ x = 1\n\nState 2:\n/\\ y = 1\n", "State 1:\n/\\ x = {\n"} {
+		if _, err := ParseDump(strings.NewReader(bad)); !errors.Is(err, ErrSyntax) {
+			t.Errorf("ParseDump(%q) = %v, want a syntax error", bad, err)
+		}
+	}
+}
