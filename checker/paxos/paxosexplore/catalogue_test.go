@@ -92,30 +92,7 @@ func TestCatalogue(t *testing.T) {
 			if r.Violation.Invariant != c.invariant || len(r.Path) != c.steps {
 				t.Errorf("found %s after %d steps, want %s after %d", r.Violation.Invariant, len(r.Path), c.invariant, c.steps)
 			}
-			tr, err := Trace(s, r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var buf bytes.Buffer
-			if err := paxostrace.Write(&buf, tr); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join(counterexampleDir, c.bug.String()+".jsonl")
-			if *update {
-				if err := os.MkdirAll(counterexampleDir, 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./checker/paxos/paxosexplore -run TestCatalogue -update)", err)
-			}
-			if !bytes.Equal(want, buf.Bytes()) {
-				t.Errorf("counterexample differs from %s (rerun with -update if the change is intended)", path)
-			}
+			pinTrace(t, s, r, filepath.Join(counterexampleDir, c.bug.String()+".jsonl"))
 			for _, b := range c.notAt {
 				if raceOn {
 					break
@@ -181,23 +158,7 @@ func TestChosenInvariants(t *testing.T) {
 	if r.Violation == nil || r.Violation.Invariant != "Agreement" || len(r.Path) <= catalogue[0].steps {
 		t.Fatalf("Agreement alone: %v after %d steps, want Agreement after more than %d", r.Violation, len(r.Path), catalogue[0].steps)
 	}
-	tr, err := Trace(s, r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := paxostrace.Write(&buf, tr); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(counterexampleDir, "agreement", "skip-prepare.jsonl")
-	if *update {
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if want, err := os.ReadFile(path); err != nil || !bytes.Equal(want, buf.Bytes()) {
-		t.Errorf("counterexample differs from %s (%v; rerun with -update if the change is intended)", path, err)
-	}
+	pinTrace(t, s, r, filepath.Join(counterexampleDir, "agreement", "skip-prepare.jsonl"))
 	typeOK, err := invariant.Select([]string{"TypeOK"})
 	if err != nil {
 		t.Fatal(err)
@@ -211,5 +172,34 @@ func TestChosenInvariants(t *testing.T) {
 	}
 	if _, err := invariant.Select([]string{"Agreement", "NoSuch"}); err == nil || !strings.Contains(err.Error(), `unknown invariant "NoSuch"`) {
 		t.Errorf("Select of an unknown name: %v", err)
+	}
+}
+
+// pinTrace checks that r's counterexample trace is the checked-in one at
+// path (written there with -update).
+func pinTrace(t *testing.T, s world.Setup, r *Result, path string) {
+	t.Helper()
+	tr, err := Trace(s, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := paxostrace.Write(&buf, tr); err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./checker/paxos/paxosexplore -run 'TestCatalogue|TestChosenInvariants' -update)", err)
+	}
+	if !bytes.Equal(want, buf.Bytes()) {
+		t.Errorf("counterexample differs from %s (rerun with -update if the change is intended)", path)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/paxos/scenario"
 	"github.com/paxoscheck/paxoscheck/checker/viewer"
+	"github.com/paxoscheck/paxoscheck/checker/viewer/viewertest"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
@@ -90,22 +91,11 @@ func TestViewLanes(t *testing.T) {
 					wantMsgs = append(wantMsgs, viewer.ClientMsg{Client: int(r.Client), Reply: true, Text: "reply " + string(r.Value)})
 					replies++
 				}
-				if len(v.Client) != len(wantMsgs) {
-					t.Errorf("step %d (%s): client exchanges %+v, want %+v", s.Step, s.Action, v.Client, wantMsgs)
-				} else {
-					for j := range wantMsgs {
-						if v.Client[j] != wantMsgs[j] {
-							t.Errorf("step %d (%s): client exchange %+v, want %+v", s.Step, s.Action, v.Client[j], wantMsgs[j])
-						}
-					}
-				}
 				wantMsg := 0
 				if s.Msg != nil {
 					wantMsg = s.Msg.ID
 				}
-				if v.Msg != wantMsg {
-					t.Errorf("step %d (%s): consumed #%d, want #%d", s.Step, s.Action, v.Msg, wantMsg)
-				}
+				viewertest.StepLanes(t, v, s.Step, s.Action, wantMsgs, wantMsg)
 				for _, m := range s.Sent {
 					for _, a := range p.Arrows {
 						if a.ID == m.ID && a.Text != paxostrace.MessageLabel(m.Message) {

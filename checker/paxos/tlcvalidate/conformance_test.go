@@ -16,11 +16,7 @@ import (
 // skip-prepare switched on finds code states that are no spec state.
 func TestConformance(t *testing.T) {
 	jar := findTLC(t)
-	s := world.NewSetup(3, 2, 1, 2)
-	s.MaxRound = 1
-	s.SetNetwork = true
-	s.Budget = world.Budget{}
-	c, err := Conform(context.Background(), jar, s)
+	c, err := Conform(context.Background(), jar, conformSetup(0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,12 +38,7 @@ func TestConformance(t *testing.T) {
 
 func TestConformanceFindsABug(t *testing.T) {
 	jar := findTLC(t)
-	s := world.NewSetup(3, 2, 1, 2)
-	s.MaxRound = 1
-	s.SetNetwork = true
-	s.Budget = world.Budget{}
-	s.Config.Bugs = paxos.Bugs(paxos.BugSkipPrepare)
-	c, err := Conform(context.Background(), jar, s)
+	c, err := Conform(context.Background(), jar, conformSetup(paxos.Bugs(paxos.BugSkipPrepare)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,4 +46,15 @@ func TestConformanceFindsABug(t *testing.T) {
 		t.Fatalf("skip-prepare: every one of %d code states is a state of correct Paxos", c.Code)
 	}
 	t.Logf("skip-prepare: %d of %d code states are no state of correct Paxos, e.g. %s", len(c.CodeOnly), c.Code, c.CodeOnly[0])
+}
+
+// conformSetup is TestConformance's cluster: 3 acceptors, 2 proposers with
+// a client each, round 1 (spec ballots 0..1), the set network, no crash.
+func conformSetup(bugs paxos.Bugs) world.Setup {
+	s := world.NewSetup(3, 2, 1, 2)
+	s.MaxRound = 1
+	s.SetNetwork = true
+	s.Budget = world.Budget{}
+	s.Config.Bugs = bugs
+	return s
 }
