@@ -2,6 +2,7 @@ package tlcvalidate
 
 import (
 	"context"
+	"os"
 	"testing"
 
 	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
@@ -57,4 +58,34 @@ func conformSetup(bugs paxos.Bugs) world.Setup {
 	s.Budget = world.Budget{}
 	s.Config.Bugs = bugs
 	return s
+}
+
+// TestConformanceMCPaxosBounds is TestConformance at MCPaxos's bounds (3
+// acceptors, 2 values, ballots 0..2: 3 proposers of round 1, two with a
+// client): about 3 minutes, so only with PAXOSCHECK_LONG=1. The third
+// proposer has no client and never starts its ballot, so the spec states
+// that use ballot 2 are all of the first kind.
+func TestConformanceMCPaxosBounds(t *testing.T) {
+	if os.Getenv("PAXOSCHECK_LONG") != "1" {
+		t.Skip("about 3 minutes: set PAXOSCHECK_LONG=1")
+	}
+	jar := findTLC(t)
+	s := conformSetup(0)
+	s.Config = paxos.NewConfig(3, 3, 1)
+	s.Clients = world.NewSetup(3, 3, 1, 2).Clients
+	c, err := Conform(context.Background(), jar, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("code %d abstract states, spec %d; code only %d, spec only %d: %v", c.Code, c.Spec, len(c.CodeOnly), len(c.SpecOnly), c.Kinds)
+	if len(c.CodeOnly) > 0 || len(c.Unexplained) > 0 {
+		t.Errorf("%d code states are no spec state (e.g. %v); %d spec-only states of no documented kind (e.g. %v)", len(c.CodeOnly), first(c.CodeOnly), len(c.Unexplained), first(c.Unexplained))
+	}
+}
+
+func first(s []string) string {
+	if len(s) == 0 {
+		return "-"
+	}
+	return s[0]
 }
