@@ -66,8 +66,8 @@ func conformSetup(bugs paxos.Bugs) world.Setup {
 // proposer has no client and never starts its ballot, so the spec states
 // that use ballot 2 are all of the first kind.
 func TestConformanceMCPaxosBounds(t *testing.T) {
-	if os.Getenv("PAXOSCHECK_LONG") != "1" {
-		t.Skip("about 3 minutes: set PAXOSCHECK_LONG=1")
+	if os.Getenv("PAXOSCHECK_LONG") != "1" || raceOn {
+		t.Skip("about 3 minutes (without the race detector): set PAXOSCHECK_LONG=1")
 	}
 	jar := findTLC(t)
 	s := conformSetup(0)
