@@ -203,9 +203,26 @@ func TestCheckBuggyTrace(t *testing.T) {
 	if err := paxostrace.WriteFile(path, tr); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut = runCLI("check", "--no-html", path)
-	if code != exitBadInput || !strings.Contains(errOut, `claims a violation of "NoSuchInv", which is no invariant`) || strings.Count(errOut, "\n") != 1 {
-		t.Errorf("claim NoSuchInv: exit %d, want 2 and one line naming it:\n%s%s", code, out, errOut)
+	// ... in every command that reads the claim.
+	for _, cmd := range []string{"check", "show", "replay"} {
+		code, out, errOut := runCLI(cmd, path)
+		if code != exitBadInput || !strings.Contains(errOut, `claims a violation of "NoSuchInv", which is no invariant`) || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%s, claim NoSuchInv: exit %d, want 2 and one line naming it:\n%s%s", cmd, code, out, errOut)
+		}
+	}
+}
+
+// TestCheckNothingAnswered: a history in which no operation was answered
+// is said to be not checked, never "ok".
+func TestCheckNothingAnswered(t *testing.T) {
+	for _, tc := range []struct{ trace, want string }{
+		{"../../traces/counterexamples/skip-prepare.jsonl", "linearizability: not checked: the one client operation was not answered"},
+		{"../../traces/counterexamples/agreement/skip-prepare.jsonl", "linearizability: not checked: none of the 2 client operations was answered"},
+	} {
+		_, out, _ := runCLI("check", "--no-html", tc.trace)
+		if !strings.Contains(out, tc.want+"\n") || strings.Contains(out, "linearizability: ok") {
+			t.Errorf("%s: want %q in\n%s", tc.trace, tc.want, out)
+		}
 	}
 }
 

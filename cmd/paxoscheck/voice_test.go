@@ -39,6 +39,11 @@ func TestOneViolationFormat(t *testing.T) {
 		}
 	}
 	_, out, _ := runCLI("simulate", "--runs", "200", "--bug", "skip-prepare", "--out", t.TempDir())
+	// It draws the shrunk trace, ending in the same line.
+	if !strings.Contains(out, "the trace, drawn (again: paxoscheck show ") || !strings.Contains(out, "step  C0   C1   A0") ||
+		!regexp.MustCompile(`(?m)^       .*!! Msg2aInv violated after this step\nVIOLATION: Msg2aInv violated after step \d+: `).MatchString(out) {
+		t.Errorf("simulate does not draw its violation:\n%s", out)
+	}
 	if !regexp.MustCompile(`(?m)^VIOLATION: \w+ violated after step \d+: .* \(seed \d+\)$`).MatchString(out) ||
 		!regexp.MustCompile(`(?m)^shrunk: \d+ -> \d+ steps; VIOLATION: \w+ violated after step \d+: `).MatchString(out) {
 		t.Errorf("simulate words its violation differently:\n%s", out)
