@@ -512,6 +512,13 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 	for {
 		s := &search[I, K, N, M, D, E]{m: m, p: m, opt: opt, red: red, init: init, full: m.AllLearned()}
 		cur.Store(s)
+		// An Interrupt closed already stops the search before it starts,
+		// whether or not the watcher has seen it yet.
+		select {
+		case <-opt.Interrupt:
+			interrupted.Store(true)
+		default:
+		}
 		if interrupted.Load() {
 			halt(s)
 		}

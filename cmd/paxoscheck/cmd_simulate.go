@@ -243,6 +243,10 @@ func simulate[I, K ~uint8, N any, M graph.Message[M], D, E, T any](c *simFlags, 
 	if err := checkOutDir(*c.out); err != nil {
 		return c.bad("--out: %v", err)
 	}
+	// Ctrl-C or SIGTERM stops the batch: the runs done are reported. (The
+	// handler is in place before the banner, which says the work began.)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	for _, l := range banner {
 		fmt.Fprintln(stdout, l)
 	}
@@ -258,10 +262,9 @@ func simulate[I, K ~uint8, N any, M graph.Message[M], D, E, T any](c *simFlags, 
 	}
 	stopProgress := startProgress(stderr, &batch.Progress, *c.runs)
 	start := time.Now()
-	// Ctrl-C or SIGTERM stops the batch: the runs done are reported.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	sum := s.RunBatch(ctx, batch)
 	interrupted := ctx.Err() != nil
+	stop() // past the batch, Ctrl-C quits again (a shrink is not stopped halfway)
 	stop()
 	elapsed := time.Since(start)
 	stopProgress()
