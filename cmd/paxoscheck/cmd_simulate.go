@@ -265,7 +265,6 @@ func simulate[I, K ~uint8, N any, M graph.Message[M], D, E, T any](c *simFlags, 
 	sum := s.RunBatch(ctx, batch)
 	interrupted := ctx.Err() != nil
 	stop() // past the batch, Ctrl-C quits again (a shrink is not stopped halfway)
-	stop()
 	elapsed := time.Since(start)
 	stopProgress()
 	if p := writeErr.Load(); p != nil {
