@@ -84,17 +84,12 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// TestExploreInterrupted: Ctrl-C stops a search, which then prints what
-// it did, INCOMPLETE, and exits 130.
-func TestExploreInterrupted(t *testing.T) {
-	var out, errOut syncBuffer
-	done := make(chan int)
-	go func() {
-		// Minutes of search: the signal comes long before its end.
-		done <- run([]string{"explore", "--protocol", "multipaxos", "--workload", "put,get;put", "--out", t.TempDir()}, &out, &errOut)
-	}()
+// interruptAfter waits until out shows banner (the command has begun its
+// work, its signal handler in place) and sends this process a SIGINT.
+func interruptAfter(t *testing.T, out, errOut *syncBuffer, banner string) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(out.String(), "breadth-first") {
+	for !strings.Contains(out.String(), banner) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no banner after 30 s:\n%s%s", out.String(), errOut.String())
 		}
@@ -104,6 +99,18 @@ func TestExploreInterrupted(t *testing.T) {
 	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestExploreInterrupted: Ctrl-C stops a search, which then prints what
+// it did, INCOMPLETE, and exits 130.
+func TestExploreInterrupted(t *testing.T) {
+	var out, errOut syncBuffer
+	done := make(chan int)
+	go func() {
+		// Minutes of search: the signal comes long before its end.
+		done <- run([]string{"explore", "--protocol", "multipaxos", "--workload", "put,get;put", "--out", t.TempDir()}, &out, &errOut)
+	}()
+	interruptAfter(t, &out, &errOut, "breadth-first")
 	code := <-done
 	if code != exitInterrupted {
 		t.Errorf("exit %d, want %d", code, exitInterrupted)
@@ -304,17 +311,7 @@ func TestSimulateInterrupted(t *testing.T) {
 	var out, errOut syncBuffer
 	done := make(chan int)
 	go func() { done <- run([]string{"simulate", "--runs", "100000000"}, &out, &errOut) }()
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(out.String(), "simulate: budget") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no banner after 30 s:\n%s%s", out.String(), errOut.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	time.Sleep(300 * time.Millisecond)
-	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
+	interruptAfter(t, &out, &errOut, "simulate: budget")
 	if code := <-done; code != exitInterrupted {
 		t.Errorf("exit %d, want %d", code, exitInterrupted)
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/tlctrace"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
-	"github.com/paxoscheck/paxoscheck/impl/ballot"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
@@ -163,7 +162,7 @@ func driveSetup(t *tlctrace.Trace, abs []invariant.Abstract, bugs paxos.Bugs) (w
 func change(a, b *invariant.Abstract, new1a []int, np int) string {
 	var out []string
 	for _, x := range new1a {
-		out = append(out, "1a b="+ballot.FromSpec(x, np).String()+" sent")
+		out = append(out, "1a b="+specBallot(x, np)+" sent")
 	}
 	old := map[string]bool{}
 	for _, m := range a.Msgs {

@@ -2,6 +2,7 @@ package tlcvalidate
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -141,13 +142,7 @@ func (b *Batch) values() []string {
 			}
 		}
 	}
-	return slices.Sorted(func(yield func(string) bool) {
-		for v := range set {
-			if !yield(v) {
-				return
-			}
-		}
-	})
+	return slices.Sorted(maps.Keys(set))
 }
 
 // maxBallot is the largest spec ballot the logs name (at least 0), the

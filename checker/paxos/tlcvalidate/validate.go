@@ -264,7 +264,7 @@ func describeState(st tlctrace.Value, np int) string {
 		if v.Kind != tlctrace.Int {
 			return "?"
 		}
-		return ballot.FromSpec(v.Int, np).String()
+		return specBallot(v.Int, np)
 	}
 	val := func(v tlctrace.Value) string {
 		if v.Kind == tlctrace.String {
@@ -318,7 +318,7 @@ func describeState(st tlctrace.Value, np int) string {
 // Describe words e as the spec action it needed: "Phase2b(A1), sending
 // 2b A1 b=1.0 v=x" with ballots as round.proposer.
 func (e *Entry) Describe(np int) string {
-	bal := func(b int) string { return ballot.FromSpec(b, np).String() }
+	bal := func(b int) string { return specBallot(b, np) }
 	var s string
 	switch e.Kind {
 	case KindPropose:
@@ -358,3 +358,6 @@ func (e *Entry) Describe(np int) string {
 	}
 	return strings.ReplaceAll(s, "  ", " ")
 }
+
+// specBallot writes spec ballot b (np proposers) as the diagrams do.
+func specBallot(b, np int) string { return ballot.FromSpec(b, np).String() }
