@@ -178,6 +178,12 @@ type Effects struct {
 	// (a leader's quorum of 2b, a decided message), for the checkers'
 	// "sometimes" properties.
 	Learned []Entry
+	// Applied are the slots the replica applied in this step, in the
+	// order it applied them: each slot's command took effect, or was a
+	// no-op or a command applied before (the dedup table). A trace
+	// records them, so that trace validation sees which slots a replica
+	// applied when (spec Apply), not only which it learned.
+	Applied []Slot
 }
 
 // ErrInput is wrapped by errors about inputs a node cannot take.

@@ -339,6 +339,7 @@ func (n *Node) learn(c *Config, ch Entry, e *Effects) {
 		k := n.Rep.Known[0]
 		n.Rep.Known = n.Rep.Known[1:]
 		n.Rep.Next = k.Slot + 1
+		e.Applied = append(e.Applied, k.Slot)
 		kv, r, took := n.Rep.KV.Apply(k.Cmd, !c.Bugs.Has(BugNoDedup))
 		n.Rep.KV = kv
 		if took {

@@ -149,6 +149,9 @@ func Diagram(t *Trace) (*traces.Diagram, error) {
 		for _, e := range s.Learned {
 			fmt.Fprintf(&b, " | CHOSEN s%d %s", e.Slot, e.Cmd)
 		}
+		if len(s.Applied) > 0 {
+			b.WriteString(" | applied " + slotsLabel(s.Applied))
+		}
 		if h.TimeUnit == traces.TimeNanos || s.Time != int64(s.Step) {
 			fmt.Fprintf(&b, " | t=%d%s", s.Time, h.TimeUnit)
 		}
@@ -184,4 +187,16 @@ func RenderMermaid(w io.Writer, t *Trace) error {
 		return err
 	}
 	return traces.RenderMermaid(w, g)
+}
+
+// slotsLabel writes slots as "s1,s2".
+func slotsLabel(slots []mp.Slot) string {
+	var b strings.Builder
+	for i, sl := range slots {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "s%d", sl)
+	}
+	return b.String()
 }

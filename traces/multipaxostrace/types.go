@@ -23,7 +23,7 @@ type (
 // The protocol these traces hold, and the version of its fields.
 const (
 	ProtocolName    = "multipaxos"
-	ProtocolVersion = 1
+	ProtocolVersion = 2
 )
 
 // Event names: the TLA+ action (spec/MultiPaxos.tla) a step performs, or
@@ -134,6 +134,8 @@ type Step struct {
 	Persist *mp.Durable `json:"persist,omitempty"`
 	// Learned are the slots the node's replica learned are chosen.
 	Learned []mp.Entry `json:"learned,omitempty"`
+	// Applied are the slots the node's replica applied, in order.
+	Applied []mp.Slot `json:"applied,omitempty"`
 	// Op is an Invoke's operation (its index in Header.Ops).
 	Op *int `json:"op,omitempty"`
 	// Replies are the clients the step answered.

@@ -125,8 +125,8 @@ func (v *validator) Step(s *Step) error {
 			return bad("Invoke of op %d at node %d, but the header sends it to node %d", *s.Op, s.Node, p)
 		}
 	case EvDrop, EvDuplicate, EvCrash, EvRestart:
-		if len(s.Learned) > 0 || len(s.Replies) > 0 {
-			return bad("%s learns nothing and answers no client", s.Action)
+		if len(s.Learned) > 0 || len(s.Applied) > 0 || len(s.Replies) > 0 {
+			return bad("%s learns and applies nothing and answers no client", s.Action)
 		}
 	}
 	if s.Action != EvInvoke && s.Op != nil {
@@ -144,6 +144,14 @@ func (v *validator) Step(s *Step) error {
 		if e.Slot < 1 || !e.Cmd.Valid() {
 			return bad("learned slot %d with %s: want a slot from 1 and a valid command", e.Slot, e.Cmd)
 		}
+	}
+	for i, sl := range s.Applied {
+		if sl < 1 || i > 0 && sl <= s.Applied[i-1] {
+			return bad("applied slots %v: want slots from 1, in increasing order", s.Applied)
+		}
+	}
+	if len(s.Applied) > 0 && role != mp.RoleProposer {
+		return bad("node %d applies slots, but only a proposer's replica applies", s.Node)
 	}
 	switch s.Action {
 	case EvDrop, EvCrash:

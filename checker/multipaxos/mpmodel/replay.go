@@ -67,7 +67,7 @@ func (m *Model) ReadStep(s *mptrace.Step) replay.StepInfo[mp.NodeID, mpworld.OpI
 // command the header holds.
 func (m *Model) Before(*mptrace.Step) (field, want, got string) { return "", "", "" }
 
-// After compares the step's durable write, learned slots, replies and
+// After compares the step's durable write, learned and applied slots, replies and
 // timer with the code's effects e.
 func (m *Model) After(s *mptrace.Step, e mp.Effects) (field, want, got string) {
 	switch {
@@ -75,6 +75,8 @@ func (m *Model) After(s *mptrace.Step, e mp.Effects) (field, want, got string) {
 		return "persist", fmtPersist(e.Persist), fmtPersist(s.Persist)
 	case !slices.Equal(e.Learned, s.Learned):
 		return "learned", fmt.Sprintf("%v", e.Learned), fmt.Sprintf("%v", s.Learned)
+	case !slices.Equal(e.Applied, s.Applied):
+		return "applied", fmt.Sprintf("%v", e.Applied), fmt.Sprintf("%v", s.Applied)
 	case !slices.Equal(e.Replies, s.Replies):
 		return "replies", fmt.Sprintf("%+v", e.Replies), fmt.Sprintf("%+v", s.Replies)
 	case e.Timer != s.Timer:

@@ -106,6 +106,9 @@ func (m *Model) ViewStep(s *mptrace.Step) viewer.StepView {
 		fmt.Fprintf(&b, "; chosen s%d %s", e.Slot, e.Cmd)
 		marks = append(marks, fmt.Sprintf("s%d=%s", e.Slot, e.Cmd))
 	}
+	for _, sl := range s.Applied {
+		fmt.Fprintf(&b, "; applied s%d", sl)
+	}
 	for _, r := range s.Replies {
 		fmt.Fprintf(&b, "; reply %s to c%d.%d", replyText(r), r.Client, r.Seq)
 		v.Client = append(v.Client, viewer.ClientMsg{Client: int(r.Client), Reply: true, Text: "reply " + replyText(r)})

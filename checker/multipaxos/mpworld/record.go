@@ -96,7 +96,7 @@ func (r *Recorder) Apply(a Action) (Outcome, error) {
 	for _, m := range out.Effects.Send {
 		step.Sent = append(step.Sent, mptrace.Msg{ID: r.ids.Send(m), Message: m})
 	}
-	step.Learned, step.Replies, step.Timer = out.Effects.Learned, out.Effects.Replies, out.Effects.Timer
+	step.Learned, step.Applied, step.Replies, step.Timer = out.Effects.Learned, out.Effects.Applied, out.Effects.Replies, out.Effects.Timer
 	r.Steps = append(r.Steps, step)
 	return out, nil
 }
