@@ -1,8 +1,11 @@
 // Package tlc finds TLC (tla2tools.jar) as `make tlc` does and runs it on
 // a model written into a folder of its own: the spec's modules beside the
-// generated ones, TLC's metadata kept in that folder. It knows no
-// protocol; trace validation (checker/paxos/tlcvalidate) writes the
-// modules and reads what TLC printed.
+// generated ones, TLC's metadata kept in that folder; it reads what TLC
+// prints (a TLA+ value, ParseValue; an error trace, Parse; a state dump,
+// ParseDump), and follows logs of spec actions for trace validation
+// (Follow). It knows no protocol: each protocol's trace validation
+// (checker/paxos/tlcvalidate, checker/multipaxos/mpvalidate) writes the
+// modules and reads the states.
 package tlc
 
 import (

@@ -1,6 +1,8 @@
 package tlctrace
 
 import (
+	"github.com/paxoscheck/paxoscheck/checker/tlc"
+
 	"cmp"
 	"errors"
 	"fmt"
@@ -62,14 +64,14 @@ var IgnoredVars = []string{"dMaxBal", "dMaxVBal", "dMaxVal"}
 //
 // A variable outside specVars and IgnoredVars is an error, so that a new
 // spec variable is noticed rather than silently left out.
-func ToAbstract(s *State) (invariant.Abstract, error) {
+func ToAbstract(s *tlc.State) (invariant.Abstract, error) {
 	c := conv{state: s.Num}
 	for _, v := range s.Vars {
 		if !slices.Contains(specVars, v.Name) && !slices.Contains(IgnoredVars, v.Name) {
 			return invariant.Abstract{}, c.errf(v.Name, "not a variable of spec/Paxos.tla or spec/PaxosCrash.tla")
 		}
 	}
-	vars := map[string]Value{}
+	vars := map[string]tlc.Value{}
 	for _, name := range specVars {
 		v, ok := s.Get(name)
 		if !ok {
@@ -117,14 +119,14 @@ func (c *conv) errf(v, format string, args ...any) error {
 // entries returns the key/value pairs of a function value. TLC prints a
 // function of model values as (k :> v @@ ..); a record [k |-> v] is
 // accepted too (its keys are identifiers, which is how model values print).
-func entries(v Value) ([]Pair, bool) {
+func entries(v tlc.Value) ([]tlc.Pair, bool) {
 	switch v.Kind {
-	case Func:
+	case tlc.Func:
 		return v.Pairs, true
-	case Record:
-		out := make([]Pair, len(v.Pairs))
+	case tlc.Record:
+		out := make([]tlc.Pair, len(v.Pairs))
 		for i, p := range v.Pairs {
-			out[i] = Pair{Key: Value{Kind: Model, Str: p.Key.Str}, Val: p.Val}
+			out[i] = tlc.Pair{Key: tlc.Value{Kind: tlc.ModelValue, Str: p.Key.Str}, Val: p.Val}
 		}
 		return out, true
 	}
@@ -132,14 +134,14 @@ func entries(v Value) ([]Pair, bool) {
 }
 
 // acceptors returns the domain of maxBal in natural order.
-func (c *conv) acceptors(maxBal Value) ([]string, error) {
+func (c *conv) acceptors(maxBal tlc.Value) ([]string, error) {
 	ps, ok := entries(maxBal)
 	if !ok {
 		return nil, c.errf("maxBal", "want a function of the acceptors, got a %s", maxBal.Kind)
 	}
 	var out []string
 	for _, p := range ps {
-		if p.Key.Kind != Model {
+		if p.Key.Kind != tlc.ModelValue {
 			return nil, c.errf("maxBal", "acceptor %s is not a model value", p.Key)
 		}
 		out = append(out, p.Key.Str)
@@ -177,8 +179,8 @@ func splitNumber(s string) (string, int) {
 	return s[:i], n
 }
 
-func (c *conv) accIndex(name string, x Value) (int, error) {
-	if x.Kind == Model {
+func (c *conv) accIndex(name string, x tlc.Value) (int, error) {
+	if x.Kind == tlc.ModelValue {
 		if i := slices.Index(c.acc, x.Str); i >= 0 {
 			return i, nil
 		}
@@ -186,7 +188,7 @@ func (c *conv) accIndex(name string, x Value) (int, error) {
 	return 0, c.errf(name, "%s is not an acceptor (acceptors: %s)", x, strings.Join(c.acc, ", "))
 }
 
-func perAcceptor[T any](c *conv, name string, v Value, elem func(string, Value) (T, error)) ([]T, error) {
+func perAcceptor[T any](c *conv, name string, v tlc.Value, elem func(string, tlc.Value) (T, error)) ([]T, error) {
 	ps, ok := entries(v)
 	if !ok {
 		return nil, c.errf(name, "want a function of the acceptors, got a %s", v.Kind)
@@ -209,28 +211,28 @@ func perAcceptor[T any](c *conv, name string, v Value, elem func(string, Value) 
 
 // ballot maps a spec ballot (a natural, or -1 for none) to an int; TypeOK
 // judges its range.
-func (c *conv) ballot(name string, v Value) (int, error) {
-	if v.Kind != Int {
+func (c *conv) ballot(name string, v tlc.Value) (int, error) {
+	if v.Kind != tlc.Int {
 		return 0, c.errf(name, "ballot %s is not an integer", v)
 	}
 	return v.Int, nil
 }
 
 // value maps a spec value or None to a paxos.Value.
-func (c *conv) value(name string, v Value) (paxos.Value, error) {
+func (c *conv) value(name string, v tlc.Value) (paxos.Value, error) {
 	switch {
-	case v.Kind == Model && v.Str == NoneName:
+	case v.Kind == tlc.ModelValue && v.Str == NoneName:
 		return paxos.None, nil
-	case v.Kind == Model:
+	case v.Kind == tlc.ModelValue:
 		return paxos.Value(v.Str), nil
-	case v.Kind == String && v.Str != "":
+	case v.Kind == tlc.String && v.Str != "":
 		return paxos.Value(v.Str), nil
 	}
 	return "", c.errf(name, "%s is not a value (a model value or a non-empty string)", v)
 }
 
-func (c *conv) valueSet(name string, v Value) ([]paxos.Value, error) {
-	if v.Kind != Set {
+func (c *conv) valueSet(name string, v tlc.Value) ([]paxos.Value, error) {
+	if v.Kind != tlc.Set {
 		return nil, c.errf(name, "want a set of values, got a %s", v.Kind)
 	}
 	var out []paxos.Value
@@ -255,18 +257,18 @@ var msgFields = map[string][]string{
 	"2b": {"type", "bal", "acc", "val"},
 }
 
-func (c *conv) msgs(v Value) ([]invariant.Msg, error) {
-	if v.Kind != Set {
+func (c *conv) msgs(v tlc.Value) ([]invariant.Msg, error) {
+	if v.Kind != tlc.Set {
 		return nil, c.errf("msgs", "want a set of message records, got a %s", v.Kind)
 	}
 	var out []invariant.Msg
 	for _, r := range v.Elems {
-		if r.Kind != Record {
+		if r.Kind != tlc.Record {
 			return nil, c.errf("msgs", "element %s is not a record", r)
 		}
 		t, _ := r.Field("type")
 		fields, ok := msgFields[t.Str]
-		if t.Kind != String || !ok {
+		if t.Kind != tlc.String || !ok {
 			return nil, c.errf("msgs", "message %s: type is not \"1a\", \"1b\", \"2a\" or \"2b\"", r)
 		}
 		if len(r.Pairs) != len(fields) {

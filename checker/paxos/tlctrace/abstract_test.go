@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
+	"github.com/paxoscheck/paxoscheck/checker/tlc"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 )
 
@@ -33,7 +34,7 @@ State 1: <Crash(a1) line 83, col 3 to line 87, col 55 of module PaxosCrash>
 `
 
 func TestToAbstract(t *testing.T) {
-	tr, err := ParseString(crashState)
+	tr, err := tlc.ParseString(crashState)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +66,7 @@ func TestToAbstract(t *testing.T) {
 }
 
 func TestNaturalOrder(t *testing.T) {
-	tr, err := ParseString("Error: Deadlock reached.\nState 1: <I>\n" +
+	tr, err := tlc.ParseString("Error: Deadlock reached.\nState 1: <I>\n" +
 		"/\\ maxBal = (a10 :> 10 @@ a2 :> 2 @@ a1 :> 1 @@ b :> 11 @@ a :> 0)\n" +
 		"/\\ maxVBal = (a10 :> -1 @@ a2 :> -1 @@ a1 :> -1 @@ b :> -1 @@ a :> -1)\n" +
 		"/\\ maxVal = (a10 :> None @@ a2 :> None @@ a1 :> None @@ b :> None @@ a :> None)\n" +
@@ -136,7 +137,7 @@ func TestToAbstractMalformed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tr, err := ParseString(state(tc.edit))
+			tr, err := tlc.ParseString(state(tc.edit))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,7 +154,7 @@ func TestToAbstractMalformed(t *testing.T) {
 		})
 	}
 	// The base state itself converts: the cases above fail for their edit.
-	tr, err := ParseString(state(nil))
+	tr, err := tlc.ParseString(state(nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,12 +7,13 @@
 // the sharpest evidence is to feed Go the very states TLC visits on its way
 // to a violation and see Go break the same invariant at the same state.
 //
-// Three layers, each usable alone:
+// Three layers, each usable alone; the first two read any TLC output and
+// live in checker/tlc, which knows no protocol:
 //
-//   - ParseValue reads one TLA+ value as TLC prints it (integers, strings,
+//   - tlc.ParseValue reads one TLA+ value as TLC prints it (integers, strings,
 //     model values, TRUE/FALSE, sets {..}, records [f |-> v], functions
 //     (k :> v @@ ..), tuples <<..>>).
-//   - Parse reads a whole error report: the violated invariant or property,
+//   - tlc.Parse reads a whole error report: the violated invariant or property,
 //     then "State N: <Action ...>" headers each followed by "/\ var = value"
 //     conjuncts, ending possibly in "Stuttering" or "Back to state N" (a
 //     liveness counterexample's lasso).
@@ -22,6 +23,6 @@
 //     of spec/PaxosCrash.tla ignored (the spec's invariants read the
 //     volatile maxBal, maxVBal and maxVal).
 //
-// Every error is a one-line *SyntaxError or *ShapeError wrapping ErrSyntax or
-// ErrShape; malformed input never panics.
+// Every error is a one-line *tlc.SyntaxError or *ShapeError wrapping
+// tlc.ErrSyntax or ErrShape; malformed input never panics.
 package tlctrace

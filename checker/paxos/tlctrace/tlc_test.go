@@ -13,6 +13,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
+	"github.com/paxoscheck/paxoscheck/checker/tlc"
 )
 
 // The agreement test of issue 3 (acceptance, third bullet): every state of
@@ -137,7 +138,7 @@ func checkModelTrace(t *testing.T, m model, file string) {
 // parameter so that the test can show agree catches a wrong twin).
 func agree(m model, cfg, text string, mainNames []string, sel func([]string) ([]invariant.Invariant, error)) (problems, notes []string, err error) {
 	names := CfgInvariants(cfg)
-	tr, err := ParseString(text)
+	tr, err := tlc.ParseString(text)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -145,7 +146,7 @@ func agree(m model, cfg, text string, mainNames []string, sel func([]string) ([]
 	switch {
 	case strings.HasPrefix(m.verdict, "violation of "):
 		want := strings.TrimPrefix(m.verdict, "violation of ")
-		if tr.Verdict != InvariantViolated || tr.Name != want {
+		if tr.Verdict != tlc.InvariantViolated || tr.Name != want {
 			return nil, nil, fmt.Errorf("TLC's trace reports %v %q, spec/expected.tsv says %q", tr.Verdict, tr.Name, m.verdict)
 		}
 		if !slices.Contains(names, want) {
@@ -154,7 +155,7 @@ func agree(m model, cfg, text string, mainNames []string, sel func([]string) ([]
 	case m.verdict == "property violated":
 		// A liveness counterexample: no invariant is broken on the way,
 		// so every state, the last included, must pass them all.
-		if tr.Verdict != PropertyViolated {
+		if tr.Verdict != tlc.PropertyViolated {
 			return nil, nil, fmt.Errorf("TLC's trace reports %v %q, spec/expected.tsv says %q", tr.Verdict, tr.Name, m.verdict)
 		}
 		if !tr.Stuttering && tr.LoopTo == 0 {
@@ -304,7 +305,7 @@ func TestTLCStatesTypeOK(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr, err := ParseString(string(text))
+		tr, err := tlc.ParseString(string(text))
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -356,7 +357,7 @@ func TestMutatedTracesNeverPanic(t *testing.T) {
 			j := i % len(lines)
 			text = []byte(strings.Join(append(lines[:j:j], lines[j+1:]...), "\n"))
 		}
-		tr, err := ParseString(string(text))
+		tr, err := tlc.ParseString(string(text))
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Fatalf("Parse error spans lines: %q", err)
@@ -393,7 +394,7 @@ func BenchmarkParseAndCheck(b *testing.B) {
 	}
 	for b.Loop() {
 		for _, text := range texts {
-			tr, err := ParseString(text)
+			tr, err := tlc.ParseString(text)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -185,7 +185,7 @@ func Conform(ctx context.Context, jar string, setup world.Setup) (*Conformance, 
 		return nil, fmt.Errorf("conformance: TLC's state dump: %w", err)
 	}
 	defer f.Close()
-	states, err := tlctrace.ParseDump(f)
+	states, err := tlc.ParseDump(f)
 	if err != nil {
 		return nil, fmt.Errorf("conformance: TLC's state dump: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/tlctrace"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
+	"github.com/paxoscheck/paxoscheck/checker/tlc"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
@@ -49,7 +50,7 @@ const maxSubsteps = 5
 // proposer with the value of its ballot's 2a (else the first value
 // proposed). A spec step that no such run takes is reported (Stuck),
 // not forced.
-func Drive(t *tlctrace.Trace, bugs paxos.Bugs) (*Driven, error) {
+func Drive(t *tlc.Trace, bugs paxos.Bugs) (*Driven, error) {
 	if len(t.States) == 0 {
 		return nil, fmt.Errorf("drive: no state")
 	}
@@ -114,7 +115,7 @@ func Drive(t *tlctrace.Trace, bugs paxos.Bugs) (*Driven, error) {
 }
 
 // driveSetup is the cluster behaviour t fixes (Drive).
-func driveSetup(t *tlctrace.Trace, abs []invariant.Abstract, bugs paxos.Bugs) (world.Setup, error) {
+func driveSetup(t *tlc.Trace, abs []invariant.Abstract, bugs paxos.Bugs) (world.Setup, error) {
 	last := &abs[len(abs)-1]
 	maxBal := 0
 	var order []paxos.Value // values in the order they are first proposed
@@ -191,7 +192,7 @@ func change(a, b *invariant.Abstract, new1a []int, np int) string {
 
 // ballots1a are the ballots of the 1a messages of TLC state st (the
 // abstraction leaves 1a out).
-func ballots1a(st *tlctrace.State) []int {
+func ballots1a(st *tlc.State) []int {
 	msgs, _ := st.Get("msgs")
 	var out []int
 	for _, m := range msgs.Elems {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
-	"github.com/paxoscheck/paxoscheck/checker/paxos/tlctrace"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
+	"github.com/paxoscheck/paxoscheck/checker/tlc"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces"
 )
@@ -64,7 +64,7 @@ func TestDriveTLCTraces(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tr, err := tlctrace.ParseString(string(text))
+			tr, err := tlc.ParseString(string(text))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -114,7 +114,7 @@ func TestDriveCorrectCodeRefusesABugsStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := tlctrace.ParseString(string(text))
+	tr, err := tlc.ParseString(string(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestDriveCorrectCodeRefusesABugsStep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := slices.IndexFunc(tr.States, func(s tlctrace.State) bool { return strings.HasPrefix(s.Action, "BugPhase2a") }) + 1
+	at := slices.IndexFunc(tr.States, func(s tlc.State) bool { return strings.HasPrefix(s.Action, "BugPhase2a") }) + 1
 	if at == 0 || d.Stuck != at || !strings.Contains(d.Why, "2a(b=") {
 		t.Fatalf("stuck at %d (%s), want at the first BugPhase2a, state %d", d.Stuck, d.Why, at)
 	}

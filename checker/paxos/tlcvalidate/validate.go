@@ -1,16 +1,13 @@
 package tlcvalidate
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
-	"github.com/paxoscheck/paxoscheck/checker/paxos/tlctrace"
 	"github.com/paxoscheck/paxoscheck/checker/tlc"
 	"github.com/paxoscheck/paxoscheck/impl/ballot"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
@@ -94,7 +91,7 @@ func Validate(ctx context.Context, jar string, ts []*paxostrace.Trace, o Options
 	}
 	for n, k := range order {
 		b := batches[k]
-		accepted, err := runParts(ctx, jar, b, max(o.Workers, 1), func(part int) string { return o.keep(fmt.Sprintf("batch-%d-%d", n+1, part+1)) })
+		accepted, err := b.logs().Accepted(ctx, jar, max(o.Workers, 1), func(part int) string { return o.keep(fmt.Sprintf("batch-%d-%d", n+1, part+1)) })
 		if err != nil {
 			return nil, err
 		}
@@ -113,64 +110,24 @@ func Validate(ctx context.Context, jar string, ts []*paxostrace.Trace, o Options
 		if len(who) == 0 {
 			continue
 		}
-		out, err := run(ctx, jar, rejected, true, 1, o.keep(fmt.Sprintf("batch-%d-rejected", n+1)))
+		far, err := rejected.logs().Furthest(ctx, jar, o.keep(fmt.Sprintf("batch-%d-rejected", n+1)))
 		if err != nil {
 			return nil, err
 		}
-		far, err := furthest(out)
-		if err != nil {
-			return nil, fmt.Errorf("reading TLC's diagnosis: %w", err)
-		}
 		for r, i := range who {
 			f, ok := far[r+1]
-			if !ok || f.at > len(rejected.Logs[r]) {
+			if !ok || f.At > len(rejected.Logs[r]) {
 				// The diagnostic run followed it to the end, or not at
 				// all: TLC's two runs disagree, which only a broken
 				// setup can do.
 				return nil, fmt.Errorf("trace %d: rejected by one TLC run, not by the next", i+1)
 			}
-			e := rejected.Logs[r][f.at-1]
+			e := rejected.Logs[r][f.At-1]
 			results[i].Entry = &e
-			results[i].State = describeState(f.state, nps[i])
+			results[i].State = describeState(f.State, nps[i])
 		}
 	}
 	return results, nil
-}
-
-// runParts follows b's logs with parts TLC processes at once, each on a
-// contiguous part of the logs, and returns which logs (1-based, in b)
-// were followed to their end.
-func runParts(ctx context.Context, jar string, b *Batch, parts int, dir func(part int) string) (map[int]bool, error) {
-	parts = min(parts, len(b.Logs))
-	per := (len(b.Logs) + parts - 1) / parts
-	accepted := map[int]bool{}
-	var mu sync.Mutex
-	var first error
-	var wg sync.WaitGroup
-	for p := 0; p*per < len(b.Logs); p++ {
-		lo, hi := p*per, min((p+1)*per, len(b.Logs))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			part := &Batch{Acceptors: b.Acceptors, Variant: b.Variant, Logs: b.Logs[lo:hi]}
-			out, err := run(ctx, jar, part, false, 1, dir(p))
-			var got map[int]bool
-			if err == nil {
-				got, err = acceptedLogs(out)
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				first = cmp.Or(first, err)
-				return
-			}
-			for t := range got {
-				accepted[lo+t] = true
-			}
-		}()
-	}
-	wg.Wait()
-	return accepted, first
 }
 
 func (o Options) keep(name string) string {
@@ -183,115 +140,51 @@ func (o Options) keep(name string) string {
 // moduleName is the generated module's name.
 const moduleName = "PaxosTraceLogs"
 
-func run(ctx context.Context, jar string, b *Batch, diagnose bool, workers int, dir string) (string, error) {
-	return tlc.Run(ctx, jar, tlc.Model{Spec: spec.Modules, Modules: map[string]string{moduleName: b.Module(moduleName)},
-		Root: moduleName, Config: b.Config(diagnose), Workers: workers, Dir: dir})
-}
-
-// printed yields every value TLC printed with PrintT whose first element
-// is the string tag, however TLC broke it over lines.
-func printed(out, tag string, f func(v tlctrace.Value) error) error {
-	lines := strings.Split(out, "\n")
-	start := `<<"` + tag + `"`
-	for i := 0; i < len(lines); i++ {
-		// TLC may print "<< \"tag\"," and break a long value over lines.
-		if !strings.HasPrefix(strings.ReplaceAll(lines[i], " ", ""), start) {
-			continue
-		}
-		text := lines[i]
-		var v tlctrace.Value
-		var err error
-		for {
-			if v, err = tlctrace.ParseValue(text); err == nil || i+1 >= len(lines) {
-				break
-			}
-			i++
-			text += "\n" + lines[i]
-		}
-		if err != nil {
-			return err
-		}
-		if err := f(v); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// acceptedLogs reads which logs TLC followed to their end.
-func acceptedLogs(out string) (map[int]bool, error) {
-	got := map[int]bool{}
-	err := printed(out, "paxoscheck-accepted", func(v tlctrace.Value) error {
-		if v.Kind != tlctrace.Tuple || len(v.Elems) != 2 || v.Elems[1].Kind != tlctrace.Int {
-			return fmt.Errorf("TLC printed %s, want <<\"paxoscheck-accepted\", N>>", v)
-		}
-		got[v.Elems[1].Int] = true
-		return nil
-	})
-	return got, err
-}
-
-// reach is how far TLC followed one log: at is the position of the
-// first entry no state got past (the entries before it were followed),
-// state a spec state there.
-type reach struct {
-	at    int
-	state tlctrace.Value
-}
-
-// furthest reads a diagnostic run's states: how far each log got.
-func furthest(out string) (map[int]reach, error) {
-	far := map[int]reach{}
-	err := printed(out, "paxoscheck-state", func(v tlctrace.Value) error {
-		if v.Kind != tlctrace.Tuple || len(v.Elems) != 4 || v.Elems[1].Kind != tlctrace.Int || v.Elems[2].Kind != tlctrace.Int {
-			return fmt.Errorf("TLC printed %s, want <<\"paxoscheck-state\", t, l, state>>", v)
-		}
-		t, l := v.Elems[1].Int, v.Elems[2].Int
-		if l > far[t].at {
-			far[t] = reach{at: l, state: v.Elems[3]}
-		}
-		return nil
-	})
-	return far, err
+// logs is b for TLC to follow: a part of it is the batch of those logs.
+func (b *Batch) logs() tlc.Logs {
+	return tlc.Logs{N: len(b.Logs), Spec: spec.Modules, Name: moduleName, Files: func(lo, hi int, diagnose bool) (string, string) {
+		part := &Batch{Acceptors: b.Acceptors, Variant: b.Variant, Logs: b.Logs[lo:hi]}
+		return part.Module(moduleName), part.Config(diagnose)
+	}}
 }
 
 // describeState writes a spec state as a reader of the diagrams reads it:
 // each acceptor's promise, vote and durable copy with ballots as
 // round.proposer (np proposers), then the messages, proposed and learned.
-func describeState(st tlctrace.Value, np int) string {
-	field := func(name string) tlctrace.Value { v, _ := st.Field(name); return v }
-	bal := func(v tlctrace.Value) string {
-		if v.Kind != tlctrace.Int {
+func describeState(st tlc.Value, np int) string {
+	field := func(name string) tlc.Value { v, _ := st.Field(name); return v }
+	bal := func(v tlc.Value) string {
+		if v.Kind != tlc.Int {
 			return "?"
 		}
 		return specBallot(v.Int, np)
 	}
-	val := func(v tlctrace.Value) string {
-		if v.Kind == tlctrace.String {
+	val := func(v tlc.Value) string {
+		if v.Kind == tlc.String {
 			return v.Str
 		}
 		return "-"
 	}
-	of := func(fn tlctrace.Value, key string) tlctrace.Value {
+	of := func(fn tlc.Value, key string) tlc.Value {
 		for _, p := range fn.Pairs {
 			if p.Key.Str == key {
 				return p.Val
 			}
 		}
-		return tlctrace.Value{}
+		return tlc.Value{}
 	}
 	var parts []string
 	for _, p := range field("maxBal").Pairs {
 		a := p.Key.Str
 		s := fmt.Sprintf("%s maxBal=%s maxVBal=%s maxVal=%s", a, bal(p.Val), bal(of(field("maxVBal"), a)), val(of(field("maxVal"), a)))
-		if d := of(field("dMaxBal"), a); d.Kind == tlctrace.Int {
+		if d := of(field("dMaxBal"), a); d.Kind == tlc.Int {
 			s += fmt.Sprintf(" (durable %s %s %s)", bal(d), bal(of(field("dMaxVBal"), a)), val(of(field("dMaxVal"), a)))
 		}
 		parts = append(parts, s)
 	}
 	var msgs []string
 	for _, m := range field("msgs").Elems {
-		get := func(f string) tlctrace.Value { v, _ := m.Field(f); return v }
+		get := func(f string) tlc.Value { v, _ := m.Field(f); return v }
 		switch get("type").Str {
 		case "1a":
 			msgs = append(msgs, "1a b="+bal(get("bal")))
@@ -304,7 +197,7 @@ func describeState(st tlctrace.Value, np int) string {
 		}
 	}
 	slices.Sort(msgs)
-	set := func(v tlctrace.Value) string {
+	set := func(v tlc.Value) string {
 		var s []string
 		for _, e := range v.Elems {
 			s = append(s, val(e))

@@ -1,4 +1,4 @@
-package tlctrace
+package tlc
 
 import (
 	"errors"
@@ -36,17 +36,17 @@ type Kind int
 // (k :> v @@ ..) differently; a function whose domain is 1..n is printed
 // as a tuple <<..>>.
 const (
-	Int    Kind = iota + 1 // -1, 0, 42
-	String                 // "1b"
-	Model                  // a model value or other bare identifier: a1, v1, None
-	Bool                   // TRUE, FALSE
-	Set                    // {e1, e2}
-	Tuple                  // <<e1, e2>>
-	Record                 // [f1 |-> e1, f2 |-> e2]
-	Func                   // (k1 :> e1 @@ k2 :> e2)
+	Int        Kind = iota + 1 // -1, 0, 42
+	String                     // "1b"
+	ModelValue                 // a model value or other bare identifier: a1, v1, None
+	Bool                       // TRUE, FALSE
+	Set                        // {e1, e2}
+	Tuple                      // <<e1, e2>>
+	Record                     // [f1 |-> e1, f2 |-> e2]
+	Func                       // (k1 :> e1 @@ k2 :> e2)
 )
 
-var kindNames = [...]string{Int: "integer", String: "string", Model: "model value", Bool: "boolean",
+var kindNames = [...]string{Int: "integer", String: "string", ModelValue: "model value", Bool: "boolean",
 	Set: "set", Tuple: "tuple", Record: "record", Func: "function"}
 
 // String names the kind, for error messages.
@@ -101,7 +101,7 @@ func (v Value) write(b *strings.Builder) {
 		b.WriteString(strconv.Itoa(v.Int))
 	case String:
 		b.WriteString(strconv.Quote(v.Str))
-	case Model, Bool:
+	case ModelValue, Bool:
 		b.WriteString(v.Str)
 	case Set, Tuple:
 		open, close := "{", "}"
@@ -297,7 +297,7 @@ func (s *scanner) value(depth int) (Value, error) {
 		if id == "TRUE" || id == "FALSE" {
 			return Value{Kind: Bool, Str: id}, nil
 		}
-		return Value{Kind: Model, Str: id}, nil
+		return Value{Kind: ModelValue, Str: id}, nil
 	default:
 		return Value{}, s.errf("want a value, found %s", s.near())
 	}

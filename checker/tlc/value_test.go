@@ -1,4 +1,4 @@
-package tlctrace
+package tlc
 
 import (
 	"errors"
@@ -10,7 +10,7 @@ import (
 	"pgregory.net/rapid"
 )
 
-func mv(s string) Value     { return Value{Kind: Model, Str: s} }
+func mv(s string) Value     { return Value{Kind: ModelValue, Str: s} }
 func iv(n int) Value        { return Value{Kind: Int, Int: n} }
 func sv(s string) Value     { return Value{Kind: String, Str: s} }
 func set(e ...Value) Value  { return Value{Kind: Set, Elems: e} }
@@ -108,7 +108,7 @@ func TestParseValueMalformed(t *testing.T) {
 // distinct record field names and function keys (as TLC prints them).
 func genValue(depth int) *rapid.Generator[Value] {
 	return rapid.Custom(func(t *rapid.T) Value {
-		kinds := []Kind{Int, String, Model, Bool}
+		kinds := []Kind{Int, String, ModelValue, Bool}
 		if depth > 0 {
 			kinds = append(kinds, Set, Tuple, Record, Func)
 		}
@@ -117,7 +117,7 @@ func genValue(depth int) *rapid.Generator[Value] {
 			return iv(rapid.IntRange(-5, 1000).Draw(t, "int"))
 		case String:
 			return sv(rapid.StringMatching(`[ -~\n\t]{0,6}`).Draw(t, "str"))
-		case Model:
+		case ModelValue:
 			return mv(rapid.StringMatching(`[a-zA-Z_][a-zA-Z0-9_]{0,4}`).Filter(func(s string) bool {
 				return s != "TRUE" && s != "FALSE"
 			}).Draw(t, "model"))

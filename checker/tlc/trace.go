@@ -1,4 +1,4 @@
-package tlctrace
+package tlc
 
 import (
 	"bufio"
