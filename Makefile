@@ -67,8 +67,8 @@ fuzz: ## fuzz the trace reader for 60 s (not part of CI)
 tlc: ## run TLC on every model of spec/expected.tsv (TLA2TOOLS_JAR, else a pinned download; skips loudly without one)
 	scripts/tlc.sh
 
-validate: ## trace validation by TLC: the scenario traces and 200 simulated runs are behaviours of spec/PaxosTrace.tla, every counterexample is one of its bug's spec and is rejected by correct Paxos where its bug acts (skips loudly without TLC)
-	@out=$$($(GO) test -count=1 -v -run 'Validate|Rejected|Conformance' ./checker/paxos/tlcvalidate ./cmd/paxoscheck 2>&1); status=$$?; \
+validate: ## trace validation by TLC, for each protocol: the scenario traces and 200 simulated runs are behaviours of its spec (spec/PaxosTrace.tla, spec/MultiPaxosTrace.tla), every counterexample is one of its bug's spec and is rejected by the correct spec where its bug acts (skips loudly without TLC)
+	@out=$$($(GO) test -count=1 -v -run 'Validate|Rejected|Conformance' ./checker/paxos/tlcvalidate ./checker/multipaxos/mpvalidate ./cmd/paxoscheck 2>&1); status=$$?; \
 	echo "$$out" | grep -E '^(--- |ok|FAIL)|TLC SKIPPED' | sed 's/.*TLC SKIPPED/TLC SKIPPED/' | sort -u; exit $$status
 
 tlc-traces: ## rerun TLC and rewrite the checked-in error traces in traces/tlc/

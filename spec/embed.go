@@ -9,3 +9,9 @@ import "embed"
 //
 //go:embed *.tla
 var Modules embed.FS
+
+// Configs are the models' cfgs (*.cfg), as checked in: trace validation
+// of Multi-Paxos reads a bug's substitutions from its model's cfg.
+//
+//go:embed *.cfg
+var Configs embed.FS

@@ -179,11 +179,19 @@ type Effects struct {
 	// "sometimes" properties.
 	Learned []Entry
 	// Applied are the slots the replica applied in this step, in the
-	// order it applied them: each slot's command took effect, or was a
-	// no-op or a command applied before (the dedup table). A trace
-	// records them, so that trace validation sees which slots a replica
-	// applied when (spec Apply), not only which it learned.
-	Applied []Slot
+	// order it applied them, each with whether its command took effect
+	// (not a no-op, nor a command applied before: the dedup table). A
+	// trace records them, so that trace validation sees which slots a
+	// replica applied when, and to what effect (spec Apply and Effect),
+	// not only which it learned.
+	Applied []Applied
+}
+
+// Applied is a slot a replica applied, and whether its command took
+// effect (spec Effect appended it to the replica's applied commands).
+type Applied struct {
+	Slot   Slot `json:"slot"`
+	Effect bool `json:"effect,omitempty"`
 }
 
 // ErrInput is wrapped by errors about inputs a node cannot take.

@@ -339,8 +339,8 @@ func (n *Node) learn(c *Config, ch Entry, e *Effects) {
 		k := n.Rep.Known[0]
 		n.Rep.Known = n.Rep.Known[1:]
 		n.Rep.Next = k.Slot + 1
-		e.Applied = append(e.Applied, k.Slot)
 		kv, r, took := n.Rep.KV.Apply(k.Cmd, !c.Bugs.Has(BugNoDedup))
+		e.Applied = append(e.Applied, Applied{Slot: k.Slot, Effect: took})
 		n.Rep.KV = kv
 		if took {
 			n.Rep.Applied = append(slices.Clip(n.Rep.Applied), k.Cmd)

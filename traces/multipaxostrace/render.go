@@ -91,7 +91,7 @@ func Diagram(t *Trace) (*traces.Diagram, error) {
 	for _, id := range cfg.Nodes() {
 		r, _, _ := cfg.RoleOf(id)
 		index[id], role[id] = len(g.Lanes), r
-		g.Lanes = append(g.Lanes, traces.Lane{Name: strings.ToUpper(r.String()[:1]) + strconv.Itoa(int(id)), What: r.String()})
+		g.Lanes = append(g.Lanes, traces.Lane{Name: NodeName(r, id), What: r.String()})
 	}
 	name := func(id mp.NodeID) string { return g.Lanes[index[id]].Name }
 	g.Summary = fmt.Sprintf("trace: multipaxos, %s, %s, pipeline %d, %s, %s; %s",
@@ -189,14 +189,24 @@ func RenderMermaid(w io.Writer, t *Trace) error {
 	return traces.RenderMermaid(w, g)
 }
 
-// slotsLabel writes slots as "s1,s2".
-func slotsLabel(slots []mp.Slot) string {
+// slotsLabel writes applied slots as "s1,s2": a slot whose command took
+// no effect (a no-op, a command applied before) as "s1 (no effect)".
+func slotsLabel(slots []mp.Applied) string {
 	var b strings.Builder
-	for i, sl := range slots {
+	for i, a := range slots {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, "s%d", sl)
+		fmt.Fprintf(&b, "s%d", a.Slot)
+		if !a.Effect {
+			b.WriteString(" (no effect)")
+		}
 	}
 	return b.String()
+}
+
+// NodeName is a node's name in the diagrams, the viewer and trace
+// validation: its role's initial, upper case, and its id (A0, P3).
+func NodeName(r mp.Role, id mp.NodeID) string {
+	return strings.ToUpper(r.String()[:1]) + strconv.Itoa(int(id))
 }

@@ -134,8 +134,9 @@ type Step struct {
 	Persist *mp.Durable `json:"persist,omitempty"`
 	// Learned are the slots the node's replica learned are chosen.
 	Learned []mp.Entry `json:"learned,omitempty"`
-	// Applied are the slots the node's replica applied, in order.
-	Applied []mp.Slot `json:"applied,omitempty"`
+	// Applied are the slots the node's replica applied, in order, each
+	// with whether its command took effect.
+	Applied []mp.Applied `json:"applied,omitempty"`
 	// Op is an Invoke's operation (its index in Header.Ops).
 	Op *int `json:"op,omitempty"`
 	// Replies are the clients the step answered.

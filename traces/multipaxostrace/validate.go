@@ -145,8 +145,8 @@ func (v *validator) Step(s *Step) error {
 			return bad("learned slot %d with %s: want a slot from 1 and a valid command", e.Slot, e.Cmd)
 		}
 	}
-	for i, sl := range s.Applied {
-		if sl < 1 || i > 0 && sl <= s.Applied[i-1] {
+	for i, a := range s.Applied {
+		if a.Slot < 1 || i > 0 && a.Slot <= s.Applied[i-1].Slot {
 			return bad("applied slots %v: want slots from 1, in increasing order", s.Applied)
 		}
 	}

@@ -53,7 +53,7 @@ func (m *Model) label(id mp.NodeID) string {
 	if !ok {
 		return "?" + strconv.Itoa(int(id))
 	}
-	return strings.ToUpper(r.String()[:1]) + strconv.Itoa(int(id))
+	return mptrace.NodeName(r, id)
 }
 
 // Columns are a lane per client session (C0.., in the order of their
@@ -106,8 +106,11 @@ func (m *Model) ViewStep(s *mptrace.Step) viewer.StepView {
 		fmt.Fprintf(&b, "; chosen s%d %s", e.Slot, e.Cmd)
 		marks = append(marks, fmt.Sprintf("s%d=%s", e.Slot, e.Cmd))
 	}
-	for _, sl := range s.Applied {
-		fmt.Fprintf(&b, "; applied s%d", sl)
+	for _, a := range s.Applied {
+		fmt.Fprintf(&b, "; applied s%d", a.Slot)
+		if !a.Effect {
+			b.WriteString(" (no effect)")
+		}
 	}
 	for _, r := range s.Replies {
 		fmt.Fprintf(&b, "; reply %s to c%d.%d", replyText(r), r.Client, r.Seq)

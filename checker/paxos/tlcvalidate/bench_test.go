@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"testing"
+
+	"github.com/paxoscheck/paxoscheck/checker/tlc/tlctest"
 )
 
 // BenchmarkValidate validates 100, 300, 1,000 and 3,000 simulated traces
@@ -12,7 +14,7 @@ import (
 // included. go test -run '^$' -bench Validate -benchtime 1x
 // ./checker/paxos/tlcvalidate (needs TLC: TLA2TOOLS_JAR).
 func BenchmarkValidate(b *testing.B) {
-	jar := findTLC(b)
+	jar := tlctest.Jar(b)
 	all := simulated(b, 3000, 0)
 	for _, n := range []int{100, 300, 1000, 3000} {
 		ts := all[:n]

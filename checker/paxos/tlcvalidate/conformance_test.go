@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/paxoscheck/paxoscheck/checker/paxos/world"
+	"github.com/paxoscheck/paxoscheck/checker/tlc/tlctest"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 )
 
@@ -16,7 +17,7 @@ import (
 // documented kind (Why: the code is stricter). The same comparison with
 // skip-prepare switched on finds code states that are no spec state.
 func TestConformance(t *testing.T) {
-	jar := findTLC(t)
+	jar := tlctest.Jar(t)
 	c, err := Conform(context.Background(), jar, conformSetup(0))
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +39,7 @@ func TestConformance(t *testing.T) {
 }
 
 func TestConformanceFindsABug(t *testing.T) {
-	jar := findTLC(t)
+	jar := tlctest.Jar(t)
 	c, err := Conform(context.Background(), jar, conformSetup(paxos.Bugs(paxos.BugSkipPrepare)))
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +70,7 @@ func TestConformanceMCPaxosBounds(t *testing.T) {
 	if os.Getenv("PAXOSCHECK_LONG") != "1" || raceOn {
 		t.Skip("about 3 minutes (without the race detector): set PAXOSCHECK_LONG=1")
 	}
-	jar := findTLC(t)
+	jar := tlctest.Jar(t)
 	s := conformSetup(0)
 	s.Config = paxos.NewConfig(3, 3, 1)
 	s.Clients = world.NewSetup(3, 3, 1, 2).Clients

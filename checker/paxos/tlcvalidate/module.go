@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
+	"github.com/paxoscheck/paxoscheck/checker/tlc"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 )
 
@@ -80,8 +80,8 @@ func (b *Batch) Module(name string) string {
 	fmt.Fprintf(&w, "%s MODULE %s %s\n", strings.Repeat("-", 20), name, strings.Repeat("-", 20))
 	w.WriteString("\\* Written by paxoscheck validate: the traces as spec/PaxosTrace.tla's logs.\n")
 	w.WriteString("EXTENDS PaxosTrace\n\n")
-	fmt.Fprintf(&w, "TAcceptors == {%s}\n", strings.Join(quoteAll(b.Acceptors), ", "))
-	fmt.Fprintf(&w, "TValues == {%s}\n", strings.Join(quoteAll(b.values()), ", "))
+	fmt.Fprintf(&w, "TAcceptors == {%s}\n", strings.Join(tlc.QuoteAll(b.Acceptors), ", "))
+	fmt.Fprintf(&w, "TValues == {%s}\n", strings.Join(tlc.QuoteAll(b.values()), ", "))
 	// One trace a line, entries as spec/PaxosTrace.tla's tuples: TLC's
 	// parser reads thousands of traces in seconds.
 	w.WriteString("TLogs == <<\n")
@@ -112,8 +112,8 @@ func (b *Batch) Config(diagnose bool) string {
 	w.WriteString("\\* Written by paxoscheck validate.\nCONSTANTS\n")
 	w.WriteString("  Acceptors <- TAcceptors\n  Values <- TValues\n  None = None\n")
 	fmt.Fprintf(&w, "  MaxBallot = %d\n", b.maxBallot())
-	fmt.Fprintf(&w, "  Bug = %s\n", quote(b.Variant.Bug))
-	fmt.Fprintf(&w, "  NotPersisted = {%s}\n", strings.Join(quoteAll(b.Variant.NotPersisted), ", "))
+	fmt.Fprintf(&w, "  Bug = %s\n", tlc.Quote(b.Variant.Bug))
+	fmt.Fprintf(&w, "  NotPersisted = {%s}\n", strings.Join(tlc.QuoteAll(b.Variant.NotPersisted), ", "))
 	if b.Variant.Minority {
 		w.WriteString("  Quorums <- MinorityQuorums\n")
 	}
@@ -166,7 +166,7 @@ func (b *Batch) maxBallot() int {
 // writeEntry writes e as spec/PaxosTrace.tla's tuple <<Kind, Acc, Bal,
 // Val, Sent, Lost, Persist>> (the step it comes from is the Go side's).
 func writeEntry(w *strings.Builder, e *Entry) {
-	fmt.Fprintf(w, "<<%s,%s,%d,%s,{", quote(e.Kind), quote(e.Acc), e.Bal, value(e.Val))
+	fmt.Fprintf(w, "<<%s,%s,%d,%s,{", tlc.Quote(e.Kind), tlc.Quote(e.Acc), e.Bal, value(e.Val))
 	for i, m := range e.Sent {
 		if i > 0 {
 			w.WriteString(",")
@@ -187,11 +187,11 @@ func writeMsg(w *strings.Builder, m *Msg) {
 	case "1a":
 		fmt.Fprintf(w, "M1a(%d)", m.Bal)
 	case "1b":
-		fmt.Fprintf(w, "M1b(%s,%d,%d,%s)", quote(m.Acc), m.Bal, m.MBal, value(m.MVal))
+		fmt.Fprintf(w, "M1b(%s,%d,%d,%s)", tlc.Quote(m.Acc), m.Bal, m.MBal, value(m.MVal))
 	case "2a":
 		fmt.Fprintf(w, "M2a(%d,%s)", m.Bal, value(m.Val))
 	case "2b":
-		fmt.Fprintf(w, "M2b(%s,%d,%s)", quote(m.Acc), m.Bal, value(m.Val))
+		fmt.Fprintf(w, "M2b(%s,%d,%s)", tlc.Quote(m.Acc), m.Bal, value(m.Val))
 	}
 }
 
@@ -200,39 +200,5 @@ func value(v paxos.Value) string {
 	if v == paxos.None {
 		return "None"
 	}
-	return quote(string(v))
-}
-
-// quote writes s as a TLA+ string.
-func quote(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			if r < 0x20 || r > 0x7e {
-				// TLA+ strings are ASCII; keep the value distinct and readable.
-				b.WriteString(`\\u` + strconv.FormatInt(int64(r), 16))
-				continue
-			}
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
-
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = quote(s)
-	}
-	return out
+	return tlc.Quote(string(v))
 }

@@ -2,7 +2,6 @@ package tlcvalidate
 
 import (
 	"context"
-	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,24 +11,10 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/paxos/paxosmodel"
 	"github.com/paxoscheck/paxoscheck/checker/paxos/scenario"
 	"github.com/paxoscheck/paxoscheck/checker/replay"
-	"github.com/paxoscheck/paxoscheck/checker/tlc"
+	"github.com/paxoscheck/paxoscheck/checker/tlc/tlctest"
 	"github.com/paxoscheck/paxoscheck/impl/paxos"
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
-
-// findTLC is the jar to run, or skips the test loudly when there is none
-// (and fails it where TLC is required: CI sets TLC_REQUIRED=1).
-func findTLC(t testing.TB) string {
-	t.Helper()
-	jar, err := tlc.Find()
-	if errors.Is(err, tlc.ErrNoTLC) && os.Getenv("TLC_REQUIRED") != "1" {
-		t.Skipf("TLC SKIPPED: %v", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return jar
-}
 
 func scenarioTraces(t testing.TB) map[string]*paxostrace.Trace {
 	t.Helper()
@@ -45,7 +30,7 @@ func scenarioTraces(t testing.TB) map[string]*paxostrace.Trace {
 }
 
 func TestScenariosValidate(t *testing.T) {
-	jar := findTLC(t)
+	jar := tlctest.Jar(t)
 	scs := scenarioTraces(t)
 	var names []string
 	var ts []*paxostrace.Trace
@@ -90,7 +75,7 @@ func simulated(t testing.TB, n int, bugs paxos.Bugs) []*paxostrace.Trace {
 // behaviours of the spec, in one TLC run; among them are Go-only events
 // (nack, Return, drops, duplicates, restarts), which are stuttering steps.
 func TestSimulatedTracesValidate(t *testing.T) {
-	jar := findTLC(t)
+	jar := tlctest.Jar(t)
 	ts := simulated(t, 200, 0)
 	events := map[string]int{}
 	for _, tr := range ts {
@@ -120,7 +105,7 @@ func TestSimulatedTracesValidate(t *testing.T) {
 // says: the first step where the correct code (the trace replayed with
 // its bugs switched off) does something else.
 func TestCounterexamplesRejectedWhereTheBugActs(t *testing.T) {
-	jar := findTLC(t)
+	jar := tlctest.Jar(t)
 	files, err := filepath.Glob("../../../traces/counterexamples/*.jsonl")
 	if err != nil || len(files) < 8 {
 		t.Fatalf("%d counterexamples (%v)", len(files), err)
@@ -177,7 +162,7 @@ func TestCounterexamplesRejectedWhereTheBugActs(t *testing.T) {
 // in a ballot below its promise (where the code sent a nack) is rejected
 // at that step, with a spec state in which the promise is above the vote.
 func TestVoteBelowPromiseRejected(t *testing.T) {
-	jar := findTLC(t)
+	jar := tlctest.Jar(t)
 	tr, at := nackedTwoA(t)
 	s := &tr.Steps[at]
 	m := s.Msg.Message
