@@ -24,7 +24,7 @@ var protocols = []string{"impl/paxos", "impl/multipaxos"}
 // checker/paxos/paxosmodel, checker/paxos/paxosexplore and traces/paxostrace are
 // single-decree Paxos's adapters.)
 var generic = []string{"impl/runner", "impl/storage", "checker/graph", "checker/graph/graphtest", "checker/explore",
-	"checker/sim", "checker/replay", "checker/replay/replaytest", "checker/linearize", "checker/viewer", "checker/viewer/viewertest", "checker/tlc", "traces", "internal/seam"}
+	"checker/sim", "checker/replay", "checker/replay/replaytest", "checker/linearize", "checker/viewer", "checker/viewer/viewertest", "checker/tlc", "checker/tlc/tlctest", "traces", "internal/seam"}
 
 // root is the module's root, two levels up from this package.
 func root(t *testing.T) string {

@@ -163,7 +163,7 @@ func TestCounterexamplesRejectedWhereTheBugActs(t *testing.T) {
 // proposers with a pipeline of 2, 2 sessions of 6 commands on 2 keys,
 // every fault: drops, duplicates, crashes of any node, mid-step crashes),
 // seeds 1..n.
-func simulated(t *testing.T, n int, bugs mp.Bugs) []*mptrace.Trace {
+func simulated(t testing.TB, n int, bugs mp.Bugs) []*mptrace.Trace {
 	t.Helper()
 	c := mp.NewConfig(3, 2, 2)
 	s := mpworld.NewSetup(3, 2, 2, mpworld.Workload(&c, 2, 6, 2))
