@@ -3,7 +3,7 @@
 // generated ones, TLC's metadata kept in that folder; it reads what TLC
 // prints (a TLA+ value, ParseValue; an error trace, Parse; a state dump,
 // ParseDump), and follows logs of spec actions for trace validation
-// (Follow). It knows no protocol: each protocol's trace validation
+// (ValidateTraces, WriteLogs). It knows no protocol: each protocol's trace validation
 // (checker/paxos/tlcvalidate, checker/multipaxos/mpvalidate) writes the
 // modules and reads the states.
 package tlc

@@ -90,8 +90,7 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "validate: TLC %s from %s\n", orUnknown(tlc.Version(jar)), jar)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var pv []verdict
-	var mv []verdict
+	var pv, mv []verdict
 	if len(ps) > 0 {
 		keepDir := *keep
 		if keepDir != "" && len(ms) > 0 {
@@ -101,13 +100,9 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		if code, done := validateFailed(ctx, err, stderr); done {
 			return code
 		}
-		for i, r := range rs {
-			v := verdict{accepted: r.Accepted, spec: r.Variant.String(), steps: len(ps[i].Steps), entries: r.Entries, state: r.State}
-			if e := r.Entry; e != nil {
-				v.step, v.event, v.needs = e.Step, e.Event, e.Describe(len(ps[i].Header.Proposers))
-			}
-			pv = append(pv, v)
-		}
+		pv = verdicts(rs, func(i int) int { return len(ps[i].Steps) }, func(i int, e *tlcvalidate.Entry) (int, string, string) {
+			return e.Step, e.Event, e.Describe(len(ps[i].Header.Proposers))
+		})
 	}
 	if len(ms) > 0 {
 		keepDir := *keep
@@ -118,13 +113,9 @@ func runValidate(args []string, stdout, stderr io.Writer) int {
 		if code, done := validateFailed(ctx, err, stderr); done {
 			return code
 		}
-		for i, r := range rs {
-			v := verdict{accepted: r.Accepted, spec: r.Variant.String(), steps: len(ms[i].Steps), entries: r.Entries, state: r.State}
-			if e := r.Entry; e != nil {
-				v.step, v.event, v.needs = e.Step, e.Event, e.Describe(len(ms[i].Header.Proposers))
-			}
-			mv = append(mv, v)
-		}
+		mv = verdicts(rs, func(i int) int { return len(ms[i].Steps) }, func(i int, e *mpvalidate.Entry) (int, string, string) {
+			return e.Step, e.Event, e.Describe(len(ms[i].Header.Proposers))
+		})
 	}
 	code, accepted := exitOK, 0
 	for i, w := range which {
@@ -161,6 +152,19 @@ type verdict struct {
 	// needed, and the spec state before it.
 	step                int
 	event, needs, state string
+}
+
+// verdicts are a protocol's results as verdicts: steps gives trace i's
+// steps, at a rejected entry's step, event and the spec action it needed.
+func verdicts[V fmt.Stringer, E any](rs []tlc.TraceVerdict[V, E], steps func(i int) int, at func(i int, e *E) (int, string, string)) []verdict {
+	out := make([]verdict, len(rs))
+	for i, r := range rs {
+		out[i] = verdict{accepted: r.Accepted, spec: r.Variant.String(), steps: steps(i), entries: r.Entries, state: r.State}
+		if r.Entry != nil {
+			out[i].step, out[i].event, out[i].needs = at(i, r.Entry)
+		}
+	}
+	return out
 }
 
 // validateFailed reports a validation that could not finish: interrupted

@@ -3,6 +3,7 @@ package mpvalidate
 import (
 	"fmt"
 	"io/fs"
+	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -111,22 +112,9 @@ func (b *Batch) Module(name string) string {
 	fmt.Fprintf(&w, "TCommands == {%s}\n", strings.Join(tlc.QuoteAll(cmds), ", "))
 	fmt.Fprintf(&w, "TReplicas == {%s}\n", strings.Join(tlc.QuoteAll(reps), ", "))
 	// One trace a line, entries as spec/MultiPaxosTrace.tla's tuples.
-	w.WriteString("TLogs == <<\n")
-	for i, log := range b.Logs {
-		w.WriteString("<<")
-		for j := range log {
-			if j > 0 {
-				w.WriteString(",")
-			}
-			writeEntry(&w, &log[j])
-		}
-		w.WriteString(">>")
-		if i < len(b.Logs)-1 {
-			w.WriteString(",")
-		}
-		w.WriteString("\n")
-	}
-	w.WriteString(">>\n\n")
+	w.WriteString("TLogs == ")
+	tlc.WriteLogs(&w, b.Logs, writeEntry)
+	w.WriteString("\n\n")
 	w.WriteString("TraceSpec == TraceInitFor(TLogs) /\\ [][TraceNextFor(TLogs)]_traceVars\n")
 	w.WriteString(strings.Repeat("=", 77) + "\n")
 	return w.String()
@@ -161,22 +149,11 @@ func (b *Batch) names() (cmds, reps []string) {
 	for _, p := range b.Proposers {
 		rs[p] = true
 	}
-	add := func(c mp.Command) {
-		if c.Op != 0 && c.Op != mp.OpNoop {
+	for _, log := range b.Logs {
+		for c := range clientCmds(log) {
 			cs[cmdName(c)] = true
 		}
-	}
-	for _, log := range b.Logs {
 		for _, e := range log {
-			add(e.Cmd)
-			for _, v := range e.Votes {
-				add(v.Cmd)
-			}
-			if e.Persist != nil {
-				for _, v := range e.Persist.Votes {
-					add(v.Cmd)
-				}
-			}
 			if e.Rep != "" {
 				rs[e.Rep] = true
 			}
@@ -258,4 +235,26 @@ func boolean(b bool) string {
 		return "TRUE"
 	}
 	return "FALSE"
+}
+
+// clientCmds yields every client's command log names (not the no-op).
+func clientCmds(log []Entry) iter.Seq[mp.Command] {
+	return func(yield func(mp.Command) bool) {
+		for _, e := range log {
+			cs := []mp.Command{e.Cmd}
+			for _, v := range e.Votes {
+				cs = append(cs, v.Cmd)
+			}
+			if e.Persist != nil {
+				for _, v := range e.Persist.Votes {
+					cs = append(cs, v.Cmd)
+				}
+			}
+			for _, c := range cs {
+				if c.Op != 0 && c.Op != mp.OpNoop && !yield(c) {
+					return
+				}
+			}
+		}
+	}
 }

@@ -3,7 +3,6 @@ package mpvalidate
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -14,33 +13,11 @@ import (
 	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 )
 
-// Options tune Validate.
-type Options struct {
-	// Correct follows every trace by correct Multi-Paxos; otherwise each
-	// is followed by the spec of the bugs its header names (VariantOf).
-	Correct bool
-	// Workers is how many TLC processes run at once (0: 1), each on a
-	// part of a batch.
-	Workers int
-	// Keep, when set, is a folder that keeps TLC's inputs and outputs,
-	// one subfolder per run.
-	Keep string
-}
+// Options tune Validate (Correct: follow every trace by correct Multi-Paxos).
+type Options = tlc.ValidateOptions
 
 // Result is the verdict on one trace.
-type Result struct {
-	// Variant is the spec that followed it.
-	Variant Variant
-	// Entries is the number of spec entries its log has.
-	Entries int
-	// Accepted: the trace is a behaviour of the spec.
-	Accepted bool
-	// For a rejected trace: the first entry no spec action explains (its
-	// trace step and event are Entry.Step and Entry.Event), and the spec
-	// state before it, as a reader reads it.
-	Entry *Entry
-	State string
-}
+type Result = tlc.TraceVerdict[Variant, Entry]
 
 // moduleName is the generated module's name.
 const moduleName = "MultiPaxosTraceLogs"
@@ -52,114 +29,49 @@ const moduleName = "MultiPaxosTraceLogs"
 // cannot be validated or a TLC that does not run; verdicts are in the
 // results, in the order of ts.
 func Validate(ctx context.Context, jar string, ts []*mptrace.Trace, o Options) ([]Result, error) {
-	type key struct{ cluster, variant string }
-	batches := map[key]*Batch{}
-	members := map[key][]int{}
-	var order []key
-	results := make([]Result, len(ts))
-	for i, t := range ts {
-		c, err := t.Header.Config()
-		if err != nil {
-			return nil, fmt.Errorf("trace %d: %w", i+1, err)
-		}
-		v := Correct
-		if !o.Correct {
-			if v, err = VariantOf(c.Bugs); err != nil {
-				return nil, fmt.Errorf("trace %d: %w", i+1, err)
+	batches := map[string]*Batch{}
+	return tlc.ValidateTraces(ctx, jar, spec.Modules, moduleName, len(ts), o,
+		func(i int) (string, Variant, []Entry, error) {
+			c, err := ts[i].Header.Config()
+			if err != nil {
+				return "", Variant{}, nil, err
 			}
-		}
-		log, err := Entries(t)
-		if err != nil {
-			return nil, fmt.Errorf("trace %d: %w", i+1, err)
-		}
-		var accs, props []string
-		for _, a := range c.Acceptors {
-			accs = append(accs, mptrace.NodeName(mp.RoleAcceptor, a))
-		}
-		for _, p := range c.Proposers {
-			props = append(props, ReplicaName(p, 0))
-		}
-		k := key{strings.Join(accs, ",") + ";" + strings.Join(props, ","), v.String()}
-		b := batches[k]
-		if b == nil {
-			b = &Batch{Acceptors: accs, Proposers: props, Variant: v}
-			batches[k] = b
-			order = append(order, k)
-		}
-		b.Logs = append(b.Logs, log)
-		members[k] = append(members[k], i)
-		results[i] = Result{Variant: v, Entries: len(log)}
-	}
-	for n, k := range order {
-		b := batches[k]
-		accepted, err := b.logs().Accepted(ctx, jar, max(o.Workers, 1), func(part int) string { return o.keep(fmt.Sprintf("batch-%d-%d", n+1, part+1)) })
-		if err != nil {
-			return nil, err
-		}
-		rejected := &Batch{Acceptors: b.Acceptors, Proposers: b.Proposers, Variant: b.Variant}
-		var who []int // rejected.Logs[r] is trace who[r]
-		for j, i := range members[k] {
-			if accepted[j+1] {
-				results[i].Accepted = true
-				continue
+			v := Correct
+			if !o.Correct {
+				if v, err = VariantOf(c.Bugs); err != nil {
+					return "", v, nil, err
+				}
 			}
-			rejected.Logs = append(rejected.Logs, b.Logs[j])
-			who = append(who, i)
-		}
-		if len(who) == 0 {
-			continue
-		}
-		far, err := rejected.logs().Furthest(ctx, jar, o.keep(fmt.Sprintf("batch-%d-rejected", n+1)))
-		if err != nil {
-			return nil, err
-		}
-		for r, i := range who {
-			f, ok := far[r+1]
-			if !ok || f.At > len(rejected.Logs[r]) {
-				return nil, fmt.Errorf("trace %d: rejected by one TLC run, not by the next", i+1)
+			log, err := Entries(ts[i])
+			var accs, props []string
+			for _, a := range c.Acceptors {
+				accs = append(accs, mptrace.NodeName(mp.RoleAcceptor, a))
 			}
-			e := rejected.Logs[r][f.At-1]
-			results[i].Entry = &e
-			results[i].State = describeState(f.State, len(ts[i].Header.Proposers), cmdNames(rejected.Logs[r]))
-		}
-	}
-	return results, nil
-}
-
-func (o Options) keep(name string) string {
-	if o.Keep == "" {
-		return ""
-	}
-	return filepath.Join(o.Keep, name)
-}
-
-// logs is b for TLC to follow.
-func (b *Batch) logs() tlc.Logs {
-	return tlc.Logs{N: len(b.Logs), Spec: spec.Modules, Name: moduleName, Files: func(lo, hi int, diagnose bool) (string, string) {
-		part := &Batch{Acceptors: b.Acceptors, Proposers: b.Proposers, Variant: b.Variant, Logs: b.Logs[lo:hi]}
-		return part.Module(moduleName), part.Config(diagnose)
-	}}
+			for _, p := range c.Proposers {
+				props = append(props, ReplicaName(p, 0))
+			}
+			k := strings.Join(accs, ",") + ";" + strings.Join(props, ",") + " " + v.String()
+			if batches[k] == nil {
+				batches[k] = &Batch{Acceptors: accs, Proposers: props, Variant: v}
+			}
+			return k, v, log, err
+		},
+		func(k string, logs [][]Entry, diagnose bool) (string, string) {
+			b := batches[k]
+			part := Batch{Acceptors: b.Acceptors, Proposers: b.Proposers, Variant: b.Variant, Logs: logs}
+			return part.Module(moduleName), part.Config(diagnose)
+		},
+		func(i int, log []Entry, st tlc.Value) string {
+			return describeState(st, len(ts[i].Header.Proposers), cmdNames(log))
+		})
 }
 
 // cmdNames maps the spec's command strings of log back to the Go
 // commands, for the report.
 func cmdNames(log []Entry) map[string]mp.Command {
 	out := map[string]mp.Command{}
-	add := func(c mp.Command) {
-		if c.Op != 0 && c.Op != mp.OpNoop {
-			out[cmdName(c)] = c
-		}
-	}
-	for _, e := range log {
-		add(e.Cmd)
-		for _, v := range e.Votes {
-			add(v.Cmd)
-		}
-		if e.Persist != nil {
-			for _, v := range e.Persist.Votes {
-				add(v.Cmd)
-			}
-		}
+	for c := range clientCmds(log) {
+		out[cmdName(c)] = c
 	}
 	return out
 }

@@ -84,22 +84,9 @@ func (b *Batch) Module(name string) string {
 	fmt.Fprintf(&w, "TValues == {%s}\n", strings.Join(tlc.QuoteAll(b.values()), ", "))
 	// One trace a line, entries as spec/PaxosTrace.tla's tuples: TLC's
 	// parser reads thousands of traces in seconds.
-	w.WriteString("TLogs == <<\n")
-	for i, log := range b.Logs {
-		w.WriteString("<<")
-		for j, e := range log {
-			if j > 0 {
-				w.WriteString(",")
-			}
-			writeEntry(&w, &e)
-		}
-		w.WriteString(">>")
-		if i < len(b.Logs)-1 {
-			w.WriteString(",")
-		}
-		w.WriteString("\n")
-	}
-	w.WriteString(">>\n\n")
+	w.WriteString("TLogs == ")
+	tlc.WriteLogs(&w, b.Logs, writeEntry)
+	w.WriteString("\n\n")
 	w.WriteString("TraceSpec == TraceInitFor(TLogs) /\\ [][TraceNextFor(TLogs)]_traceVars\n")
 	w.WriteString(strings.Repeat("=", 77) + "\n")
 	return w.String()

@@ -3,7 +3,6 @@ package tlcvalidate
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,35 +14,14 @@ import (
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
 
-// Options tune Validate.
-type Options struct {
-	// Correct follows every trace by correct Paxos; otherwise each is
-	// followed by the spec of the bugs its header names (VariantOf).
-	Correct bool
-	// Workers is how many TLC processes run at once (0: 1): a batch is
-	// cut into that many parts, each followed by one TLC of one worker,
-	// since TLC reads its modules on one thread and that is most of a
-	// large batch's time.
-	Workers int
-	// Keep, when set, is a folder that keeps TLC's inputs and outputs,
-	// one subfolder per run.
-	Keep string
-}
+// Options tune Validate (Correct: follow every trace by correct Paxos).
+type Options = tlc.ValidateOptions
 
 // Result is the verdict on one trace.
-type Result struct {
-	// Variant is the spec that followed it.
-	Variant Variant
-	// Entries is the number of spec entries its log has.
-	Entries int
-	// Accepted: the trace is a behaviour of the spec.
-	Accepted bool
-	// For a rejected trace: the first entry that no spec action explains
-	// (its trace step and event are Entry.Step and Entry.Event), and the
-	// spec state before it, as a reader reads it (State).
-	Entry *Entry
-	State string
-}
+type Result = tlc.TraceVerdict[Variant, Entry]
+
+// moduleName is the generated module's name.
+const moduleName = "PaxosTraceLogs"
 
 // Validate follows every trace by its spec with TLC (jar), one run for
 // each batch of traces with the same acceptors and spec, and a second,
@@ -52,100 +30,35 @@ type Result struct {
 // that cannot be validated (a header the spec cannot follow) or a TLC that
 // does not run; verdicts are in the results, in the order of ts.
 func Validate(ctx context.Context, jar string, ts []*paxostrace.Trace, o Options) ([]Result, error) {
-	type key struct{ acceptors, variant string }
-	batches := map[key]*Batch{}
-	members := map[key][]int{}
-	var order []key
-	results := make([]Result, len(ts))
-	nps := make([]int, len(ts))
-	for i, t := range ts {
-		c, err := t.Header.Config()
-		if err != nil {
-			return nil, fmt.Errorf("trace %d: %w", i+1, err)
-		}
-		v := Correct
-		if !o.Correct {
-			if v, err = VariantOf(c.Bugs); err != nil {
-				return nil, fmt.Errorf("trace %d: %w", i+1, err)
+	batches := map[string]*Batch{}
+	return tlc.ValidateTraces(ctx, jar, spec.Modules, moduleName, len(ts), o,
+		func(i int) (string, Variant, []Entry, error) {
+			c, err := ts[i].Header.Config()
+			if err != nil {
+				return "", Variant{}, nil, err
 			}
-		}
-		log, err := Entries(t)
-		if err != nil {
-			return nil, fmt.Errorf("trace %d: %w", i+1, err)
-		}
-		var accs []string
-		for _, a := range c.Acceptors {
-			accs = append(accs, paxostrace.NodeName(paxos.RoleAcceptor, a))
-		}
-		k := key{strings.Join(accs, ","), fmt.Sprint(v)}
-		b := batches[k]
-		if b == nil {
-			b = &Batch{Acceptors: accs, Variant: v}
-			batches[k] = b
-			order = append(order, k)
-		}
-		b.Logs = append(b.Logs, log)
-		members[k] = append(members[k], i)
-		results[i] = Result{Variant: v, Entries: len(log)}
-		nps[i] = len(c.Proposers)
-	}
-	for n, k := range order {
-		b := batches[k]
-		accepted, err := b.logs().Accepted(ctx, jar, max(o.Workers, 1), func(part int) string { return o.keep(fmt.Sprintf("batch-%d-%d", n+1, part+1)) })
-		if err != nil {
-			return nil, err
-		}
-		// The rejected logs are followed again, together, printing
-		// every state: the furthest state of each says where it stops.
-		rejected := &Batch{Acceptors: b.Acceptors, Variant: b.Variant}
-		var who []int // rejected.Logs[r] is trace who[r]
-		for j, i := range members[k] {
-			if accepted[j+1] {
-				results[i].Accepted = true
-				continue
+			v := Correct
+			if !o.Correct {
+				if v, err = VariantOf(c.Bugs); err != nil {
+					return "", v, nil, err
+				}
 			}
-			rejected.Logs = append(rejected.Logs, b.Logs[j])
-			who = append(who, i)
-		}
-		if len(who) == 0 {
-			continue
-		}
-		far, err := rejected.logs().Furthest(ctx, jar, o.keep(fmt.Sprintf("batch-%d-rejected", n+1)))
-		if err != nil {
-			return nil, err
-		}
-		for r, i := range who {
-			f, ok := far[r+1]
-			if !ok || f.At > len(rejected.Logs[r]) {
-				// The diagnostic run followed it to the end, or not at
-				// all: TLC's two runs disagree, which only a broken
-				// setup can do.
-				return nil, fmt.Errorf("trace %d: rejected by one TLC run, not by the next", i+1)
+			log, err := Entries(ts[i])
+			var accs []string
+			for _, a := range c.Acceptors {
+				accs = append(accs, paxostrace.NodeName(paxos.RoleAcceptor, a))
 			}
-			e := rejected.Logs[r][f.At-1]
-			results[i].Entry = &e
-			results[i].State = describeState(f.State, nps[i])
-		}
-	}
-	return results, nil
-}
-
-func (o Options) keep(name string) string {
-	if o.Keep == "" {
-		return ""
-	}
-	return filepath.Join(o.Keep, name)
-}
-
-// moduleName is the generated module's name.
-const moduleName = "PaxosTraceLogs"
-
-// logs is b for TLC to follow: a part of it is the batch of those logs.
-func (b *Batch) logs() tlc.Logs {
-	return tlc.Logs{N: len(b.Logs), Spec: spec.Modules, Name: moduleName, Files: func(lo, hi int, diagnose bool) (string, string) {
-		part := &Batch{Acceptors: b.Acceptors, Variant: b.Variant, Logs: b.Logs[lo:hi]}
-		return part.Module(moduleName), part.Config(diagnose)
-	}}
+			k := strings.Join(accs, ",") + " " + v.String()
+			if batches[k] == nil {
+				batches[k] = &Batch{Acceptors: accs, Variant: v}
+			}
+			return k, v, log, err
+		},
+		func(k string, logs [][]Entry, diagnose bool) (string, string) {
+			part := Batch{Acceptors: batches[k].Acceptors, Variant: batches[k].Variant, Logs: logs}
+			return part.Module(moduleName), part.Config(diagnose)
+		},
+		func(i int, _ []Entry, st tlc.Value) string { return describeState(st, len(ts[i].Header.Proposers)) })
 }
 
 // describeState writes a spec state as a reader of the diagrams reads it:
