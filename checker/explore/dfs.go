@@ -1,8 +1,13 @@
 package explore
 
+import "math/rand/v2"
+
 // certifyEvery is how many records a depth-first search collects before
 // it certifies them.
 const certifyEvery = 4096
+
+// orderStream is the PCG stream of Options.Order's shuffles.
+const orderStream = 0x5eed0f0de7
 
 // dfs is the depth-first search: one worker, a stack of encoded states.
 // It finds deep states sooner; its counterexamples are not shortest. It
@@ -17,6 +22,11 @@ func (s *search[I, K, N, M, D, E]) dfs(w *worker[I, K, N, M, D, E], initFP uint6
 	depths = append(depths, 0)
 	complete := true
 	maxDepth := 0
+	var rng *rand.Rand
+	var order []int
+	if s.opt.Order != 0 {
+		rng = rand.New(rand.NewPCG(s.opt.Order, orderStream))
+	}
 	for stack.len() > 0 && !s.stop.Load() {
 		top := stack.len() - 1
 		enc, fp, num, depth := stack.get(top), stack.fps[top], nums[top], depths[top]
@@ -36,7 +46,14 @@ func (s *search[I, K, N, M, D, E]) dfs(w *worker[I, K, N, M, D, E], initFP uint6
 		// Pop, then push the children (expand has decoded enc already).
 		stack.truncate(top)
 		nums, depths = nums[:top], depths[:top]
+		order = order[:0]
 		for i := w.out.len() - 1; i >= 0; i-- {
+			order = append(order, i)
+		}
+		if rng != nil {
+			rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+		}
+		for _, i := range order {
 			nums = append(nums, uint32(s.parents.n))
 			depths = append(depths, depth+1)
 			s.parents.add(w.out.parent[i], w.out.act[i])

@@ -16,6 +16,13 @@
 // distinct states is the same for any number of workers (the visited set is
 // shared; which worker inserts a state first does not change the set).
 //
+// Depth-first search (Options.DFS) runs one worker and may take each
+// state's successors in a seeded order (Options.Order). A swarm
+// (Options.Swarm, swarm.go) runs many bounded depth-first searches in
+// different orders, one after another, to hunt bugs in graphs too large
+// to search whole; it says that its coverage is not complete unless one
+// of its searches was.
+//
 // # Storage
 //
 // A stored state costs a 64-bit fingerprint in an open-addressing set

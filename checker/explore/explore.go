@@ -54,6 +54,20 @@ type Options[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	MaxDepth int
 	// DFS searches depth-first; counterexamples are then not shortest.
 	DFS bool
+	// Order, when not 0, is the seed of the order in which a depth-first
+	// search takes each state's successors: a shuffle drawn from a PCG
+	// generator seeded with it, instead of the model's order. Searches
+	// bounded by MaxStates or MaxDepth with different orders reach
+	// different states; a complete search reaches the same states in any
+	// order. Only with DFS.
+	Order uint64
+	// Swarm, when not 0, runs that many depth-first searches one after
+	// another, in the orders Order, Order+1, ... (swarm verification, for
+	// bug hunting: swarm.go), each bounded by MaxStates, or when that is 0
+	// by what MaxMemory holds. The swarm stops at the first violation, or
+	// at a search that was complete; otherwise its result is incomplete
+	// (Stopped "swarm"). Result.Swarm lists the searches.
+	Swarm int
 	// Reduction merges states and leaves actions out, on hypotheses it
 	// proves against the code in the same run (reduce.go); nil: none,
 	// every state is hashed whole (Exact).
@@ -109,14 +123,24 @@ type Progress struct {
 	Queue       int64
 	Depth       int
 	Elapsed     time.Duration
+	// Search is the running search of a swarm, from 1 (0: not a swarm);
+	// the counts are its own, and SearchElapsed its time (Elapsed is the
+	// swarm's).
+	Search        int
+	SearchElapsed time.Duration
 }
 
-// StatesPerSec is the rate of distinct states found so far.
+// StatesPerSec is the rate of distinct states found so far (in a swarm,
+// by the running search).
 func (p Progress) StatesPerSec() float64 {
-	if p.Elapsed <= 0 {
+	t := p.Elapsed
+	if p.Search > 0 {
+		t = p.SearchElapsed
+	}
+	if t <= 0 {
 		return 0
 	}
-	return float64(p.Distinct) / p.Elapsed.Seconds()
+	return float64(p.Distinct) / t.Seconds()
 }
 
 // Result is the outcome of a search.
@@ -173,6 +197,10 @@ type Result[I, K ~uint8, M graph.Message[M]] struct {
 	// StoreBytes is what the stored states cost: fingerprint tables and
 	// predecessor pages.
 	StoreBytes int64
+	// Swarm lists a swarm's searches in the order they ran (nil: not a
+	// swarm); the rest of the Result is the last one's, but Elapsed,
+	// which is the whole swarm's.
+	Swarm []SwarmSearch
 	// Spilled and SpilledDisk are the bytes of encoded states the
 	// frontier sent to disk (Options.FrontierMemory), before and after
 	// compression; 0: nothing spilled.
@@ -427,6 +455,12 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 	if opt.Workers < 0 || opt.MaxStates < 0 || opt.MaxDepth < 0 {
 		return nil, fmt.Errorf("%w: negative workers, max states or max depth", ErrOptions)
 	}
+	if opt.Swarm < 0 {
+		return nil, fmt.Errorf("%w: a negative number of swarm searches", ErrOptions)
+	}
+	if (opt.Order != 0 || opt.Swarm > 0) && !opt.DFS {
+		return nil, fmt.Errorf("%w: an order of successors (a swarm) needs depth-first search", ErrOptions)
+	}
 	if opt.Workers == 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -474,6 +508,7 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 	// interrupted is set once Interrupt is closed; it outlives the
 	// search it stops, so that a restart after a refutation stops too.
 	var interrupted atomic.Bool
+	var searchNo, searchStart atomic.Int64 // a swarm's running search, from 1, and when it began (UnixNano)
 	halt := func(s *search[I, K, N, M, D, E]) {
 		s.memStop.Store(true)
 		s.stop.Store(true)
@@ -499,8 +534,12 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 			every(opt.ProgressEvery, done, func() {
 				s := cur.Load()
 				s.sampleHeap()
-				opt.Progress(Progress{Distinct: s.distinct.Load(), Transitions: s.transitions.Load(),
-					Queue: s.queue.Load(), Depth: int(s.depth.Load()), Elapsed: time.Since(start)})
+				p := Progress{Distinct: s.distinct.Load(), Transitions: s.transitions.Load(),
+					Queue: s.queue.Load(), Depth: int(s.depth.Load()), Elapsed: time.Since(start), Search: int(searchNo.Load())}
+				if p.Search > 0 {
+					p.SearchElapsed = time.Since(time.Unix(0, searchStart.Load()))
+				}
+				opt.Progress(p)
 			})
 		}()
 	}
@@ -508,6 +547,23 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 		close(done)
 		wg.Wait()
 	}()
+	if opt.Swarm > 0 {
+		return swarm(opt, start, &interrupted, &searchNo, &searchStart, func(o Options[I, K, N, M, D, E]) (*Result[I, K, M], error) {
+			return once(m, o, &red, init, start, &cur, &interrupted, halt)
+		})
+	}
+	return once(m, opt, &red, init, start, &cur, &interrupted, halt)
+}
+
+// once is one search (with its restarts, should the code refute a
+// hypothesis of the reduction) under Run's watchers: cur is the search
+// they watch, interrupted says that Interrupt was closed.
+func once[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D, E], opt Options[I, K, N, M, D, E], redp *Reduction[I, K, N, M, D, E], init graph.State[I, N, M, D],
+	start time.Time, cur *atomic.Pointer[search[I, K, N, M, D, E]], interrupted *atomic.Bool, halt func(*search[I, K, N, M, D, E])) (*Result[I, K, M], error) {
+	// A swarm's later searches start from the reduction its earlier
+	// ones were left with.
+	red := *redp
+	defer func() { *redp = red }()
 	var refuted []Refutation
 	for {
 		s := &search[I, K, N, M, D, E]{m: m, p: m, opt: opt, red: red, init: init, full: m.AllLearned()}

@@ -32,6 +32,10 @@ func init() {
 type exploreFlags struct {
 	drops, dups, crashes *int
 	midStep, dfs         *bool
+	swarm                *int
+	seed                 *uint64
+	seedGiven            bool
+	args                 []string
 	network              *string
 	workers, maxDepth    *int
 	maxStates            *int64
@@ -104,7 +108,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("explore", "explore [flags]", stderr)
 	parsed := fs.String("protocol", "paxos", "the protocol to explore: "+searchNames())
 	def := sp.exploreDefaults
-	c := &exploreFlags{stdout: stdout, stderr: stderr}
+	c := &exploreFlags{stdout: stdout, stderr: stderr, args: args}
 	c.drops = fs.Int("drops", 0, "message drops allowed (0: never; --network multiset only)")
 	c.dups = fs.Int("dups", 0, "message duplications allowed (0: never; --network multiset only)")
 	c.crashes = fs.Int("crashes", def.crashes, "node crashes allowed (0: never); a crashed node may restart")
@@ -118,6 +122,8 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	c.maxStates = fs.Int64("max-states", 0, "stop after this many distinct states (0: no limit)")
 	c.maxDepth = fs.Int("max-depth", 0, "do not expand states at this depth (0: no limit)")
 	c.dfs = fs.Bool("dfs", false, "depth-first (one worker; counterexamples are not shortest)")
+	c.swarm = fs.Int("swarm", 0, "hunt for bugs with this many depth-first searches, one after another, each taking successors in its own seeded order and bounded by --max-states (default: what --max-memory holds); stops at the first violation; unless one search is complete, coverage is not (exit 3)")
+	c.seed = fs.Uint64("seed", 1, "with --swarm: the first search's seed; search i uses seed+i (0: the model's own order)")
 	c.noSym = fs.Bool("no-symmetry", false, "do not merge states that differ by a permutation of acceptors")
 	c.noDead = fs.Bool("no-dead", false, "no dead-state reduction (states differing only in what no later step reads are merged, messages whose delivery can change nothing are left out, crashes that lose nothing are skipped; every reduction is proved against the code in the same run)")
 	c.frontierMemory = fs.String("frontier-memory", "", "keep at most this much of the breadth-first frontier's states in memory and spill the rest to disk, compressed (same units as --max-memory; 0: never spill; default: a quarter of --max-memory); counts and verdicts do not change")
@@ -257,10 +263,21 @@ func (c *exploreFlags) check(fs *flag.FlagSet) (code int, ok bool) {
 		return c.bad("--workers %d: at most %d", *c.workers, maxWorkers), false
 	case *c.dfs && *c.workers > 1:
 		return c.bad("--dfs --workers %d: a depth-first search runs one worker; drop --workers or --dfs", *c.workers), false
+	case *c.swarm < 0:
+		return c.bad("--swarm %d: must not be negative", *c.swarm), false
+	case *c.swarm > 0 && *c.workers > 1:
+		return c.bad("--swarm --workers %d: each search of a swarm is depth-first, on one worker; drop --workers", *c.workers), false
 	case *c.network != "multiset" && *c.network != "set":
 		return c.bad("--network %q: want multiset or set", *c.network), false
 	case *c.network == "set" && (*c.drops != 0 || *c.dups != 0):
 		return c.bad("--drops and --dups need --network multiset: the set network (the default) already has every drop and duplication"), false
+	}
+	fs.Visit(func(f *flag.Flag) { c.seedGiven = c.seedGiven || f.Name == "seed" })
+	if c.seedGiven && *c.swarm == 0 {
+		return c.bad("--seed: only a swarm (--swarm K) has seeds; a single search is the same every run"), false
+	}
+	if *c.swarm > 0 {
+		*c.dfs = true
 	}
 	m, err := parseSize(*c.maxMemory)
 	if err != nil {
@@ -314,16 +331,34 @@ func (c *exploreFlags) progressFunc() (func(explore.Progress), time.Duration) {
 	if f, ok := c.stderr.(*os.File); ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
 		c.tty = true
 		return func(p explore.Progress) {
-			fmt.Fprintf(c.stderr, "\r%d distinct, %d queued, depth %d, %.0f states/s   ", p.Distinct, p.Queue, p.Depth, p.StatesPerSec())
+			fmt.Fprintf(c.stderr, "\r%s%d distinct, %d queued, depth %d, %.0f states/s   ", c.searchNo(p), p.Distinct, p.Queue, p.Depth, p.StatesPerSec())
 		}, 0
 	}
 	if *c.progress > 0 {
 		return func(p explore.Progress) {
-			fmt.Fprintf(c.stderr, "explore: %d distinct, %d queued, depth %d, %.0f states/s, %.0fs\n",
-				p.Distinct, p.Queue, p.Depth, p.StatesPerSec(), p.Elapsed.Seconds())
+			fmt.Fprintf(c.stderr, "explore: %s%d distinct, %d queued, depth %d, %.0f states/s, %.0fs\n",
+				c.searchNo(p), p.Distinct, p.Queue, p.Depth, p.StatesPerSec(), p.Elapsed.Seconds())
 		}, *c.progress
 	}
 	return nil, 0
+}
+
+// order is explore.Options.Order: a swarm's first seed, else the model's
+// own order (0).
+func (c *exploreFlags) order() uint64 {
+	if *c.swarm == 0 {
+		return 0
+	}
+	return *c.seed
+}
+
+// searchNo words a swarm's running search for the progress line ("" when
+// not a swarm).
+func (c *exploreFlags) searchNo(p explore.Progress) string {
+	if p.Search == 0 {
+		return ""
+	}
+	return fmt.Sprintf("search %d of %d (seed %d): ", p.Search, *c.swarm, *c.seed+uint64(p.Search)-1)
 }
 
 // begin prints what is about to be searched, before any work, as
@@ -357,9 +392,16 @@ func (c *exploreFlags) begin(cluster, bounds string) (interrupt <-chan struct{},
 		net = fmt.Sprintf("network multiset, drops=%d dups=%d", *c.drops, *c.dups)
 	}
 	order, workers := "breadth-first", *c.workers
-	if *c.dfs {
+	switch {
+	case *c.swarm > 0:
+		each := fmt.Sprintf("at most %s each", english.Count(*c.maxStates, "state"))
+		if *c.maxStates == 0 {
+			each = "each bounded by --max-memory"
+		}
+		order, workers = fmt.Sprintf("a swarm of %s (seeds %d..%d), %s", english.Count(*c.swarm, "depth-first search"), *c.seed, *c.seed+uint64(*c.swarm)-1, each), 1
+	case *c.dfs:
 		order, workers = "depth-first", 1
-	} else if workers == 0 {
+	case workers == 0:
 		workers = runtime.GOMAXPROCS(0)
 	}
 	fmt.Fprintf(c.stdout, "explore: %s, crashes=%d mid-step-crash=%t, %s; %s, %s\n",
@@ -382,8 +424,16 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 	if c.tty {
 		fmt.Fprint(c.stderr, "\r\033[K")
 	}
+	if r.Swarm != nil {
+		swarmSummary(c, r)
+	}
+	elapsed := r.Elapsed
+	if r.Swarm != nil {
+		elapsed = r.Swarm[len(r.Swarm)-1].Elapsed
+	}
 	fmt.Fprintf(stdout, "explored %s, %s, max depth %d in %.2fs (%.0f states/s, %s)\n",
-		english.Count(r.Distinct, "distinct state"), english.Count(r.Transitions, "transition"), r.MaxDepth, r.Elapsed.Seconds(), r.StatesPerSec(), english.Count(r.Workers, "worker"))
+		english.Count(r.Distinct, "distinct state"), english.Count(r.Transitions, "transition"), r.MaxDepth, elapsed.Seconds(),
+		float64(r.Distinct)/max(elapsed.Seconds(), 1e-9), english.Count(r.Workers, "worker"))
 	fmt.Fprintf(stdout, "peak heap %.1f MiB, %.1f bytes per stored state; symmetry %s, dead-state reduction %s\n",
 		float64(r.PeakHeap)/(1<<20), r.BytesPerState(), onOff(r.Symmetry), onOff(r.Dead))
 	for _, ref := range r.Refuted {
@@ -410,6 +460,15 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 		return exitIncomplete, false
 	}
 	verr := r.Err()
+	if verr == nil && r.Stopped == "swarm" {
+		var states int64
+		for _, ss := range r.Swarm {
+			states += ss.Distinct
+		}
+		fmt.Fprintf(stdout, "INCOMPLETE: a swarm of %s found no violation in %s (a state may count in several searches), which is not every state: no search was complete\n",
+			english.Count(len(r.Swarm), "search"), english.Count(states, "state"))
+		return exitIncomplete, false
+	}
 	if verr == nil && !r.Complete {
 		// A search cut short is never a pass.
 		bound := fmt.Sprintf("--max-states %d", *c.maxStates)
@@ -430,7 +489,13 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 	// One verdict word per kind, as every subcommand says it.
 	switch {
 	case r.Violation != nil:
-		fmt.Fprintf(stdout, "VIOLATION: %v\n", r.Violation)
+		v := *r.Violation
+		if r.SetNetwork && v.Step == len(r.Path) {
+			// Numbered as the counterexample trace numbers it: the set
+			// network's path, made a multiset one, is longer.
+			v.Step = len(graph.ToMultiset(r.Path))
+		}
+		fmt.Fprintf(stdout, "VIOLATION: %v\n", &v)
 	case errors.Is(verr, explore.ErrDeadlock):
 		fmt.Fprintf(stdout, "DEADLOCK: %s\n", strings.TrimPrefix(verr.Error(), explore.ErrDeadlock.Error()+" "))
 	case errors.Is(verr, explore.ErrVacuous):
@@ -439,6 +504,32 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 		fmt.Fprintf(stdout, "FAIL: %v\n", verr)
 	}
 	return exitViolation, len(r.Path) > 0 || r.Violation != nil || r.Deadlock != nil
+}
+
+// swarmSummary prints what a swarm did: its searches, the one that found
+// a violation (and the command that runs it alone), or the one that was
+// complete. The figures report prints after it are that last search's.
+func swarmSummary[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[I, K, M]) {
+	var states, transitions int64
+	depth := 0
+	for _, ss := range r.Swarm {
+		states, transitions, depth = states+ss.Distinct, transitions+ss.Transitions, max(depth, ss.MaxDepth)
+	}
+	last := r.Swarm[len(r.Swarm)-1]
+	seeds := fmt.Sprintf("seed %d", last.Order)
+	if len(r.Swarm) > 1 {
+		seeds = fmt.Sprintf("seeds %d..%d", r.Swarm[0].Order, last.Order)
+	}
+	fmt.Fprintf(c.stdout, "swarm: %s (%s) stored %s and took %s in all, max depth %d, in %.2fs; below, the last search's figures (seed %d)\n",
+		english.Count(len(r.Swarm), "search"), seeds, english.Count(states, "state"), english.Count(transitions, "transition"),
+		depth, r.Elapsed.Seconds(), last.Order)
+	switch {
+	case last.Found:
+		fmt.Fprintf(c.stdout, "swarm: search %d (seed %d) found it; it alone: %s\n", len(r.Swarm), last.Order,
+			commandLine("explore", c.args, map[string]bool{"seed": true, "swarm": true, "out": true}, nil, "--swarm", "1", "--seed", strconv.FormatUint(last.Order, 10)))
+	case r.Complete:
+		fmt.Fprintf(c.stdout, "swarm: search %d (seed %d) was complete: it stored every reachable state, so the verdict below is the whole graph's\n", len(r.Swarm), last.Order)
+	}
 }
 
 // counterexampleDir is --out, made, or a new temporary directory.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -169,6 +170,50 @@ func TestOutCheckedFirst(t *testing.T) {
 		code := run(args, &out, &errb)
 		if code != exitBadInput || out.Len() != 0 || !strings.Contains(errb.String(), "--out: ") || strings.Count(errb.String(), "\n") != 1 {
 			t.Errorf("%v: exit %d\nstdout: %s\nstderr: %s", args, code, out.String(), errb.String())
+		}
+	}
+}
+
+// TestExploreSwarm: --swarm runs depth-first searches in seeded orders
+// until one finds a violation, names it and the command that runs it
+// alone (which finds the same counterexample); without a violation it is
+// INCOMPLETE unless a search was complete; bad values are refused.
+func TestExploreSwarm(t *testing.T) {
+	explore := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(append([]string{"explore"}, args...), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	code, out, _ := explore("--swarm", "3", "--max-states", "300")
+	if code != exitIncomplete || !strings.Contains(out, "swarm: 3 searches (seeds 1..3) stored 900 states") ||
+		!strings.Contains(out, "INCOMPLETE: a swarm of 3 searches found no violation in 900 states") {
+		t.Errorf("no violation: exit %d\n%s", code, out)
+	}
+	code, out, _ = explore("--proposers", "1", "--clients", "1", "--swarm", "4", "--seed", "9")
+	if code != exitOK || !strings.Contains(out, "swarm: search 1 (seed 9) was complete") || !strings.HasSuffix(out, "ok\n") {
+		t.Errorf("complete: exit %d\n%s", code, out)
+	}
+
+	dir := t.TempDir()
+	code, out, _ = explore("--protocol", "multipaxos", "--bug", "no-hole-fill", "--swarm", "50", "--seed", "2", "--max-states", "3000", "--out", dir)
+	i := strings.Index(out, "it alone: paxoscheck explore ")
+	if code != exitViolation || i < 0 {
+		t.Fatalf("bug: exit %d\n%s", code, out)
+	}
+	alone := strings.Fields(out[i+len("it alone: paxoscheck explore "):])
+	alone = alone[:slices.Index(alone, "--seed")+2]
+	var steps, again int
+	fmt.Sscanf(out[strings.Index(out, "counterexample ("):], "counterexample (%d steps)", &steps)
+	code, out2, _ := explore(append(alone, "--out", dir)...)
+	fmt.Sscanf(out2[max(strings.Index(out2, "counterexample ("), 0):], "counterexample (%d steps)", &again)
+	if code != exitViolation || !strings.Contains(out2, "swarm: 1 search (seed ") || steps == 0 || again != steps {
+		t.Errorf("%v: exit %d, a counterexample of %d steps, the swarm's had %d\n%s", alone, code, again, steps, out2)
+	}
+
+	for _, bad := range [][]string{{"--seed", "3"}, {"--swarm", "-1"}, {"--swarm", "2", "--workers", "2"},
+		{"--protocol", "multipaxos", "--rounds", "2,x"}, {"--protocol", "multipaxos", "--rounds", "1,1,1"}} {
+		if code, _, errb := explore(bad...); code != exitBadInput || strings.Count(strings.TrimSpace(errb), "\n") > 0 {
+			t.Errorf("%v: exit %d, want %d and one line: %q", bad, code, exitBadInput, errb)
 		}
 	}
 }

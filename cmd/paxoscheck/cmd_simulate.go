@@ -109,12 +109,20 @@ type simFlags struct {
 // flag as given: --seed and --runs replaced, --workers, --out and
 // --keep-all left out (they change nothing in a run).
 func (c *simFlags) reproduce(seed uint64) string {
-	valued := map[string]bool{"seed": true, "runs": true, "workers": true, "out": true}
-	words := []string{"paxoscheck", "simulate"}
-	for i := 0; i < len(c.args); i++ {
-		a := c.args[i]
+	return commandLine("simulate", c.args, map[string]bool{"seed": true, "runs": true, "workers": true, "out": true}, map[string]bool{"keep-all": true},
+		"--seed", strconv.FormatUint(seed, 10), "--runs", "1")
+}
+
+// commandLine is `paxoscheck cmd` with args, but for the flags named in
+// valued (with their values) and in bare (booleans), quoted for a shell,
+// and then extra: the command line that runs one search or one seed of
+// what args ran.
+func commandLine(cmd string, args []string, valued, bare map[string]bool, extra ...string) string {
+	words := []string{"paxoscheck", cmd}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if strings.HasPrefix(a, "-") && (valued[name] || name == "keep-all") {
+		if strings.HasPrefix(a, "-") && (valued[name] || bare[name]) {
 			if valued[name] && !hasValue {
 				i++ // its value is the next argument
 			}
@@ -125,7 +133,7 @@ func (c *simFlags) reproduce(seed uint64) string {
 		}
 		words = append(words, a)
 	}
-	return strings.Join(append(words, "--seed", strconv.FormatUint(seed, 10), "--runs", "1"), " ")
+	return strings.Join(append(words, extra...), " ")
 }
 
 // simDefaults are a protocol's defaults of the shared simulate flags.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/paxoscheck/paxoscheck/checker/graph"
@@ -101,7 +102,7 @@ func replayMultiPaxos(path string, stdout, stderr io.Writer) int {
 type multiPaxosFlags struct {
 	acceptors, proposers, clients, commands, keys, pipeline *int
 	maxRound                                                *uint
-	workload, crashRoles                                    *string
+	workload, crashRoles, rounds                            *string
 	bugs                                                    listFlag
 	fs                                                      *flag.FlagSet
 }
@@ -116,6 +117,7 @@ func addMultiPaxosFlags(fs *flag.FlagSet, clients, commands, keys, pipeline int,
 	f.workload = fs.String("workload", "", "the sessions' commands, instead of --clients and --commands: sessions separated by ';', each a list of get, put and cas separated by ',' (\"put,get;put\": client 0 puts and then gets, client 1 puts)")
 	f.pipeline = fs.Int("pipeline", pipeline, "slots a leader may have in flight at once (at least 1)")
 	f.maxRound = fs.Uint("max-round", maxRound, maxRoundUsage)
+	f.rounds = fs.String("rounds", "", "each proposer's own highest round, a comma list by proposer (\"2,1\": the first may start rounds 1 and 2, the second round 1; 0 or left out: --max-round)")
 	f.crashRoles = fs.String("crash-roles", "all", fmt.Sprintf(crashRolesUsage, "acceptor, proposer"))
 	fs.Var(&f.bugs, "bug", "switch on a Multi-Paxos catalogue bug (repeatable, or a comma list): "+bugList())
 	return f
@@ -175,6 +177,18 @@ func (f *multiPaxosFlags) setup() (mpworld.Setup, error) {
 	s := mpworld.NewSetup(*f.acceptors, *f.proposers, *f.pipeline, sessions)
 	s.Config.Bugs = bugs
 	s.MaxRound = uint32(*f.maxRound)
+	if *f.rounds != "" {
+		for i, w := range strings.Split(*f.rounds, ",") {
+			r, err := strconv.ParseUint(strings.TrimSpace(w), 10, 32)
+			if err != nil || r > 1<<20 {
+				return mpworld.Setup{}, fmt.Errorf("--rounds %q: proposer %d's bound %q is not a round up to %d", *f.rounds, i, w, 1<<20)
+			}
+			s.Rounds = append(s.Rounds, uint32(r))
+		}
+		if len(s.Rounds) > *f.proposers {
+			return mpworld.Setup{}, fmt.Errorf("--rounds %q: %d bounds for %s", *f.rounds, len(s.Rounds), english.Count(*f.proposers, "proposer"))
+		}
+	}
 	var err error
 	roles := map[string][]mp.NodeID{"acceptor": s.Config.Acceptors, "proposer": s.Config.Proposers}
 	if s.Crashable, err = parseCrashRoles(*f.crashRoles, roles); err != nil {
@@ -195,6 +209,14 @@ func (f *multiPaxosFlags) cluster(s *mpworld.Setup) string {
 		bugs = s.Config.Bugs.String()
 	}
 	return fmt.Sprintf("acceptors=%d proposers=%d %s pipeline=%d; bugs: %s", *f.acceptors, *f.proposers, w, *f.pipeline, bugs)
+}
+
+// roundBounds words --max-round and --rounds for the banners.
+func (f *multiPaxosFlags) roundBounds() string {
+	if *f.rounds == "" {
+		return fmt.Sprintf("max round %d", *f.maxRound)
+	}
+	return fmt.Sprintf("max round %d, by proposer %s", *f.maxRound, *f.rounds)
 }
 
 // exploreMultiPaxos is Multi-Paxos's entry for explore. Its defaults (two
@@ -228,10 +250,10 @@ func exploreMultiPaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 		if code, ok := c.checkProgress(); !ok {
 			return code
 		}
-		opt := mpmodel.Options{Workers: *c.workers, MaxStates: *c.maxStates, MaxDepth: *c.maxDepth, DFS: *c.dfs,
+		opt := mpmodel.Options{Workers: *c.workers, MaxStates: *c.maxStates, MaxDepth: *c.maxDepth, DFS: *c.dfs, Swarm: *c.swarm, Order: c.order(),
 			DeadlockIsError: *c.deadlockErr, MaxMemory: c.memLimit,
 			FrontierMemory: c.frontierLimit}
-		interrupt, stop := c.begin("multipaxos, "+f.cluster(&s), fmt.Sprintf("crash roles %s, max round %d", *f.crashRoles, *f.maxRound))
+		interrupt, stop := c.begin("multipaxos, "+f.cluster(&s), fmt.Sprintf("crash roles %s, %s", *f.crashRoles, f.roundBounds()))
 		defer stop()
 		opt.Interrupt = interrupt
 		opt.Progress, opt.ProgressEvery = c.progressFunc()
@@ -310,8 +332,8 @@ func simulateMultiPaxos(fs *flag.FlagSet) func(c *simFlags) int {
 		last := *c.seed + uint64(*c.runs) - 1
 		banner := []string{
 			fmt.Sprintf("simulate multipaxos: seeds %d..%d (%s); %s", *c.seed, last, english.Count(*c.runs, "run"), f.cluster(&s)),
-			fmt.Sprintf("simulate multipaxos: budget drops=%d dups=%d crashes=%d mid-step-crash=%t, crash roles %s, max round %d, max steps %d, weights %s",
-				*c.drops, *c.dups, *c.crashes, *c.midStep, *f.crashRoles, *f.maxRound, *c.steps, &weightsFlag{w: c.weights}),
+			fmt.Sprintf("simulate multipaxos: budget drops=%d dups=%d crashes=%d mid-step-crash=%t, crash roles %s, %s, max steps %d, weights %s",
+				*c.drops, *c.dups, *c.crashes, *c.midStep, *f.crashRoles, f.roundBounds(), *c.steps, &weightsFlag{w: c.weights}),
 		}
 		return simulate(c, sm, writeMultiPaxosTrace, banner)
 	}

@@ -158,7 +158,7 @@ func explorePaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 		if err != nil {
 			return c.bad("--invariants: %v", err)
 		}
-		opt := paxosexplore.Options{Invariants: invs, Workers: *c.workers, MaxStates: *c.maxStates, MaxDepth: *c.maxDepth, DFS: *c.dfs,
+		opt := paxosexplore.Options{Invariants: invs, Workers: *c.workers, MaxStates: *c.maxStates, MaxDepth: *c.maxDepth, DFS: *c.dfs, Swarm: *c.swarm, Order: c.order(),
 			NoSymmetry: *c.noSym, NoDead: *c.noDead, DeadlockIsError: *c.deadlockErr, MaxMemory: c.memLimit,
 			FrontierMemory: c.frontierLimit}
 		bugNames := "none"

@@ -5,6 +5,7 @@ package english
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Integer is any integer type a count comes in.
@@ -12,10 +13,16 @@ type Integer interface {
 	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64
 }
 
-// Count is n and noun, plural unless n is 1 (nouns that take an s).
+// Count is n and noun, plural unless n is 1: nouns that end in s, x, ch
+// or sh take es, the others an s.
 func Count[T Integer](n T, noun string) string {
 	if n == 1 {
 		return "1 " + noun
+	}
+	for _, end := range []string{"s", "x", "ch", "sh"} {
+		if strings.HasSuffix(noun, end) {
+			return fmt.Sprintf("%d %ses", n, noun)
+		}
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -2,7 +2,6 @@ package mpmodel
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"flag"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"github.com/paxoscheck/paxoscheck/checker/graph"
 	"github.com/paxoscheck/paxoscheck/checker/linearize"
 	"github.com/paxoscheck/paxoscheck/checker/multipaxos/mpworld"
-	"github.com/paxoscheck/paxoscheck/checker/sim"
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
 	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 )
@@ -45,34 +43,58 @@ func readAfterWrite() mpworld.Setup {
 	return s
 }
 
+// threeBallots: twoProposers where the first proposer may start rounds 1
+// and 2 and the second round 1: three ballots, as adopt-lowest-vote needs.
+func threeBallots() mpworld.Setup {
+	s := twoProposers()
+	s.Rounds = []uint32{2, 1}
+	return s
+}
+
+// swarmOptions is the swarm that hunts adopt-lowest-vote at threeBallots,
+// whose graph is too large to search whole here: depth-first searches in
+// seeded orders from seed 1, at most 1,000 states and 26 steps deep each
+// (explore.Options.Swarm).
+var swarmOptions = Options{DFS: true, Swarm: 2000, Order: 1, MaxStates: 1000, MaxDepth: 26}
+
 func retrying() mpworld.Setup {
 	s := setup(1, 1, 2, 2)
 	s.SetNetwork = true
 	return s
 }
 
-// catalogue is where each bug is found: by the explorer at small bounds,
-// with the shortest counterexample (BFS; stale-read by the linearizability
-// of every state's history), or, where its bounds are too large to search
-// here (adopt-lowest-vote: three ballots and two proposers), by the
-// simulator, shrunk. Every bug is also
-// found by the simulator (TestSimulateFindsBugs) and, where the spec can
-// express it, by TLC (spec/expected.tsv).
+// catalogue is where the explorer finds each bug: at small bounds, with
+// the shortest counterexample (BFS; stale-read by the linearizability of
+// every state's history), or, where the bounds are too large to search
+// whole here (adopt-lowest-vote: three ballots and two proposers), by a
+// swarm of bounded depth-first searches (swarmOptions), whose
+// counterexample is not the shortest. Every bug is also found by the
+// simulator (TestSimulateFindsBugs) and, where the spec can express it,
+// by TLC (spec/expected.tsv).
 var catalogue = []struct {
-	bug      mp.Bug
-	explore  func() mpworld.Setup // nil: by the simulator
-	inv      string
-	steps    int
-	short    bool
-	simSeeds int
+	bug     mp.Bug
+	explore func() mpworld.Setup
+	swarm   bool
+	inv     string
+	steps   int
+	short   bool
 }{
 	{bug: mp.BugSkipPhase1, explore: twoProposers, inv: "Agreement", steps: 8, short: true},
-	{bug: mp.BugAdoptLowestVote, inv: "Agreement", simSeeds: 2000},
+	{bug: mp.BugAdoptLowestVote, explore: threeBallots, swarm: true, inv: "Agreement", steps: 26},
 	{bug: mp.BugNoHoleFill, explore: twoProposers, inv: "AppliedInOrder", steps: 22},
 	{bug: mp.BugApplyBeforeChosen, explore: twoProposers, inv: "AppliedInOrder", steps: 6, short: true},
 	{bug: mp.BugNoDedup, explore: retrying, inv: "AppliedOnce", steps: 20},
 	{bug: mp.BugStaleRead, explore: readAfterWrite, inv: Linearizable, steps: 22},
 	{bug: mp.BugPerSlotPromise, explore: twoProposers, inv: "Agreement", steps: 16, short: true},
+}
+
+// swarmStates is what a swarm's searches stored, together.
+func swarmStates(r *Result) int64 {
+	var n int64
+	for _, ss := range r.Swarm {
+		n += ss.Distinct
+	}
+	return n
 }
 
 // TestCatalogue finds every bug where the catalogue says, checks that its
@@ -87,34 +109,29 @@ func TestCatalogue(t *testing.T) {
 			if (testing.Short() || raceOn) && !c.short {
 				t.Skip("seconds: not in -short, nor under the race detector")
 			}
-			var tr mptrace.Trace
-			if c.explore != nil {
-				s := c.explore()
-				s.Config.Bugs = mp.Bugs(c.bug)
-				r, err := Explore(&s, Options{Workers: 1}) // one worker: the same path every run
-				if err != nil {
-					t.Fatal(err)
-				}
-				if r.Violation == nil || r.Violation.Invariant != c.inv || len(r.Path) != c.steps {
-					t.Fatalf("violation %v after %d steps, want %s after %d", r.Violation, len(r.Path), c.inv, c.steps)
-				}
-				m := &Model{Setup: s}
-				if tr, err = m.Record(r.Path, "explore", nil, r.Violation); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				sm := newSim(t, simSetup(mp.Bugs(c.bug), 4, 6, 1), 600)
-				sum := sm.RunBatch(context.Background(), sim.Batch[mp.NodeID, mpworld.OpID, mp.Node, mp.Message, mp.Durable, mp.Effects, mptrace.Trace]{First: 1, Runs: c.simSeeds, StopAtFirst: true})
-				if sum.First == nil || sum.First.Violation.Invariant != c.inv {
-					t.Fatalf("the simulator did not find %s in %d seeds", c.inv, sum.Runs)
-				}
-				small := sm.Shrink(sum.First)
-				var err error
-				if tr, err = small.Trace(); err != nil {
-					t.Fatal(err)
-				}
-				tr.Header.Source, tr.Header.Seed = "shrink", &sum.First.Seed
-				t.Logf("seed %d, %d steps shrunk to %d", sum.First.Seed, sum.First.Steps(), small.Steps())
+			s := c.explore()
+			s.Config.Bugs = mp.Bugs(c.bug)
+			opt := Options{Workers: 1} // one worker: the same path every run
+			if c.swarm {
+				opt = swarmOptions
+			}
+			r, err := Explore(&s, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Violation == nil || r.Violation.Invariant != c.inv || len(r.Path) != c.steps {
+				t.Fatalf("violation %v after %d steps, want %s after %d", r.Violation, len(r.Path), c.inv, c.steps)
+			}
+			if c.swarm {
+				t.Logf("found by search %d of the swarm (seed %d); %d states in all", len(r.Swarm), r.Swarm[len(r.Swarm)-1].Order, swarmStates(r))
+			}
+			m := &Model{Setup: s}
+			tr, err := m.Record(r.Path, "explore", nil, r.Violation)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v := tr.Header.Violation; v == nil || v.Step != len(tr.Steps) {
+				t.Errorf("the header's violation %+v is not at the trace's last step, %d", v, len(tr.Steps))
 			}
 			var buf bytes.Buffer
 			if err := mptrace.Write(&buf, tr); err != nil {

@@ -87,6 +87,15 @@ func (m *Model) Record(actions []mpworld.Action, source string, seed *uint64, v 
 		return tr, fmt.Errorf("replaying the run: %w", err)
 	}
 	tr.Header.Seed = seed
+	if v != nil && v.Step == len(actions) {
+		// The violation is at the path's end; a set network's path has
+		// become a longer multiset one (a duplication before each
+		// delivery of a message delivered again), so that end is the
+		// trace's last step.
+		w := *v
+		w.Step = len(tr.Steps)
+		v = &w
+	}
 	m.Annotate(&tr, v)
 	return tr, nil
 }

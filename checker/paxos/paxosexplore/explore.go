@@ -41,14 +41,16 @@ var (
 // with Paxos's reductions (NoSymmetry, NoDead switch them off) and a Check
 // on the world's types.
 type Options struct {
-	// Workers, MaxStates, MaxDepth, DFS, MaxMemory, DeadlockIsError,
-	// Progress and ProgressEvery are explore.Options's, with the same
-	// meanings (0: GOMAXPROCS workers, no limit, no limit; MaxMemory 0:
-	// explore.DefaultMaxMemory, negative: none).
+	// Workers, MaxStates, MaxDepth, DFS, Order, Swarm, MaxMemory,
+	// DeadlockIsError, Progress and ProgressEvery are explore.Options's,
+	// with the same meanings (0: GOMAXPROCS workers, no limit, no limit;
+	// MaxMemory 0: explore.DefaultMaxMemory, negative: none).
 	Workers   int
 	MaxStates int64
 	MaxDepth  int
 	DFS       bool
+	Order     uint64
+	Swarm     int
 	// NoSymmetry and NoDead switch the reductions off (NoDead: the
 	// dead-state reduction of dead.go, every hint of hints.go but
 	// symmetry). Whatever is on is certified against the code in the same
@@ -108,7 +110,7 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 	if opt.NoSymmetry || !symmetric(s) {
 		h &^= hintSymmetry
 	}
-	eo := eopts{Workers: opt.Workers, MaxStates: opt.MaxStates, MaxDepth: opt.MaxDepth, DFS: opt.DFS,
+	eo := eopts{Workers: opt.Workers, MaxStates: opt.MaxStates, MaxDepth: opt.MaxDepth, DFS: opt.DFS, Order: opt.Order, Swarm: opt.Swarm,
 		Reduction: &reduction{setup: s, codec: c, h: h}, Decoder: c.dec, MaxMemory: opt.MaxMemory,
 		DeadlockIsError: opt.DeadlockIsError, VerifyFingerprints: verifyFingerprints,
 		FrontierMemory: opt.FrontierMemory, SpillDir: opt.SpillDir, Interrupt: opt.Interrupt,
