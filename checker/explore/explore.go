@@ -61,6 +61,13 @@ type Options[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	// different states; a complete search reaches the same states in any
 	// order. Only with DFS.
 	Order uint64
+	// Shards, when not 0, makes this search one of that many shards of a
+	// breadth-first search, the one numbered Shard (0 to Shards-1;
+	// shard.go): every shard searches the levels up to ShardDepth (0: the
+	// first level of at least shardLevel states per shard) whole, and
+	// then only below the states of that level it owns by fingerprint.
+	// Together the shards reach every state the whole search reaches.
+	Shard, Shards, ShardDepth int
 	// Swarm, when not 0, runs that many depth-first searches one after
 	// another, in the orders Order, Order+1, ... (swarm verification, for
 	// bug hunting: swarm.go), each bounded by MaxStates, or when that is 0
@@ -197,6 +204,9 @@ type Result[I, K ~uint8, M graph.Message[M]] struct {
 	// StoreBytes is what the stored states cost: fingerprint tables and
 	// predecessor pages.
 	StoreBytes int64
+	// Split describes the level a shard's search split at (Options.Shards;
+	// zero when not a shard).
+	Split ShardSplit
 	// Swarm lists a swarm's searches in the order they ran (nil: not a
 	// swarm); the rest of the Result is the last one's, but Elapsed,
 	// which is the whole swarm's.
@@ -232,8 +242,11 @@ func (r *Result[I, K, M]) BytesPerState() float64 {
 
 // Err is the verdict: nil when every check passed (or the search was cut
 // short before finding anything), else an error wrapping ErrViolation,
-// ErrDeadlock or ErrVacuous.
+// ErrDeadlock or ErrVacuous. A shard that split its search
+// (Options.Shards) is never vacuous on its own: the "sometimes" facts are
+// the shards' together.
 func (r *Result[I, K, M]) Err() error {
+	shard := r.Split.Level > 0
 	switch {
 	case r.Violation != nil:
 		return fmt.Errorf("%w: %s", ErrViolation, r.Violation.Error())
@@ -241,9 +254,9 @@ func (r *Result[I, K, M]) Err() error {
 		return fmt.Errorf("%w at depth %d: clients %v wait and no action changes the state", ErrDeadlock, r.Deadlock.Depth, r.Deadlock.Waiting)
 	case r.Deadlock != nil:
 		return fmt.Errorf("%w at depth %d: clients %v wait and no action is enabled", ErrDeadlock, r.Deadlock.Depth, r.Deadlock.Waiting)
-	case r.Complete && !r.Chosen:
+	case r.Complete && !shard && !r.Chosen:
 		return fmt.Errorf("%w: no reachable state has a chosen value", ErrVacuous)
-	case r.Complete && !r.AllLearned:
+	case r.Complete && !shard && !r.AllLearned:
 		return fmt.Errorf("%w: no reachable state has every learner learned", ErrVacuous)
 	}
 	return nil
@@ -433,6 +446,10 @@ type search[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	// spilled and spilledDisk are the frontier's bytes that went to disk,
 	// before and after compression.
 	spilled, spilledDisk int64
+	// split is where a shard split the search, and owned how many states
+	// of that level it expanded.
+	split ShardSplit
+	owned atomic.Int64
 }
 
 type finding struct {
@@ -457,6 +474,12 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 	}
 	if opt.Swarm < 0 {
 		return nil, fmt.Errorf("%w: a negative number of swarm searches", ErrOptions)
+	}
+	if opt.Shards < 0 || opt.Shard < 0 || opt.ShardDepth < 0 || (opt.Shards > 0 && opt.Shard >= opt.Shards) || (opt.Shards == 0 && (opt.Shard > 0 || opt.ShardDepth > 0)) {
+		return nil, fmt.Errorf("%w: shard %d of %d (split at depth %d): a shard is numbered 0 to shards-1", ErrOptions, opt.Shard, opt.Shards, opt.ShardDepth)
+	}
+	if opt.Shards > 0 && opt.DFS {
+		return nil, fmt.Errorf("%w: shards split a breadth-first search at a level; a depth-first search has none", ErrOptions)
 	}
 	if (opt.Order != 0 || opt.Swarm > 0) && !opt.DFS {
 		return nil, fmt.Errorf("%w: an order of successors (a swarm) needs depth-first search", ErrOptions)
@@ -603,7 +626,7 @@ func once[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, 
 			Reduced: red.Describe(), Refuted: refuted, Restarts: len(refuted), Certified: red.Certified(),
 			SetNetwork: m.GraphOptions().SetNetwork, Workers: opt.Workers, Elapsed: time.Since(start),
 			PeakHeap: s.peakHeap, StoreBytes: int64(s.visited.Bytes() + s.parents.bytes()), MaxMemory: max(opt.MaxMemory, 0),
-			Spilled: s.spilled, SpilledDisk: s.spilledDisk, Queued: s.queue.Load(),
+			Spilled: s.spilled, SpilledDisk: s.spilledDisk, Queued: s.queue.Load(), Split: s.shardSplit(),
 		}
 		switch {
 		case s.memStop.Load() && interrupted.Load():
@@ -753,11 +776,16 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 	cur.add(first)
 	base := uint32(0) // number of cur's first state
 	complete := true
+	split := -1 // the depth at which a shard splits the search
 	for depth := 0; cur.n > 0; depth++ {
 		s.depth.Store(int64(depth))
 		if s.opt.MaxDepth > 0 && depth >= s.opt.MaxDepth {
 			complete = false
 			break
+		}
+		if split < 0 && s.splitsAt(depth, cur.n) {
+			split = depth
+			s.split = ShardSplit{Depth: depth, Level: int64(cur.n), Above: s.distinct.Load() - int64(cur.n)}
 		}
 		s.queue.Store(int64(cur.n))
 		var next atomic.Int64
@@ -787,6 +815,9 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 					hi := min(lo+chunk, cur.n)
 					for i := lo; i < hi && !s.stop.Load(); i++ {
 						enc, fp, err := cur.read(i, &w.cache)
+						if err == nil && depth == split && !s.owns(fp) {
+							continue // another shard's
+						}
 						if err == nil {
 							err = w.expand(enc, fp, base+uint32(i), depth)
 						}

@@ -36,6 +36,10 @@ type exploreFlags struct {
 	seed                 *uint64
 	seedGiven            bool
 	args                 []string
+	fs                   *flag.FlagSet
+	shardFlag, report    *string
+	shardDepth           *int
+	shard, shards        int
 	network              *string
 	workers, maxDepth    *int
 	maxStates            *int64
@@ -108,7 +112,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("explore", "explore [flags]", stderr)
 	parsed := fs.String("protocol", "paxos", "the protocol to explore: "+searchNames())
 	def := sp.exploreDefaults
-	c := &exploreFlags{stdout: stdout, stderr: stderr, args: args}
+	c := &exploreFlags{stdout: stdout, stderr: stderr, args: args, fs: fs}
 	c.drops = fs.Int("drops", 0, "message drops allowed (0: never; --network multiset only)")
 	c.dups = fs.Int("dups", 0, "message duplications allowed (0: never; --network multiset only)")
 	c.crashes = fs.Int("crashes", def.crashes, "node crashes allowed (0: never); a crashed node may restart")
@@ -123,6 +127,9 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	c.maxDepth = fs.Int("max-depth", 0, "do not expand states at this depth (0: no limit)")
 	c.dfs = fs.Bool("dfs", false, "depth-first (one worker; counterexamples are not shortest)")
 	c.swarm = fs.Int("swarm", 0, "hunt for bugs with this many depth-first searches, one after another, each taking successors in its own seeded order and bounded by --max-states (default: what --max-memory holds); stops at the first violation; unless one search is complete, coverage is not (exit 3)")
+	c.shardFlag = fs.String("shard", "", "search only shard `i/N` (i from 0 to N-1) of a breadth-first search: the levels down to the split level whole, then below the split level's states this shard owns by fingerprint; N shards together reach every state (merge their --report files with merge-reports)")
+	c.shardDepth = fs.Int("shard-depth", 0, "with --shard: the depth of the level the shards share out (0: the first level of at least 64 states per shard)")
+	c.report = fs.String("report", "", "write the search's report, as JSON, to `FILE` (what merge-reports reads)")
 	c.seed = fs.Uint64("seed", 1, "with --swarm: the first search's seed; search i uses seed+i (0: the model's own order)")
 	c.noSym = fs.Bool("no-symmetry", false, "do not merge states that differ by a permutation of acceptors")
 	c.noDead = fs.Bool("no-dead", false, "no dead-state reduction (states differing only in what no later step reads are merged, messages whose delivery can change nothing are left out, crashes that lose nothing are skipped; every reduction is proved against the code in the same run)")
@@ -272,6 +279,20 @@ func (c *exploreFlags) check(fs *flag.FlagSet) (code int, ok bool) {
 	case *c.network == "set" && (*c.drops != 0 || *c.dups != 0):
 		return c.bad("--drops and --dups need --network multiset: the set network (the default) already has every drop and duplication"), false
 	}
+	if *c.shardFlag != "" {
+		var err error
+		if c.shard, c.shards, err = parseShard(*c.shardFlag); err != nil {
+			return c.bad("--shard: %v", err), false
+		}
+	}
+	switch {
+	case *c.shardDepth < 0:
+		return c.bad("--shard-depth %d: must not be negative", *c.shardDepth), false
+	case *c.shardDepth > 0 && c.shards == 0:
+		return c.bad("--shard-depth: only with --shard i/N"), false
+	case c.shards > 0 && (*c.dfs || *c.swarm > 0):
+		return c.bad("--shard: shards split a breadth-first search at a level; drop --dfs and --swarm"), false
+	}
 	fs.Visit(func(f *flag.Flag) { c.seedGiven = c.seedGiven || f.Name == "seed" })
 	if c.seedGiven && *c.swarm == 0 {
 		return c.bad("--seed: only a swarm (--swarm K) has seeds; a single search is the same every run"), false
@@ -292,6 +313,9 @@ func (c *exploreFlags) check(fs *flag.FlagSet) (code int, ok bool) {
 	}
 	if c.inv, err = parseInvariants(*c.invariants); err != nil {
 		return c.bad("--invariants: %v", err), false
+	}
+	if err := checkReportFile(*c.report); err != nil {
+		return c.bad("--report: %v", err), false
 	}
 	return 0, true
 }
@@ -404,6 +428,9 @@ func (c *exploreFlags) begin(cluster, bounds string) (interrupt <-chan struct{},
 	case workers == 0:
 		workers = runtime.GOMAXPROCS(0)
 	}
+	if c.shards > 0 {
+		order = fmt.Sprintf("%s, shard %d of %d (0 to %d)", order, c.shard, c.shards, c.shards-1)
+	}
 	fmt.Fprintf(c.stdout, "explore: %s, crashes=%d mid-step-crash=%t, %s; %s, %s\n",
 		net, *c.crashes, *c.midStep, bounds, order, english.Count(workers, "worker"))
 	if c.inv.names != nil {
@@ -449,6 +476,9 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 		fmt.Fprintf(stdout, "frontier: %s of encoded states spilled to disk, %s compressed (--frontier-memory)\n",
 			formatSize(r.Spilled), formatSize(r.SpilledDisk))
 	}
+	if c.shards > 0 {
+		shardSummary(c, r)
+	}
 	if r.Stopped == "interrupted" {
 		fmt.Fprintf(stdout, "INCOMPLETE: interrupted after %s at depth %d, with %s left to expand at that depth at least: no violation in what was searched, which is not every state\n",
 			english.Count(r.Distinct, "distinct state"), r.MaxDepth, english.Count(r.Queued, "state"))
@@ -489,13 +519,7 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 	// One verdict word per kind, as every subcommand says it.
 	switch {
 	case r.Violation != nil:
-		v := *r.Violation
-		if r.SetNetwork && v.Step == len(r.Path) {
-			// Numbered as the counterexample trace numbers it: the set
-			// network's path, made a multiset one, is longer.
-			v.Step = len(graph.ToMultiset(r.Path))
-		}
-		fmt.Fprintf(stdout, "VIOLATION: %v\n", &v)
+		fmt.Fprintln(stdout, violationLine(r))
 	case errors.Is(verr, explore.ErrDeadlock):
 		fmt.Fprintf(stdout, "DEADLOCK: %s\n", strings.TrimPrefix(verr.Error(), explore.ErrDeadlock.Error()+" "))
 	case errors.Is(verr, explore.ErrVacuous):
@@ -504,6 +528,18 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 		fmt.Fprintf(stdout, "FAIL: %v\n", verr)
 	}
 	return exitViolation, len(r.Path) > 0 || r.Violation != nil || r.Deadlock != nil
+}
+
+// shardSummary prints where a shard split its search.
+func shardSummary[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[I, K, M]) {
+	sp := r.Split
+	if sp.Level == 0 {
+		fmt.Fprintf(c.stdout, "shard %d/%d: the search ended before it split (no level at --shard-depth, or of %d states): this shard searched the whole graph\n",
+			c.shard, c.shards, 64*c.shards)
+		return
+	}
+	fmt.Fprintf(c.stdout, "shard %d/%d: split at depth %d, whose %s (%s above it) the shards share out; this one expanded %d of them, and what is below them: its verdict is its share's (merge-reports combines the shards')\n",
+		c.shard, c.shards, sp.Depth, english.Count(sp.Level, "state"), english.Count(sp.Above, "state"), sp.Owned)
 }
 
 // swarmSummary prints what a swarm did: its searches, the one that found

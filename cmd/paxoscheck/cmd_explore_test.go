@@ -217,3 +217,78 @@ func TestExploreSwarm(t *testing.T) {
 		}
 	}
 }
+
+// TestShardsMerge: the shards of a search, each with --report, merge
+// into its verdict: ok for the correct code, and for a bug the shortest
+// counterexample, as long as the whole search's; reports that do not make
+// one search are refused in one line.
+func TestShardsMerge(t *testing.T) {
+	dir := t.TempDir()
+	explore := func(args ...string) (int, string) {
+		var out, errb bytes.Buffer
+		code := run(append([]string{"explore"}, args...), &out, &errb)
+		return code, out.String() + errb.String()
+	}
+	merge := func(files ...string) (int, string) {
+		var out, errb bytes.Buffer
+		code := run(append([]string{"merge-reports"}, files...), &out, &errb)
+		return code, out.String() + errb.String()
+	}
+	steps := func(out string) (n int) {
+		if i := strings.Index(out, "counterexample ("); i >= 0 {
+			fmt.Sscanf(out[i:], "counterexample (%d steps", &n)
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"correct", []string{"--proposers", "2", "--clients", "2"}, exitOK},
+		{"bug", []string{"--proposers", "2", "--clients", "2", "--bug", "accept-below-promise"}, exitViolation},
+	} {
+		code, whole := explore(append(tc.args, "--out", dir)...)
+		if code != tc.code || (code == exitViolation) != (steps(whole) > 0) {
+			t.Fatalf("%s: the whole search exits %d, a counterexample of %d steps\n%s", tc.name, code, steps(whole), whole)
+		}
+		var files []string
+		for i := range 3 {
+			f := filepath.Join(dir, fmt.Sprintf("%s-%d.json", tc.name, i))
+			files = append(files, f)
+			code, out := explore(append(tc.args, "--shard", fmt.Sprintf("%d/3", i), "--shard-depth", "3", "--report", f, "--out", dir)...)
+			if code != exitOK && code != exitViolation || !strings.Contains(out, fmt.Sprintf("shard %d/3: split at depth 3", i)) {
+				t.Fatalf("%s, shard %d: exit %d\n%s", tc.name, i, code, out)
+			}
+		}
+		code, out := merge(files...)
+		if code != tc.code || !strings.Contains(out, "3 shards of one search") || steps(out) != steps(whole) {
+			t.Errorf("%s: merge exits %d (want %d), counterexample of %d steps (the whole search's: %d)\n%s", tc.name, code, tc.code, steps(out), steps(whole), out)
+		}
+		if code, out := merge(files[:2]...); code != exitBadInput || !strings.Contains(out, "shards 2 of 3 missing") {
+			t.Errorf("%s, two shards: exit %d\n%s", tc.name, code, out)
+		}
+	}
+	other := filepath.Join(dir, "other.json")
+	if code, out := explore("--proposers", "1", "--clients", "1", "--shard", "0/3", "--shard-depth", "3", "--report", other); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	junk := filepath.Join(dir, "junk.json")
+	if err := os.WriteFile(junk, []byte(`{"format":"paxoscheck-explore-report","version":1,"verdict":"great"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, files := range [][]string{
+		{filepath.Join(dir, "correct-0.json"), filepath.Join(dir, "correct-1.json"), other},
+		{filepath.Join(dir, "correct-0.json"), filepath.Join(dir, "correct-0.json")},
+		{junk}, {filepath.Join(dir, "none.json")}, {},
+	} {
+		if code, out := merge(files...); code != exitBadInput || strings.Count(strings.TrimSpace(out), "\n") > 0 {
+			t.Errorf("%v: exit %d, want %d and one line:\n%s", files, code, exitBadInput, out)
+		}
+	}
+	for _, bad := range [][]string{{"--shard", "3/3"}, {"--shard", "x"}, {"--shard", "0/2", "--dfs"}, {"--shard-depth", "2"}, {"--report", dir}} {
+		if code, out := explore(bad...); code != exitBadInput || strings.Count(strings.TrimSpace(out), "\n") > 0 {
+			t.Errorf("%v: exit %d, want %d and one line:\n%s", bad, code, exitBadInput, out)
+		}
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -251,6 +250,7 @@ func exploreMultiPaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 			return code
 		}
 		opt := mpmodel.Options{Workers: *c.workers, MaxStates: *c.maxStates, MaxDepth: *c.maxDepth, DFS: *c.dfs, Swarm: *c.swarm, Order: c.order(),
+			Shard: c.shard, Shards: c.shards, ShardDepth: *c.shardDepth,
 			DeadlockIsError: *c.deadlockErr, MaxMemory: c.memLimit,
 			FrontierMemory: c.frontierLimit}
 		interrupt, stop := c.begin("multipaxos, "+f.cluster(&s), fmt.Sprintf("crash roles %s, %s", *f.crashRoles, f.roundBounds()))
@@ -268,34 +268,20 @@ func exploreMultiPaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 		if err != nil {
 			return c.bad("%v", err)
 		}
-		code, write := report(c, r, nil)
-		if !write {
-			return code
-		}
-		tr, err := (&mpmodel.Model{Setup: s}).Record(r.Path, "explore", nil, r.Violation)
-		if err != nil {
-			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
-			return exitViolation
-		}
-		dir, err := c.counterexampleDir()
-		if err != nil {
-			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
-			return exitViolation
-		}
 		name := "counterexample"
 		if s.Config.Bugs != 0 {
 			name = strings.ReplaceAll(s.Config.Bugs.String(), ",", "+")
 		}
-		path := filepath.Join(dir, name+".jsonl")
-		if err := mptrace.WriteFile(path, tr); err != nil {
-			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
-			return exitViolation
-		}
-		fmt.Fprintf(c.stdout, "counterexample (%d steps): %s\n", len(tr.Steps), path)
-		if err := mptrace.RenderText(c.stdout, &tr, mptrace.TextOptions{}); err != nil {
-			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
-		}
-		return exitViolation
+		return finishExplore(c, r, nil, name, func(path string) (int, func(io.Writer) error, error) {
+			tr, err := (&mpmodel.Model{Setup: s}).Record(r.Path, "explore", nil, r.Violation)
+			if err != nil {
+				return 0, nil, err
+			}
+			if err := mptrace.WriteFile(path, tr); err != nil {
+				return 0, nil, err
+			}
+			return len(tr.Steps), func(w io.Writer) error { return mptrace.RenderText(w, &tr, mptrace.TextOptions{}) }, nil
+		})
 	}
 }
 

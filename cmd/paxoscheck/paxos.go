@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/paxoscheck/paxoscheck/checker/paxos/invariant"
@@ -159,6 +158,7 @@ func explorePaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 			return c.bad("--invariants: %v", err)
 		}
 		opt := paxosexplore.Options{Invariants: invs, Workers: *c.workers, MaxStates: *c.maxStates, MaxDepth: *c.maxDepth, DFS: *c.dfs, Swarm: *c.swarm, Order: c.order(),
+			Shard: c.shard, Shards: c.shards, ShardDepth: *c.shardDepth,
 			NoSymmetry: *c.noSym, NoDead: *c.noDead, DeadlockIsError: *c.deadlockErr, MaxMemory: c.memLimit,
 			FrontierMemory: c.frontierLimit}
 		bugNames := "none"
@@ -181,34 +181,20 @@ func explorePaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 		for _, line := range paxosexplore.CannotExpose(&s) {
 			notes = append(notes, "these bounds cannot expose "+line)
 		}
-		code, write := report(c, r, notes)
-		if !write {
-			return code
-		}
-		tr, err := paxosexplore.Trace(s, r)
-		if err != nil {
-			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
-			return exitViolation
-		}
-		dir, err := c.counterexampleDir()
-		if err != nil {
-			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
-			return exitViolation
-		}
 		name := "counterexample"
 		if bugSet != 0 {
 			name = strings.ReplaceAll(bugSet.String(), ",", "+")
 		}
-		path := filepath.Join(dir, name+".jsonl")
-		if err := paxostrace.WriteFile(path, tr); err != nil {
-			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
-			return exitViolation
-		}
-		fmt.Fprintf(c.stdout, "counterexample (%d steps): %s\n", len(tr.Steps), path)
-		if err := paxostrace.RenderText(c.stdout, &tr, paxostrace.TextOptions{}); err != nil {
-			fmt.Fprintf(c.stderr, "paxoscheck explore: %v\n", err)
-		}
-		return exitViolation
+		return finishExplore(c, r, notes, name, func(path string) (int, func(io.Writer) error, error) {
+			tr, err := paxosexplore.Trace(s, r)
+			if err != nil {
+				return 0, nil, err
+			}
+			if err := paxostrace.WriteFile(path, tr); err != nil {
+				return 0, nil, err
+			}
+			return len(tr.Steps), func(w io.Writer) error { return paxostrace.RenderText(w, &tr, paxostrace.TextOptions{}) }, nil
+		})
 	}
 }
 

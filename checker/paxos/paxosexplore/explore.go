@@ -51,6 +51,9 @@ type Options struct {
 	DFS       bool
 	Order     uint64
 	Swarm     int
+	// Shard, Shards and ShardDepth are explore.Options's: one shard of a
+	// breadth-first search.
+	Shard, Shards, ShardDepth int
 	// NoSymmetry and NoDead switch the reductions off (NoDead: the
 	// dead-state reduction of dead.go, every hint of hints.go but
 	// symmetry). Whatever is on is certified against the code in the same
@@ -111,6 +114,7 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 		h &^= hintSymmetry
 	}
 	eo := eopts{Workers: opt.Workers, MaxStates: opt.MaxStates, MaxDepth: opt.MaxDepth, DFS: opt.DFS, Order: opt.Order, Swarm: opt.Swarm,
+		Shard: opt.Shard, Shards: opt.Shards, ShardDepth: opt.ShardDepth,
 		Reduction: &reduction{setup: s, codec: c, h: h}, Decoder: c.dec, MaxMemory: opt.MaxMemory,
 		DeadlockIsError: opt.DeadlockIsError, VerifyFingerprints: verifyFingerprints,
 		FrontierMemory: opt.FrontierMemory, SpillDir: opt.SpillDir, Interrupt: opt.Interrupt,
