@@ -68,6 +68,16 @@ type Options[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	// then only below the states of that level it owns by fingerprint.
 	// Together the shards reach every state the whole search reaches.
 	Shard, Shards, ShardDepth int
+	// Checkpoint, when set, is a directory where a breadth-first search
+	// writes a checkpoint at a level boundary, at most every
+	// CheckpointEvery (0: at every one); Resume goes on from the
+	// checkpoint there (checkpoint.go). CheckpointID names the search (a
+	// checkpoint of another is refused): the caller's words for its
+	// model and options.
+	Checkpoint      string
+	CheckpointEvery time.Duration
+	CheckpointID    string
+	Resume          bool
 	// Swarm, when not 0, runs that many depth-first searches one after
 	// another, in the orders Order, Order+1, ... (swarm verification, for
 	// bug hunting: swarm.go), each bounded by MaxStates, or when that is 0
@@ -207,6 +217,9 @@ type Result[I, K ~uint8, M graph.Message[M]] struct {
 	// Split describes the level a shard's search split at (Options.Shards;
 	// zero when not a shard).
 	Split ShardSplit
+	// Resumed is the depth plus one of the level a resumed search went on
+	// from (Options.Resume; 0: not resumed).
+	Resumed int
 	// Swarm lists a swarm's searches in the order they ran (nil: not a
 	// swarm); the rest of the Result is the last one's, but Elapsed,
 	// which is the whole swarm's.
@@ -450,6 +463,16 @@ type search[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	// of that level it expanded.
 	split ShardSplit
 	owned atomic.Int64
+	// resumed is the checkpoint this search goes on from (nil: none),
+	// resumedAt its depth plus one (0: not resumed); certifiedBefore the
+	// node steps certified before it; refutedBefore the refutations so
+	// far (a checkpoint records them); began when the search began,
+	// counting the run a checkpoint resumes.
+	resumed         *checkpoint
+	resumedAt       int
+	certifiedBefore int64
+	refutedBefore   []Refutation
+	began           time.Time
 }
 
 type finding struct {
@@ -477,6 +500,12 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 	}
 	if opt.Shards < 0 || opt.Shard < 0 || opt.ShardDepth < 0 || (opt.Shards > 0 && opt.Shard >= opt.Shards) || (opt.Shards == 0 && (opt.Shard > 0 || opt.ShardDepth > 0)) {
 		return nil, fmt.Errorf("%w: shard %d of %d (split at depth %d): a shard is numbered 0 to shards-1", ErrOptions, opt.Shard, opt.Shards, opt.ShardDepth)
+	}
+	if (opt.Checkpoint != "" || opt.Resume) && opt.DFS {
+		return nil, fmt.Errorf("%w: checkpoints are written at the levels of a breadth-first search; a depth-first search has none", ErrOptions)
+	}
+	if opt.Resume && opt.Checkpoint == "" {
+		return nil, fmt.Errorf("%w: resume needs the checkpoint's directory", ErrOptions)
 	}
 	if opt.Shards > 0 && opt.DFS {
 		return nil, fmt.Errorf("%w: shards split a breadth-first search at a level; a depth-first search has none", ErrOptions)
@@ -570,26 +599,44 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 		close(done)
 		wg.Wait()
 	}()
+	var resume *checkpoint
+	if opt.Resume {
+		if resume, err = readCheckpoint(opt.Checkpoint, ckptID(&opt)); err != nil {
+			return nil, err
+		}
+		for i := range resume.Refuted {
+			red = red.Without(&resume.Refuted[i])
+		}
+	}
 	if opt.Swarm > 0 {
 		return swarm(opt, start, &interrupted, &searchNo, &searchStart, func(o Options[I, K, N, M, D, E]) (*Result[I, K, M], error) {
-			return once(m, o, &red, init, start, &cur, &interrupted, halt)
+			return once(m, o, &red, init, start, &cur, &interrupted, halt, nil)
 		})
 	}
-	return once(m, opt, &red, init, start, &cur, &interrupted, halt)
+	return once(m, opt, &red, init, start, &cur, &interrupted, halt, resume)
 }
 
 // once is one search (with its restarts, should the code refute a
 // hypothesis of the reduction) under Run's watchers: cur is the search
 // they watch, interrupted says that Interrupt was closed.
 func once[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D, E], opt Options[I, K, N, M, D, E], redp *Reduction[I, K, N, M, D, E], init graph.State[I, N, M, D],
-	start time.Time, cur *atomic.Pointer[search[I, K, N, M, D, E]], interrupted *atomic.Bool, halt func(*search[I, K, N, M, D, E])) (*Result[I, K, M], error) {
+	start time.Time, cur *atomic.Pointer[search[I, K, N, M, D, E]], interrupted *atomic.Bool, halt func(*search[I, K, N, M, D, E]), resume *checkpoint) (*Result[I, K, M], error) {
 	// A swarm's later searches start from the reduction its earlier
 	// ones were left with.
 	red := *redp
 	defer func() { *redp = red }()
 	var refuted []Refutation
+	var before time.Duration // the time of the run a checkpoint resumes
+	if resume != nil {
+		refuted = append(refuted, resume.Refuted...)
+		before = resume.Elapsed
+	}
 	for {
-		s := &search[I, K, N, M, D, E]{m: m, p: m, opt: opt, red: red, init: init, full: m.AllLearned()}
+		s := &search[I, K, N, M, D, E]{m: m, p: m, opt: opt, red: red, init: init, full: m.AllLearned(),
+			resumed: resume, refutedBefore: refuted, began: start.Add(-before)}
+		// A restart after a refutation starts from the initial state, as
+		// it would have in a run never stopped.
+		resume = nil
 		cur.Store(s)
 		// An Interrupt closed already stops the search before it starts,
 		// whether or not the watcher has seen it yet.
@@ -623,8 +670,8 @@ func once[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, 
 			Distinct: s.distinct.Load(), Transitions: s.transitions.Load(), MaxDepth: int(s.depth.Load()),
 			Deadlocks: s.deadlocks.Load(), BoundDeadlocks: s.boundDead.Load(), FirstDeadlock: s.firstDead,
 			Chosen: s.chosen.Load(), AllLearned: s.allLearned.Load(), Complete: complete,
-			Reduced: red.Describe(), Refuted: refuted, Restarts: len(refuted), Certified: red.Certified(),
-			SetNetwork: m.GraphOptions().SetNetwork, Workers: opt.Workers, Elapsed: time.Since(start),
+			Reduced: red.Describe(), Refuted: refuted, Restarts: len(refuted), Certified: red.Certified() + s.certifiedBefore,
+			SetNetwork: m.GraphOptions().SetNetwork, Workers: opt.Workers, Elapsed: time.Since(s.began), Resumed: s.resumedAt,
 			PeakHeap: s.peakHeap, StoreBytes: int64(s.visited.Bytes() + s.parents.bytes()), MaxMemory: max(opt.MaxMemory, 0),
 			Spilled: s.spilled, SpilledDisk: s.spilledDisk, Queued: s.queue.Load(), Split: s.shardSplit(),
 		}
@@ -716,6 +763,10 @@ func (s *search[I, K, N, M, D, E]) run() (bool, error) {
 		return false, err
 	}
 	w0 := s.newWorker()
+	if s.resumed != nil {
+		s.workers = []*worker[I, K, N, M, D, E]{w0}
+		return s.bfs(w0, 0)
+	}
 	initFP := w0.fp.Fingerprint(&init)
 	w0.ident = graph.AppendBinary(s.p, w0.ident[:0], &init)
 	s.visited.Insert(initFP)
@@ -771,13 +822,24 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 		}()
 	}
 	first := &level{}
-	first.push(w0.ident, initFP, 0, 0)
 	cur := &frontier{}
-	cur.add(first)
 	base := uint32(0) // number of cur's first state
 	complete := true
 	split := -1 // the depth at which a shard splits the search
-	for depth := 0; cur.n > 0; depth++ {
+	start := 0
+	if ck := s.resumed; ck != nil {
+		first.sp, first.par = sp, ck.Depth%2
+		s.restore(ck, first)
+		if first.err != nil {
+			return false, first.err
+		}
+		base, split, start, s.resumedAt = ck.Base, ck.SplitAt, ck.Depth, ck.Depth+1
+	} else {
+		first.push(w0.ident, initFP, 0, 0)
+	}
+	cur.add(first)
+	lastCkpt := time.Now()
+	for depth := start; cur.n > 0; depth++ {
 		s.depth.Store(int64(depth))
 		if s.opt.MaxDepth > 0 && depth >= s.opt.MaxDepth {
 			complete = false
@@ -866,6 +928,12 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 			return false, nil
 		}
 		cur = nxt
+		if s.opt.Checkpoint != "" && cur.n > 0 && time.Since(lastCkpt) >= s.opt.CheckpointEvery {
+			if err := s.writeCheckpoint(cur, depth+1, base, split, s.refutedBefore, time.Since(s.began)); err != nil {
+				return false, err
+			}
+			lastCkpt = time.Now()
+		}
 	}
 	return complete, nil
 }

@@ -171,3 +171,15 @@ func (s *fpSet) Bytes() int {
 	}
 	return t
 }
+
+// each calls f with every fingerprint stored (the set must not change
+// meanwhile).
+func (s *fpSet) each(f func(uint64)) {
+	for i := range s.shards {
+		for _, y := range s.shards[i].slots {
+			if y != 0 {
+				f(y)
+			}
+		}
+	}
+}

@@ -38,6 +38,8 @@ type exploreFlags struct {
 	args                 []string
 	fs                   *flag.FlagSet
 	shardFlag, report    *string
+	checkpoint, resume   *string
+	checkpointEvery      *time.Duration
 	shardDepth           *int
 	shard, shards        int
 	network              *string
@@ -129,6 +131,9 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	c.swarm = fs.Int("swarm", 0, "hunt for bugs with this many depth-first searches, one after another, each taking successors in its own seeded order and bounded by --max-states (default: what --max-memory holds); stops at the first violation; unless one search is complete, coverage is not (exit 3)")
 	c.shardFlag = fs.String("shard", "", "search only shard `i/N` (i from 0 to N-1) of a breadth-first search: the levels down to the split level whole, then below the split level's states this shard owns by fingerprint; N shards together reach every state (merge their --report files with merge-reports)")
 	c.shardDepth = fs.Int("shard-depth", 0, "with --shard: the depth of the level the shards share out (0: the first level of at least 64 states per shard)")
+	c.checkpoint = fs.String("checkpoint", "", "write a checkpoint of the breadth-first search into `DIR` at level boundaries, at most every --checkpoint-every (kill -9 leaves the last one whole); --resume DIR goes on from it")
+	c.checkpointEvery = fs.Duration("checkpoint-every", 5*time.Minute, "with --checkpoint or --resume: the least time between two checkpoints (0: at every level)")
+	c.resume = fs.String("resume", "", "go on from the checkpoint in `DIR`, with the same flags as the search that wrote it (it ends with that search's counts and verdict), writing checkpoints there again")
 	c.report = fs.String("report", "", "write the search's report, as JSON, to `FILE` (what merge-reports reads)")
 	c.seed = fs.Uint64("seed", 1, "with --swarm: the first search's seed; search i uses seed+i (0: the model's own order)")
 	c.noSym = fs.Bool("no-symmetry", false, "do not merge states that differ by a permutation of acceptors")
@@ -293,6 +298,24 @@ func (c *exploreFlags) check(fs *flag.FlagSet) (code int, ok bool) {
 	case c.shards > 0 && (*c.dfs || *c.swarm > 0):
 		return c.bad("--shard: shards split a breadth-first search at a level; drop --dfs and --swarm"), false
 	}
+	switch {
+	case *c.checkpoint != "" && *c.resume != "" && *c.checkpoint != *c.resume:
+		return c.bad("--checkpoint %s --resume %s: a resumed search writes its checkpoints where it resumes from; give one of them", *c.checkpoint, *c.resume), false
+	case (*c.checkpoint != "" || *c.resume != "") && (*c.dfs || *c.swarm > 0):
+		return c.bad("--checkpoint and --resume: checkpoints are written at the levels of a breadth-first search; drop --dfs and --swarm"), false
+	case *c.checkpointEvery < 0:
+		return c.bad("--checkpoint-every %s: must not be negative", *c.checkpointEvery), false
+	}
+	if *c.checkpoint != "" {
+		if err := checkOutDir(*c.checkpoint); err != nil {
+			return c.bad("--checkpoint: %v", err), false
+		}
+	}
+	if *c.resume != "" {
+		if fi, err := os.Stat(*c.resume); err != nil || !fi.IsDir() {
+			return c.bad("--resume %s: no such directory", *c.resume), false
+		}
+	}
 	fs.Visit(func(f *flag.Flag) { c.seedGiven = c.seedGiven || f.Name == "seed" })
 	if c.seedGiven && *c.swarm == 0 {
 		return c.bad("--seed: only a swarm (--swarm K) has seeds; a single search is the same every run"), false
@@ -365,6 +388,16 @@ func (c *exploreFlags) progressFunc() (func(explore.Progress), time.Duration) {
 		}, *c.progress
 	}
 	return nil, 0
+}
+
+// checkpointing is explore.Options's Checkpoint, CheckpointEvery,
+// CheckpointID and Resume, from --checkpoint and --resume.
+func (c *exploreFlags) checkpointing() (dir string, every time.Duration, id string, resume bool) {
+	dir = *c.checkpoint
+	if *c.resume != "" {
+		dir, resume = *c.resume, true
+	}
+	return dir, *c.checkpointEvery, searchIdentity(c.fs), resume
 }
 
 // order is explore.Options.Order: a swarm's first seed, else the model's
@@ -463,6 +496,9 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 		float64(r.Distinct)/max(elapsed.Seconds(), 1e-9), english.Count(r.Workers, "worker"))
 	fmt.Fprintf(stdout, "peak heap %.1f MiB, %.1f bytes per stored state; symmetry %s, dead-state reduction %s\n",
 		float64(r.PeakHeap)/(1<<20), r.BytesPerState(), onOff(r.Symmetry), onOff(r.Dead))
+	if r.Resumed > 0 {
+		fmt.Fprintf(stdout, "resumed from the checkpoint in %s at depth %d: the figures count the run it went on from too\n", *c.resume, r.Resumed-1)
+	}
 	for _, ref := range r.Refuted {
 		fmt.Fprintf(stdout, "reduction not proved for this code, searched again without it: %s: %s\n", ref.Hint, ref.Detail)
 	}

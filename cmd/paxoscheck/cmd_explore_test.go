@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/paxoscheck/paxoscheck/traces/paxostrace"
 )
@@ -289,6 +292,87 @@ func TestShardsMerge(t *testing.T) {
 	for _, bad := range [][]string{{"--shard", "3/3"}, {"--shard", "x"}, {"--shard", "0/2", "--dfs"}, {"--shard-depth", "2"}, {"--report", dir}} {
 		if code, out := explore(bad...); code != exitBadInput || strings.Count(strings.TrimSpace(out), "\n") > 0 {
 			t.Errorf("%v: exit %d, want %d and one line:\n%s", bad, code, exitBadInput, out)
+		}
+	}
+}
+
+// TestHelperProcess is not a test: run as a child by the tests below
+// (PAXOSCHECK_HELPER set), it is paxoscheck with the arguments after "--".
+func TestHelperProcess(t *testing.T) {
+	if os.Getenv("PAXOSCHECK_HELPER") == "" {
+		t.Skip("a child process of the kill -9 test")
+	}
+	args := os.Args
+	for i, a := range args {
+		if a == "--" {
+			args = args[i+1:]
+			break
+		}
+	}
+	os.Exit(run(args, os.Stdout, os.Stderr))
+}
+
+// TestCheckpointKill9: a search killed with kill -9 once it wrote a
+// checkpoint, resumed with --resume, ends with exactly the counts and
+// verdict of a search never stopped; a checkpoint of other flags, or a
+// damaged one, is refused in one line.
+func TestCheckpointKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seconds: a child process and two searches")
+	}
+	flags := []string{"explore", "--protocol", "multipaxos", "--workers", "1", "--max-states", "150000"}
+	summary := func(out string) string {
+		var keep []string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "explored ") {
+				l = l[:strings.Index(l, " in ")] // the counts, not the time
+			}
+			if strings.HasPrefix(l, "explored ") || strings.HasPrefix(l, "sometimes:") || strings.HasPrefix(l, "INCOMPLETE") || l == "ok" || strings.HasPrefix(l, "VIOLATION") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	var out, errb bytes.Buffer
+	wholeCode := run(flags, &out, &errb)
+	whole := summary(out.String())
+
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestHelperProcess$", "--"}, append(flags, "--checkpoint", dir, "--checkpoint-every", "0")...)...)
+	cmd.Env = append(os.Environ(), "PAXOSCHECK_HELPER=1")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		if _, err := os.Stat(filepath.Join(dir, "checkpoint")); err == nil {
+			break
+		}
+		if i > 3000 {
+			cmd.Process.Kill()
+			t.Fatal("no checkpoint in 30 s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // a few levels on
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	if st, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !st.Signaled() {
+		t.Fatalf("the search was not killed (%v): make it longer", err)
+	}
+	out.Reset()
+	errb.Reset()
+	code := run(append(flags, "--resume", dir), &out, &errb)
+	if code != wholeCode || summary(out.String()) != whole || !strings.Contains(out.String(), "resumed from the checkpoint") {
+		t.Errorf("resumed: exit %d (never stopped: %d)\n%s\nnever stopped:\n%s\n%s", code, wholeCode, summary(out.String()), whole, errb.String())
+	}
+
+	for _, bad := range [][]string{append(flags[:len(flags)-1], "140000", "--resume", dir), {"explore", "--resume", filepath.Join(dir, "none")}, {"explore", "--dfs", "--checkpoint", dir}} {
+		out.Reset()
+		errb.Reset()
+		if code := run(bad, &out, &errb); code != exitBadInput || strings.Count(strings.TrimSpace(errb.String()), "\n") > 0 {
+			t.Errorf("%v: exit %d, want %d and one line: %q", bad, code, exitBadInput, errb.String())
 		}
 	}
 }

@@ -69,7 +69,7 @@ type reportSplit struct {
 // notIdentity are explore's flags that change how a search runs, or where
 // it writes, but not the graph it searches or what it checks.
 var notIdentity = map[string]bool{"shard": true, "report": true, "out": true, "progress": true, "workers": true,
-	"max-memory": true, "frontier-memory": true}
+	"max-memory": true, "frontier-memory": true, "checkpoint": true, "checkpoint-every": true, "resume": true}
 
 // searchIdentity is the set flags of fs that shape the search, sorted by
 // name, as name=value words.

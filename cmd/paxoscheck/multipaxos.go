@@ -256,6 +256,7 @@ func exploreMultiPaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 		interrupt, stop := c.begin("multipaxos, "+f.cluster(&s), fmt.Sprintf("crash roles %s, %s", *f.crashRoles, f.roundBounds()))
 		defer stop()
 		opt.Interrupt = interrupt
+		opt.Checkpoint, opt.CheckpointEvery, opt.CheckpointID, opt.Resume = c.checkpointing()
 		opt.Progress, opt.ProgressEvery = c.progressFunc()
 		if c.tty {
 			defer fmt.Fprint(c.stderr, "\r\033[K")

@@ -169,6 +169,7 @@ func explorePaxos(fs *flag.FlagSet) func(c *exploreFlags) int {
 			fmt.Sprintf("crash roles %s, max round %d", *crashRoles, *maxRound))
 		defer stop()
 		opt.Interrupt = interrupt
+		opt.Checkpoint, opt.CheckpointEvery, opt.CheckpointID, opt.Resume = c.checkpointing()
 		opt.Progress, opt.ProgressEvery = c.progressFunc()
 		if c.tty {
 			defer fmt.Fprint(c.stderr, "\r\033[K")

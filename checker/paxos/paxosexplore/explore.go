@@ -54,6 +54,12 @@ type Options struct {
 	// Shard, Shards and ShardDepth are explore.Options's: one shard of a
 	// breadth-first search.
 	Shard, Shards, ShardDepth int
+	// Checkpoint, CheckpointEvery, CheckpointID and Resume are
+	// explore.Options's: checkpoints, and a search resumed from one.
+	Checkpoint      string
+	CheckpointEvery time.Duration
+	CheckpointID    string
+	Resume          bool
 	// NoSymmetry and NoDead switch the reductions off (NoDead: the
 	// dead-state reduction of dead.go, every hint of hints.go but
 	// symmetry). Whatever is on is certified against the code in the same
@@ -115,6 +121,7 @@ func Run(setup world.Setup, opt Options) (*Result, error) {
 	}
 	eo := eopts{Workers: opt.Workers, MaxStates: opt.MaxStates, MaxDepth: opt.MaxDepth, DFS: opt.DFS, Order: opt.Order, Swarm: opt.Swarm,
 		Shard: opt.Shard, Shards: opt.Shards, ShardDepth: opt.ShardDepth,
+		Checkpoint: opt.Checkpoint, CheckpointEvery: opt.CheckpointEvery, CheckpointID: opt.CheckpointID, Resume: opt.Resume,
 		Reduction: &reduction{setup: s, codec: c, h: h}, Decoder: c.dec, MaxMemory: opt.MaxMemory,
 		DeadlockIsError: opt.DeadlockIsError, VerifyFingerprints: verifyFingerprints,
 		FrontierMemory: opt.FrontierMemory, SpillDir: opt.SpillDir, Interrupt: opt.Interrupt,
