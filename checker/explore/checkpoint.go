@@ -54,7 +54,6 @@ type ckptHeader struct {
 	FirstDead   *Deadlock
 	Chosen      bool
 	AllLearned  bool
-	Certified   int64
 	Refuted     []Refutation
 	// SplitAt is the depth a shard split at (-1: not yet); Split and
 	// Owned what it found there.
@@ -82,7 +81,10 @@ func (s *search[I, K, N, M, D, E]) writeCheckpoint(cur *frontier, depth int, bas
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
 	}
-	defer os.Remove(tmp.Name()) // once renamed, this removes nothing
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name()) // once renamed, this removes nothing
+	}()
 	h := sha256.New()
 	w := bufio.NewWriterSize(io.MultiWriter(tmp, h), 1<<20)
 	s.mu.Lock()
@@ -90,7 +92,7 @@ func (s *search[I, K, N, M, D, E]) writeCheckpoint(cur *frontier, depth int, bas
 	s.mu.Unlock()
 	hd := ckptHeader{Version: ckptVersion, ID: ckptID(&s.opt), Depth: depth, Base: base,
 		Distinct: s.distinct.Load(), Transitions: s.transitions.Load(), Deadlocks: s.deadlocks.Load(), BoundDead: s.boundDead.Load(),
-		FirstDead: firstDead, Chosen: s.chosen.Load(), AllLearned: s.allLearned.Load(), Certified: s.red.Certified() + s.certifiedBefore,
+		FirstDead: firstDead, Chosen: s.chosen.Load(), AllLearned: s.allLearned.Load(),
 		Refuted: refuted, SplitAt: split, Split: s.split, Owned: s.owned.Load(),
 		FPs: s.visited.Len(), Parents: s.parents.n, Frontier: cur.n, Elapsed: elapsed}
 	js, err := json.Marshal(hd)
@@ -157,6 +159,9 @@ type checkpoint struct {
 func readCheckpoint(dir, id string) (*checkpoint, error) {
 	path := filepath.Join(dir, ckptName)
 	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: no checkpoint in %s (the search stopped before it wrote one: see --checkpoint-every)", ErrCheckpoint, dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrCheckpoint, err)
 	}
@@ -186,7 +191,7 @@ func readCheckpoint(dir, id string) (*checkpoint, error) {
 		return nil, bad("damaged header")
 	}
 	rest = rest[k+int(n):]
-	if len(rest) < 8*ck.FPs+5*ck.Parents {
+	if ck.FPs > len(rest)/8 || ck.Parents > len(rest)/5 || len(rest) < 8*ck.FPs+5*ck.Parents {
 		return nil, bad("truncated")
 	}
 	ck.fps = make([]uint64, ck.FPs)
@@ -213,6 +218,15 @@ func readCheckpoint(dir, id string) (*checkpoint, error) {
 	return ck, nil
 }
 
+// removeStaleTemps removes the temporary files of checkpoints that a kill
+// -9 interrupted in dir.
+func removeStaleTemps(dir string) {
+	stale, _ := filepath.Glob(filepath.Join(dir, ckptName+".*.tmp"))
+	for _, f := range stale {
+		os.Remove(f)
+	}
+}
+
 // restore loads ck into the new search s and returns the level to expand
 // next, its states pushed into first (which spills them as the frontier
 // does).
@@ -237,8 +251,9 @@ func (s *search[I, K, N, M, D, E]) restore(ck *checkpoint, first *level) {
 	s.firstDead = ck.FirstDead
 	s.chosen.Store(ck.Chosen)
 	s.allLearned.Store(ck.AllLearned)
-	s.certifiedBefore = ck.Certified
 	s.split = ck.Split
 	s.owned.Store(ck.Owned)
 	s.depth.Store(int64(ck.Depth))
+	// The file's bytes are copied: let them go.
+	ck.fps, ck.parents, ck.frontier = nil, nil, nil
 }

@@ -218,8 +218,11 @@ type Result[I, K ~uint8, M graph.Message[M]] struct {
 	// zero when not a shard).
 	Split ShardSplit
 	// Resumed is the depth plus one of the level a resumed search went on
-	// from (Options.Resume; 0: not resumed).
-	Resumed int
+	// from (Options.Resume; 0: not resumed). Checkpointed is the depth
+	// plus one of the last checkpoint written (0: none);
+	// CheckpointErr the first that could not be (the search went on).
+	Resumed, Checkpointed int
+	CheckpointErr         error
 	// Swarm lists a swarm's searches in the order they ran (nil: not a
 	// swarm); the rest of the Result is the last one's, but Elapsed,
 	// which is the whole swarm's.
@@ -464,15 +467,16 @@ type search[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	split ShardSplit
 	owned atomic.Int64
 	// resumed is the checkpoint this search goes on from (nil: none),
-	// resumedAt its depth plus one (0: not resumed); certifiedBefore the
-	// node steps certified before it; refutedBefore the refutations so
-	// far (a checkpoint records them); began when the search began,
-	// counting the run a checkpoint resumes.
-	resumed         *checkpoint
-	resumedAt       int
-	certifiedBefore int64
-	refutedBefore   []Refutation
-	began           time.Time
+	// resumedAt its depth plus one (0: not resumed); refutedBefore the
+	// refutations so far (a checkpoint records them); began when the
+	// search began, counting the run a checkpoint resumes; ckptErr the
+	// first checkpoint that could not be written (the search goes on).
+	resumed       *checkpoint
+	resumedAt     int
+	refutedBefore []Refutation
+	began         time.Time
+	ckptErr       error
+	ckptDepth     int
 }
 
 type finding struct {
@@ -585,6 +589,9 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 			defer wg.Done()
 			every(opt.ProgressEvery, done, func() {
 				s := cur.Load()
+				if s == nil {
+					return // a checkpoint is being read
+				}
 				s.sampleHeap()
 				p := Progress{Distinct: s.distinct.Load(), Transitions: s.transitions.Load(),
 					Queue: s.queue.Load(), Depth: int(s.depth.Load()), Elapsed: time.Since(start), Search: int(searchNo.Load())}
@@ -599,6 +606,15 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 		close(done)
 		wg.Wait()
 	}()
+	if d := red.Describe(); opt.Checkpoint != "" && (d.Symmetry || d.Dead || len(d.Hints) > 0) {
+		// The proof of a reduction's hypotheses (its certifier) is not in
+		// a checkpoint: a resumed search could not finish it, and would
+		// rest on hypotheses half proved.
+		return nil, fmt.Errorf("%w: checkpoints need a search without reductions, every state hashed whole: the proof of a reduction is not saved in a checkpoint", ErrOptions)
+	}
+	if opt.Checkpoint != "" {
+		removeStaleTemps(opt.Checkpoint)
+	}
 	var resume *checkpoint
 	if opt.Resume {
 		if resume, err = readCheckpoint(opt.Checkpoint, ckptID(&opt)); err != nil {
@@ -670,8 +686,9 @@ func once[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, 
 			Distinct: s.distinct.Load(), Transitions: s.transitions.Load(), MaxDepth: int(s.depth.Load()),
 			Deadlocks: s.deadlocks.Load(), BoundDeadlocks: s.boundDead.Load(), FirstDeadlock: s.firstDead,
 			Chosen: s.chosen.Load(), AllLearned: s.allLearned.Load(), Complete: complete,
-			Reduced: red.Describe(), Refuted: refuted, Restarts: len(refuted), Certified: red.Certified() + s.certifiedBefore,
+			Reduced: red.Describe(), Refuted: refuted, Restarts: len(refuted), Certified: red.Certified(),
 			SetNetwork: m.GraphOptions().SetNetwork, Workers: opt.Workers, Elapsed: time.Since(s.began), Resumed: s.resumedAt,
+			Checkpointed: s.ckptDepth, CheckpointErr: s.ckptErr,
 			PeakHeap: s.peakHeap, StoreBytes: int64(s.visited.Bytes() + s.parents.bytes()), MaxMemory: max(opt.MaxMemory, 0),
 			Spilled: s.spilled, SpilledDisk: s.spilledDisk, Queued: s.queue.Load(), Split: s.shardSplit(),
 		}
@@ -830,6 +847,7 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 	if ck := s.resumed; ck != nil {
 		first.sp, first.par = sp, ck.Depth%2
 		s.restore(ck, first)
+		s.resumed = nil
 		if first.err != nil {
 			return false, first.err
 		}
@@ -930,7 +948,13 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 		cur = nxt
 		if s.opt.Checkpoint != "" && cur.n > 0 && time.Since(lastCkpt) >= s.opt.CheckpointEvery {
 			if err := s.writeCheckpoint(cur, depth+1, base, split, s.refutedBefore, time.Since(s.began)); err != nil {
-				return false, err
+				// The search goes on: its verdict does not need the
+				// checkpoint, and the last good one stays in place.
+				if s.ckptErr == nil {
+					s.ckptErr = err
+				}
+			} else {
+				s.ckptDepth = depth + 2
 			}
 			lastCkpt = time.Now()
 		}

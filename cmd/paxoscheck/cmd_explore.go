@@ -305,6 +305,8 @@ func (c *exploreFlags) check(fs *flag.FlagSet) (code int, ok bool) {
 		return c.bad("--checkpoint and --resume: checkpoints are written at the levels of a breadth-first search; drop --dfs and --swarm"), false
 	case *c.checkpointEvery < 0:
 		return c.bad("--checkpoint-every %s: must not be negative", *c.checkpointEvery), false
+	case *c.checkpoint == "" && *c.resume == "" && given(fs, "checkpoint-every"):
+		return c.bad("--checkpoint-every: only with --checkpoint DIR or --resume DIR"), false
 	}
 	if *c.checkpoint != "" {
 		if err := checkOutDir(*c.checkpoint); err != nil {
@@ -316,7 +318,7 @@ func (c *exploreFlags) check(fs *flag.FlagSet) (code int, ok bool) {
 			return c.bad("--resume %s: no such directory", *c.resume), false
 		}
 	}
-	fs.Visit(func(f *flag.Flag) { c.seedGiven = c.seedGiven || f.Name == "seed" })
+	c.seedGiven = given(fs, "seed")
 	if c.seedGiven && *c.swarm == 0 {
 		return c.bad("--seed: only a swarm (--swarm K) has seeds; a single search is the same every run"), false
 	}
@@ -390,6 +392,13 @@ func (c *exploreFlags) progressFunc() (func(explore.Progress), time.Duration) {
 	return nil, 0
 }
 
+// given says whether the flag name was on the command line.
+func given(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
 // checkpointing is explore.Options's Checkpoint, CheckpointEvery,
 // CheckpointID and Resume, from --checkpoint and --resume.
 func (c *exploreFlags) checkpointing() (dir string, every time.Duration, id string, resume bool) {
@@ -452,8 +461,11 @@ func (c *exploreFlags) begin(cluster, bounds string) (interrupt <-chan struct{},
 	switch {
 	case *c.swarm > 0:
 		each := fmt.Sprintf("at most %s each", english.Count(*c.maxStates, "state"))
-		if *c.maxStates == 0 {
-			each = "each bounded by --max-memory"
+		switch {
+		case *c.maxStates == 0 && c.memLimit < 0:
+			each = "each unbounded (no --max-states, no memory limit)"
+		case *c.maxStates == 0:
+			each = "each bounded by what --max-memory holds"
 		}
 		order, workers = fmt.Sprintf("a swarm of %s (seeds %d..%d), %s", english.Count(*c.swarm, "depth-first search"), *c.seed, *c.seed+uint64(*c.swarm)-1, each), 1
 	case *c.dfs:
@@ -494,8 +506,18 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 	fmt.Fprintf(stdout, "explored %s, %s, max depth %d in %.2fs (%.0f states/s, %s)\n",
 		english.Count(r.Distinct, "distinct state"), english.Count(r.Transitions, "transition"), r.MaxDepth, elapsed.Seconds(),
 		float64(r.Distinct)/max(elapsed.Seconds(), 1e-9), english.Count(r.Workers, "worker"))
-	fmt.Fprintf(stdout, "peak heap %.1f MiB, %.1f bytes per stored state; symmetry %s, dead-state reduction %s\n",
-		float64(r.PeakHeap)/(1<<20), r.BytesPerState(), onOff(r.Symmetry), onOff(r.Dead))
+	fmt.Fprintf(stdout, "peak heap %.1f MiB (%.1f bytes a state, the frontier included), %.1f bytes per stored state; symmetry %s, dead-state reduction %s\n",
+		float64(r.PeakHeap)/(1<<20), float64(r.PeakHeap)/float64(max(r.Distinct, 1)), r.BytesPerState(), onOff(r.Symmetry), onOff(r.Dead))
+	if dir, _, _, _ := c.checkpointing(); dir != "" {
+		switch {
+		case r.CheckpointErr != nil:
+			fmt.Fprintf(stdout, "checkpoint: %v (the search went on without it)\n", r.CheckpointErr)
+		case r.Checkpointed > 0:
+			fmt.Fprintf(stdout, "checkpoint: the last at depth %d, in %s (--resume %s goes on from it)\n", r.Checkpointed-1, dir, dir)
+		case r.Resumed == 0:
+			fmt.Fprintf(stdout, "checkpoint: none written (--checkpoint-every %s)\n", *c.checkpointEvery)
+		}
+	}
 	if r.Resumed > 0 {
 		fmt.Fprintf(stdout, "resumed from the checkpoint in %s at depth %d: the figures count the run it went on from too\n", *c.resume, r.Resumed-1)
 	}

@@ -276,6 +276,13 @@ func TestShardsMerge(t *testing.T) {
 	if code, out := explore("--proposers", "1", "--clients", "1", "--shard", "0/3", "--shard-depth", "3", "--report", other); code != exitOK {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
+	if own, _ := filepath.Glob(filepath.Join(dir, "accept-below-promise.shard-*.jsonl")); len(own) == 0 {
+		t.Errorf("no shard wrote a counterexample of its own name")
+	}
+	odd := filepath.Join(dir, "odd.json")
+	if err := os.WriteFile(odd, []byte(`{"format":"paxoscheck-explore-report","version":1,"shard":5,"shards":0,"verdict":"ok"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	junk := filepath.Join(dir, "junk.json")
 	if err := os.WriteFile(junk, []byte(`{"format":"paxoscheck-explore-report","version":1,"verdict":"great"}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -283,7 +290,7 @@ func TestShardsMerge(t *testing.T) {
 	for _, files := range [][]string{
 		{filepath.Join(dir, "correct-0.json"), filepath.Join(dir, "correct-1.json"), other},
 		{filepath.Join(dir, "correct-0.json"), filepath.Join(dir, "correct-0.json")},
-		{junk}, {filepath.Join(dir, "none.json")}, {},
+		{junk}, {odd}, {filepath.Join(dir, "none.json")}, {},
 	} {
 		if code, out := merge(files...); code != exitBadInput || strings.Count(strings.TrimSpace(out), "\n") > 0 {
 			t.Errorf("%v: exit %d, want %d and one line:\n%s", files, code, exitBadInput, out)
@@ -363,12 +370,17 @@ func TestCheckpointKill9(t *testing.T) {
 	}
 	out.Reset()
 	errb.Reset()
-	code := run(append(flags, "--resume", dir), &out, &errb)
+	// The same search however spelled (an explicit default), and progress
+	// lines while the checkpoint is read.
+	code := run(append(flags, "--resume", dir, "--max-round", "1", "--progress", "1ms"), &out, &errb)
 	if code != wholeCode || summary(out.String()) != whole || !strings.Contains(out.String(), "resumed from the checkpoint") {
 		t.Errorf("resumed: exit %d (never stopped: %d)\n%s\nnever stopped:\n%s\n%s", code, wholeCode, summary(out.String()), whole, errb.String())
 	}
 
-	for _, bad := range [][]string{append(flags[:len(flags)-1], "140000", "--resume", dir), {"explore", "--resume", filepath.Join(dir, "none")}, {"explore", "--dfs", "--checkpoint", dir}} {
+	for _, bad := range [][]string{append(flags[:len(flags)-1], "140000", "--resume", dir), {"explore", "--resume", filepath.Join(dir, "none")}, {"explore", "--dfs", "--checkpoint", dir},
+		{"explore", "--resume", t.TempDir()}, {"explore", "--checkpoint-every", "1s"},
+		// Paxos's reductions: their proof is not in a checkpoint.
+		{"explore", "--proposers", "1", "--clients", "1", "--checkpoint", t.TempDir()}} {
 		out.Reset()
 		errb.Reset()
 		if code := run(bad, &out, &errb); code != exitBadInput || strings.Count(strings.TrimSpace(errb.String()), "\n") > 0 {

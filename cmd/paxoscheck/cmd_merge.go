@@ -82,7 +82,7 @@ func runMerge(args []string, stdout, stderr io.Writer) int {
 		}
 		switch r.Verdict {
 		case "violation", "deadlock":
-			if worst == nil || r.Steps < worst.Steps || (r.Steps == worst.Steps && r.Shard < worst.Shard) {
+			if worst == nil || beats(r, worst) {
 				worst = r
 			}
 		case "incomplete":
@@ -130,4 +130,17 @@ func orAll(search string) string {
 		return "explore's defaults"
 	}
 	return search
+}
+
+// beats says whether a's counterexample wins over b's: the shortest, then
+// the lowest shard; one whose trace could not be written (no steps) only
+// over another such.
+func beats(a, b *exploreReport) bool {
+	switch {
+	case (a.Steps > 0) != (b.Steps > 0):
+		return a.Steps > 0
+	case a.Steps != b.Steps:
+		return a.Steps < b.Steps
+	}
+	return a.Shard < b.Shard
 }

@@ -71,11 +71,12 @@ type reportSplit struct {
 var notIdentity = map[string]bool{"shard": true, "report": true, "out": true, "progress": true, "workers": true,
 	"max-memory": true, "frontier-memory": true, "checkpoint": true, "checkpoint-every": true, "resume": true}
 
-// searchIdentity is the set flags of fs that shape the search, sorted by
-// name, as name=value words.
+// searchIdentity is every flag of fs that shapes the search, given or
+// not, sorted by name, as name=value words: the same search however its
+// command line spells it.
 func searchIdentity(fs *flag.FlagSet) string {
 	var words []string
-	fs.Visit(func(f *flag.Flag) {
+	fs.VisitAll(func(f *flag.Flag) {
 		if !notIdentity[f.Name] {
 			words = append(words, "--"+f.Name+"="+f.Value.String())
 		}
@@ -149,7 +150,9 @@ func finishExplore[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.
 	if *c.report != "" {
 		if err := writeReport(*c.report, rep); err != nil {
 			fmt.Fprintf(c.stderr, "paxoscheck explore: --report: %v\n", err)
-			return exitBadInput
+			if code != exitViolation {
+				return exitBadInput // never a pass without its report
+			}
 		}
 	}
 	return code
@@ -161,6 +164,9 @@ func (c *exploreFlags) writeCounterexample(name string, save func(path string) (
 	dir, err := c.counterexampleDir()
 	if err != nil {
 		return "", 0, err
+	}
+	if c.shards > 0 {
+		name = fmt.Sprintf("%s.shard-%d", name, c.shard) // shards may share --out
 	}
 	path := filepath.Join(dir, name+".jsonl")
 	steps, draw, err := save(path)
@@ -212,11 +218,26 @@ func writeReport(path string, rep exploreReport) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	defer os.Remove(f.Name()) // once renamed, this removes nothing
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }
 
 // readReport reads and checks one report.
@@ -236,7 +257,7 @@ func readReport(path string) (exploreReport, error) {
 		return rep, fmt.Errorf("%s: format %q, want %q", path, rep.Format, reportFormat)
 	case rep.Version != reportVersion:
 		return rep, fmt.Errorf("%s: report version %d, this paxoscheck reads %d", path, rep.Version, reportVersion)
-	case rep.Shards < 0 || rep.Shard < 0 || (rep.Shards > 0 && rep.Shard >= rep.Shards):
+	case rep.Shards < 0 || rep.Shards > 1<<16 || rep.Shard < 0 || rep.Shard >= max(rep.Shards, 1):
 		return rep, fmt.Errorf("%s: shard %d of %d", path, rep.Shard, rep.Shards)
 	}
 	switch rep.Verdict {
