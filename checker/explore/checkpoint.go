@@ -19,7 +19,9 @@ import (
 // Checkpoints (Options.Checkpoint): a breadth-first search writes, at a
 // level boundary, everything it needs to go on: its counts, the
 // fingerprints of every stored state, every state's parent and action,
-// the level about to be expanded, and the hypotheses the code refuted.
+// and the level about to be expanded. A search that checkpoints has no
+// reduction (Run refuses one: its proof is not saved), so no hypothesis
+// was refuted and none is recorded.
 // The file is written beside the last one and renamed over it, so that a
 // kill -9 leaves the previous checkpoint or the new one, whole. A resumed
 // search (Options.Resume) reads it back and goes on from that level: it
@@ -54,12 +56,10 @@ type ckptHeader struct {
 	FirstDead   *Deadlock
 	Chosen      bool
 	AllLearned  bool
-	Refuted     []Refutation
-	// SplitAt is the depth a shard split at (-1: not yet); Split and
-	// Owned what it found there.
+	// SplitAt is the depth a shard split at (-1: not yet); Split what it
+	// found there.
 	SplitAt int
 	Split   ShardSplit
-	Owned   int64
 	// The sections' lengths: fingerprints, parents, frontier states.
 	FPs, Parents, Frontier int
 	Elapsed                time.Duration
@@ -75,7 +75,7 @@ func ckptID[I, K ~uint8, N any, M graph.Message[M], D, E any](opt *Options[I, K,
 // writeCheckpoint writes the search's checkpoint before it expands cur,
 // the level at depth (its first state numbered base), split being where
 // a shard split (-1: not yet).
-func (s *search[I, K, N, M, D, E]) writeCheckpoint(cur *frontier, depth int, base uint32, split int, refuted []Refutation, elapsed time.Duration) error {
+func (s *search[I, K, N, M, D, E]) writeCheckpoint(cur *frontier, depth int, base uint32, split int, elapsed time.Duration) error {
 	dir := s.opt.Checkpoint
 	tmp, err := os.CreateTemp(dir, ckptName+".*.tmp")
 	if err != nil {
@@ -93,7 +93,7 @@ func (s *search[I, K, N, M, D, E]) writeCheckpoint(cur *frontier, depth int, bas
 	hd := ckptHeader{Version: ckptVersion, ID: ckptID(&s.opt), Depth: depth, Base: base,
 		Distinct: s.distinct.Load(), Transitions: s.transitions.Load(), Deadlocks: s.deadlocks.Load(), BoundDead: s.boundDead.Load(),
 		FirstDead: firstDead, Chosen: s.chosen.Load(), AllLearned: s.allLearned.Load(),
-		Refuted: refuted, SplitAt: split, Split: s.split, Owned: s.owned.Load(),
+		SplitAt: split, Split: s.shardSplit(),
 		FPs: s.visited.Len(), Parents: s.parents.n, Frontier: cur.n, Elapsed: elapsed}
 	js, err := json.Marshal(hd)
 	if err != nil {
@@ -252,7 +252,7 @@ func (s *search[I, K, N, M, D, E]) restore(ck *checkpoint, first *level) {
 	s.chosen.Store(ck.Chosen)
 	s.allLearned.Store(ck.AllLearned)
 	s.split = ck.Split
-	s.owned.Store(ck.Owned)
+	s.owned.Store(ck.Split.Owned)
 	s.depth.Store(int64(ck.Depth))
 	// The file's bytes are copied: let them go.
 	ck.fps, ck.parents, ck.frontier = nil, nil, nil

@@ -46,14 +46,21 @@ func (s *search[I, K, N, M, D, E]) dfs(w *worker[I, K, N, M, D, E], initFP uint6
 		// Pop, then push the children (expand has decoded enc already).
 		stack.truncate(top)
 		nums, depths = nums[:top], depths[:top]
-		order = order[:0]
-		for i := w.out.len() - 1; i >= 0; i-- {
-			order = append(order, i)
-		}
+		// The last child pushed is taken first: the model's order, or
+		// with Options.Order a seeded shuffle of it.
+		n := w.out.len()
 		if rng != nil {
-			rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+			order = order[:0]
+			for i := n - 1; i >= 0; i-- {
+				order = append(order, i)
+			}
+			rng.Shuffle(n, func(a, b int) { order[a], order[b] = order[b], order[a] })
 		}
-		for _, i := range order {
+		for k := range n {
+			i := n - 1 - k
+			if rng != nil {
+				i = order[k]
+			}
 			nums = append(nums, uint32(s.parents.n))
 			depths = append(depths, depth+1)
 			s.parents.add(w.out.parent[i], w.out.act[i])

@@ -64,7 +64,7 @@ type Options[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	// Shards, when not 0, makes this search one of that many shards of a
 	// breadth-first search, the one numbered Shard (0 to Shards-1;
 	// shard.go): every shard searches the levels up to ShardDepth (0: the
-	// first level of at least shardLevel states per shard) whole, and
+	// first level of at least ShardLevel states per shard) whole, and
 	// then only below the states of that level it owns by fingerprint.
 	// Together the shards reach every state the whole search reaches.
 	Shard, Shards, ShardDepth int
@@ -467,16 +467,15 @@ type search[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	split ShardSplit
 	owned atomic.Int64
 	// resumed is the checkpoint this search goes on from (nil: none),
-	// resumedAt its depth plus one (0: not resumed); refutedBefore the
-	// refutations so far (a checkpoint records them); began when the
+	// resumedAt its depth plus one (0: not resumed); began when the
 	// search began, counting the run a checkpoint resumes; ckptErr the
-	// first checkpoint that could not be written (the search goes on).
-	resumed       *checkpoint
-	resumedAt     int
-	refutedBefore []Refutation
-	began         time.Time
-	ckptErr       error
-	ckptDepth     int
+	// first checkpoint that could not be written (the search goes on),
+	// ckptDepth the last written's depth plus one.
+	resumed   *checkpoint
+	resumedAt int
+	began     time.Time
+	ckptErr   error
+	ckptDepth int
 }
 
 type finding struct {
@@ -620,9 +619,6 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 		if resume, err = readCheckpoint(opt.Checkpoint, ckptID(&opt)); err != nil {
 			return nil, err
 		}
-		for i := range resume.Refuted {
-			red = red.Without(&resume.Refuted[i])
-		}
 	}
 	if opt.Swarm > 0 {
 		return swarm(opt, start, &interrupted, &searchNo, &searchStart, func(o Options[I, K, N, M, D, E]) (*Result[I, K, M], error) {
@@ -644,12 +640,11 @@ func once[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, 
 	var refuted []Refutation
 	var before time.Duration // the time of the run a checkpoint resumes
 	if resume != nil {
-		refuted = append(refuted, resume.Refuted...)
 		before = resume.Elapsed
 	}
 	for {
 		s := &search[I, K, N, M, D, E]{m: m, p: m, opt: opt, red: red, init: init, full: m.AllLearned(),
-			resumed: resume, refutedBefore: refuted, began: start.Add(-before)}
+			resumed: resume, began: start.Add(-before)}
 		// A restart after a refutation starts from the initial state, as
 		// it would have in a run never stopped.
 		resume = nil
@@ -947,7 +942,7 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 		}
 		cur = nxt
 		if s.opt.Checkpoint != "" && cur.n > 0 && time.Since(lastCkpt) >= s.opt.CheckpointEvery {
-			if err := s.writeCheckpoint(cur, depth+1, base, split, s.refutedBefore, time.Since(s.began)); err != nil {
+			if err := s.writeCheckpoint(cur, depth+1, base, split, time.Since(s.began)); err != nil {
 				// The search goes on: its verdict does not need the
 				// checkpoint, and the last good one stays in place.
 				if s.ckptErr == nil {

@@ -12,10 +12,10 @@ package explore
 // different shards own is searched by each of them: that is the cost of
 // sending nothing, reported as the shards' states beyond the union.
 
-// shardLevel is the number of states per shard that the split level holds
+// ShardLevel is the number of states per shard that the split level holds
 // at least, when Options.ShardDepth does not name it: enough that
 // ownership by hash spreads the work.
-const shardLevel = 64
+const ShardLevel = 64
 
 // ShardSplit is where a shard split its search.
 type ShardSplit struct {
@@ -37,7 +37,7 @@ func (s *search[I, K, N, M, D, E]) splitsAt(depth, n int) bool {
 	case s.opt.ShardDepth > 0:
 		return depth == s.opt.ShardDepth
 	default:
-		return depth > 0 && n >= shardLevel*s.opt.Shards
+		return depth > 0 && n >= ShardLevel*s.opt.Shards
 	}
 }
 

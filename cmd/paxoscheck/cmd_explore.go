@@ -34,7 +34,6 @@ type exploreFlags struct {
 	midStep, dfs         *bool
 	swarm                *int
 	seed                 *uint64
-	seedGiven            bool
 	args                 []string
 	fs                   *flag.FlagSet
 	shardFlag, report    *string
@@ -130,7 +129,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	c.dfs = fs.Bool("dfs", false, "depth-first (one worker; counterexamples are not shortest)")
 	c.swarm = fs.Int("swarm", 0, "hunt for bugs with this many depth-first searches, one after another, each taking successors in its own seeded order and bounded by --max-states (default: what --max-memory holds); stops at the first violation; unless one search is complete, coverage is not (exit 3)")
 	c.shardFlag = fs.String("shard", "", "search only shard `i/N` (i from 0 to N-1) of a breadth-first search: the levels down to the split level whole, then below the split level's states this shard owns by fingerprint; N shards together reach every state (merge their --report files with merge-reports)")
-	c.shardDepth = fs.Int("shard-depth", 0, "with --shard: the depth of the level the shards share out (0: the first level of at least 64 states per shard)")
+	c.shardDepth = fs.Int("shard-depth", 0, fmt.Sprintf("with --shard: the depth of the level the shards share out (0: the first level of at least %d states per shard)", explore.ShardLevel))
 	c.checkpoint = fs.String("checkpoint", "", "write a checkpoint of the breadth-first search into `DIR` at level boundaries, at most every --checkpoint-every (kill -9 leaves the last one whole); --resume DIR goes on from it")
 	c.checkpointEvery = fs.Duration("checkpoint-every", 5*time.Minute, "with --checkpoint or --resume: the least time between two checkpoints (0: at every level)")
 	c.resume = fs.String("resume", "", "go on from the checkpoint in `DIR`, with the same flags as the search that wrote it (it ends with that search's counts and verdict), writing checkpoints there again")
@@ -318,8 +317,7 @@ func (c *exploreFlags) check(fs *flag.FlagSet) (code int, ok bool) {
 			return c.bad("--resume %s: no such directory", *c.resume), false
 		}
 	}
-	c.seedGiven = given(fs, "seed")
-	if c.seedGiven && *c.swarm == 0 {
+	if given(fs, "seed") && *c.swarm == 0 {
 		return c.bad("--seed: only a swarm (--swarm K) has seeds; a single search is the same every run"), false
 	}
 	if *c.swarm > 0 {
@@ -496,12 +494,10 @@ func report[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.Result[
 	if c.tty {
 		fmt.Fprint(c.stderr, "\r\033[K")
 	}
-	if r.Swarm != nil {
-		swarmSummary(c, r)
-	}
 	elapsed := r.Elapsed
 	if r.Swarm != nil {
-		elapsed = r.Swarm[len(r.Swarm)-1].Elapsed
+		swarmSummary(c, r)
+		elapsed = r.Swarm[len(r.Swarm)-1].Elapsed // the figures below are the last search's
 	}
 	fmt.Fprintf(stdout, "explored %s, %s, max depth %d in %.2fs (%.0f states/s, %s)\n",
 		english.Count(r.Distinct, "distinct state"), english.Count(r.Transitions, "transition"), r.MaxDepth, elapsed.Seconds(),
@@ -593,7 +589,7 @@ func shardSummary[I, K ~uint8, M graph.Message[M]](c *exploreFlags, r *explore.R
 	sp := r.Split
 	if sp.Level == 0 {
 		fmt.Fprintf(c.stdout, "shard %d/%d: the search ended before it split (no level at --shard-depth, or of %d states): this shard searched the whole graph\n",
-			c.shard, c.shards, 64*c.shards)
+			c.shard, c.shards, explore.ShardLevel*c.shards)
 		return
 	}
 	fmt.Fprintf(c.stdout, "shard %d/%d: split at depth %d, whose %s (%s above it) the shards share out; this one expanded %d of them, and what is below them: its verdict is its share's (merge-reports combines the shards')\n",

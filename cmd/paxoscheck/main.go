@@ -79,8 +79,12 @@ func usage(w io.Writer) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	width := 0
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+		width = max(width, len(n))
+	}
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-*s %s\n", width, n, commands[n].summary)
 	}
 	fmt.Fprintf(w, "\ncheck, replay and show read the traces of: %s (the protocol the trace's header names).\n", protocolNames())
 	fmt.Fprintln(w, "Run 'paxoscheck COMMAND --help' for a command's flags.")
