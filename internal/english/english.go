@@ -24,6 +24,9 @@ func Count[T Integer](n T, noun string) string {
 			return fmt.Sprintf("%d %ses", n, noun)
 		}
 	}
+	if k := len(noun); k >= 2 && noun[k-1] == 'y' && !strings.ContainsRune("aeiou", rune(noun[k-2])) {
+		return fmt.Sprintf("%d %sies", n, noun[:k-1]) // copy, copies
+	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 

@@ -8,7 +8,7 @@ func TestCount(t *testing.T) {
 			t.Errorf("Count(%d) = %q, want %q", n, got, want)
 		}
 	}
-	for noun, want := range map[string]string{"search": "2 searches", "pass": "2 passes", "box": "2 boxes", "state": "2 states"} {
+	for noun, want := range map[string]string{"search": "2 searches", "pass": "2 passes", "box": "2 boxes", "state": "2 states", "copy": "2 copies", "key": "2 keys", "day": "2 days"} {
 		if got := Count(2, noun); got != want {
 			t.Errorf("Count(2, %q) = %q, want %q", noun, got, want)
 		}

@@ -9,7 +9,7 @@ import (
 	"github.com/paxoscheck/paxoscheck/traces"
 )
 
-const header = `{"format":"paxoscheck-trace","version":1,"protocol":"multipaxos","protocol_version":2,"acceptors":[0,1,2],"proposers":[3,4],"pipeline":1,"ops":[{"id":0,"proposer":3,"cmd":{"op":"put","seq":1,"key":"k","val":"v"}}],"time_unit":"step"}`
+const header = `{"format":"paxoscheck-trace","version":1,"protocol":"multipaxos","protocol_version":3,"acceptors":[0,1,2],"proposers":[3,4],"pipeline":1,"ops":[{"id":0,"proposer":3,"cmd":{"op":"put","seq":1,"key":"k","val":"v"}}],"time_unit":"step"}`
 
 const invoke = `{"step":1,"action":"Invoke","node":3,"op":0,"timer":"arm","time":1}`
 const phase1a = `{"step":2,"action":"Phase1a","node":3,"sent":[{"id":1,"type":"1a","from":3,"to":0,"bal":"1.0","slot":1}],"persist":{"round":1},"time":2}`

@@ -23,7 +23,7 @@ type (
 // The protocol these traces hold, and the version of its fields.
 const (
 	ProtocolName    = "multipaxos"
-	ProtocolVersion = 2
+	ProtocolVersion = 3
 )
 
 // Event names: the TLA+ action (spec/MultiPaxos.tla) a step performs, or
@@ -90,7 +90,20 @@ type Header struct {
 	Pipeline  int      `json:"pipeline"`
 	Bugs      []string `json:"bugs,omitempty"`
 	Ops       []Op     `json:"ops"`
+	// Part is set in one node's own part of a cluster's trace (a
+	// paxosd's file), and only there: see Part and Merge.
+	Part *PartOf `json:"part,omitempty"`
 	traces.Run
+}
+
+// PartOf says whose part of a cluster's trace a file is: the node that
+// wrote it. A part holds that node's steps only, with the messages it
+// consumed named by the ids their senders gave them (in their own
+// parts), and its operations as commands (Step.Cmd) rather than indexes
+// into Ops, which a part's header leaves empty: no node knows the whole
+// workload. Merge makes one trace of the parts.
+type PartOf struct {
+	Node mp.NodeID `json:"node"`
 }
 
 // NewHead is the Head of every trace this package writes.
@@ -143,6 +156,18 @@ type Step struct {
 	Replies []mp.Reply `json:"replies,omitempty"`
 	// Timer is what the step did to the node's timer.
 	Timer mp.TimerOp `json:"timer,omitempty"`
+	// Lamport is the step's Lamport clock on a real cluster: one more
+	// than the larger of the node's previous step's and the consumed
+	// message's (which carries its sender's). Every message a step sends
+	// carries its clock, so a step comes after every step it depends on
+	// in the order of (Lamport, Node): what Merge sorts by.
+	Lamport uint64 `json:"lamport,omitempty"`
+	// Cmd is an Invoke's command, in a part (Header.Part) only, where it
+	// stands for Op.
+	Cmd *mp.Command `json:"cmd,omitempty"`
+	// Loaded is what a Restart read back from stable storage, in a part
+	// only: Merge checks it is the node's last persisted state.
+	Loaded *mp.Durable `json:"loaded,omitempty"`
 	// Time is when the step happened, in Header.TimeUnit.
 	Time int64 `json:"time"`
 }

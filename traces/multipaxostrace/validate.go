@@ -19,6 +19,14 @@ type validator struct {
 	h      Header
 	cfg    mp.Config
 	flight traces.Flight[mp.Message]
+
+	// part is set when the trace is one node's part (ReadPart): its
+	// consumed messages were sent in other parts, so only the ids it
+	// sends are its own to check (sent), and its operations are the
+	// commands its Invoke steps carry (invoked).
+	part    bool
+	sent    map[int]bool
+	invoked []mp.Command
 }
 
 // Header checks the cluster and the operations.
@@ -26,6 +34,20 @@ func (v *validator) Header(h *Header) error {
 	cfg, err := h.Config()
 	if err != nil {
 		return fmt.Errorf("bad config: %w", err)
+	}
+	switch {
+	case v.part && h.Part == nil:
+		return fmt.Errorf("not a node's part of a cluster's trace: the header has no \"part\"")
+	case !v.part && h.Part != nil:
+		return fmt.Errorf("node %d's part of a cluster's trace, not a whole trace: merge the parts first (paxoscheck merge)", h.Part.Node)
+	case v.part && len(h.Ops) > 0:
+		return fmt.Errorf("a part lists no ops: its Invoke steps carry their commands")
+	}
+	if v.part {
+		if _, _, ok := cfg.RoleOf(h.Part.Node); !ok {
+			return fmt.Errorf("the part of node %d, which is not in the configuration", h.Part.Node)
+		}
+		v.sent = map[int]bool{}
 	}
 	if len(h.Ops) > MaxOps {
 		return fmt.Errorf("%d operations, at most %d", len(h.Ops), MaxOps)
@@ -109,12 +131,18 @@ func (v *validator) Step(s *Step) error {
 		return bad("%s takes no msg", s.Action)
 	}
 	network := s.Action == EvDrop || s.Action == EvDuplicate
+	if err := v.partFields(s, network); err != nil {
+		return err
+	}
 	switch s.Action {
 	case EvPhase1a:
 		if role != mp.RoleProposer {
 			return bad("Phase1a at node %d, which is a %s, not a proposer", s.Node, role)
 		}
 	case EvInvoke:
+		if v.part {
+			break // partFields checked Cmd
+		}
 		if s.Op == nil {
 			return bad("Invoke needs an op")
 		}
@@ -136,6 +164,12 @@ func (v *validator) Step(s *Step) error {
 		return bad("%s is the network's: it persists nothing and arms no timer", s.Action)
 	}
 	for _, r := range s.Replies {
+		if v.part {
+			if !slices.ContainsFunc(v.invoked, func(c mp.Command) bool { return c.Client == r.Client && c.Seq == r.Seq }) {
+				return bad("reply to command %d of client %d, which no Invoke of this part brought", r.Seq, r.Client)
+			}
+			continue
+		}
 		if !slices.ContainsFunc(v.h.Ops, func(o Op) bool { return o.Cmd.Client == r.Client && o.Cmd.Seq == r.Seq }) {
 			return bad("reply to command %d of client %d, which no operation of the header is", r.Seq, r.Client)
 		}
@@ -176,13 +210,23 @@ func (v *validator) Step(s *Step) error {
 		if m.To != s.Node {
 			return bad("node %d is not the addressee %d of msg %d", s.Node, m.To, m.ID)
 		}
-		if err := v.flight.Take(m.ID, m.Message, s.Action == EvDuplicate); err != nil {
-			return err
+		if m.ID < 1 {
+			return bad("msg id %d: ids start at 1", m.ID)
+		}
+		if !v.part {
+			if err := v.flight.Take(m.ID, m.Message, s.Action == EvDuplicate); err != nil {
+				return err
+			}
 		}
 	}
 	for i := range s.Sent {
 		m := &s.Sent[i]
-		if err := v.flight.Fresh(m.ID); err != nil {
+		if v.part {
+			if m.ID < 1 || v.sent[m.ID] {
+				return bad("sent msg id %d: want a fresh id from 1 (this part sent it before)", m.ID)
+			}
+			v.sent[m.ID] = true
+		} else if err := v.flight.Fresh(m.ID); err != nil {
 			return err
 		}
 		if r := v.message(&m.Message); r != "" {
@@ -200,9 +244,46 @@ func (v *validator) Step(s *Step) error {
 				return bad("sent msg %d is from node %d, but the step is node %d's", m.ID, m.From, s.Node)
 			}
 		}
+		if v.part {
+			continue
+		}
 		if err := v.flight.Send(m.ID, m.Message); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// partFields checks the fields that only a part's steps carry (Cmd,
+// Loaded) and what a part may hold: its own node's steps, and none of
+// the network's (no node sees a loss or a copy; Merge adds the copies).
+func (v *validator) partFields(s *Step, network bool) error {
+	if !v.part {
+		switch {
+		case s.Cmd != nil:
+			return fmt.Errorf("cmd belongs to a part's Invoke steps only (a whole trace names its op)")
+		case s.Loaded != nil:
+			return fmt.Errorf("loaded belongs to a part's Restart steps only")
+		}
+		return nil
+	}
+	switch {
+	case s.Node != v.h.Part.Node:
+		return fmt.Errorf("a step of node %d in node %d's part", s.Node, v.h.Part.Node)
+	case network:
+		return fmt.Errorf("%s is the network's: no node's part records it", s.Action)
+	case s.Op != nil:
+		return fmt.Errorf("a part's Invoke carries its cmd, not an op")
+	case (s.Action == EvInvoke) != (s.Cmd != nil):
+		return fmt.Errorf("cmd belongs to Invoke steps, and every Invoke of a part needs one")
+	case (s.Action == EvRestart) != (s.Loaded != nil):
+		return fmt.Errorf("loaded belongs to Restart steps, and every Restart of a part needs one")
+	}
+	if s.Cmd != nil {
+		if !s.Cmd.Valid() || s.Cmd.Op == mp.OpNoop {
+			return fmt.Errorf("Invoke of %s, which is not a client's command", *s.Cmd)
+		}
+		v.invoked = append(v.invoked, *s.Cmd)
 	}
 	return nil
 }
