@@ -23,7 +23,7 @@ var protocols = []string{"impl/paxos", "impl/multipaxos"}
 // scenarios are still to join; checker/paxos/world,
 // checker/paxos/paxosmodel, checker/paxos/paxosexplore and traces/paxostrace are
 // single-decree Paxos's adapters.)
-var generic = []string{"impl/runner", "impl/storage", "checker/graph", "checker/graph/graphtest", "checker/explore",
+var generic = []string{"impl/runner", "impl/storage", "impl/transport", "checker/nemesis", "checker/graph", "checker/graph/graphtest", "checker/explore",
 	"checker/sim", "checker/replay", "checker/replay/replaytest", "checker/linearize", "checker/viewer", "checker/viewer/viewertest", "checker/tlc", "checker/tlc/tlctest", "traces", "internal/seam"}
 
 // root is the module's root, two levels up from this package.
