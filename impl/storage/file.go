@@ -18,6 +18,11 @@ const TempSuffix = ".tmp"
 // comment for why that is crash-safe). It is safe for concurrent use, though
 // a node only ever has one step in flight.
 type FileStore[D any] struct {
+	// NoSync skips every fsync, so that a Save is only as durable as the
+	// page cache: a kill -9 keeps it, a power loss may not. For
+	// benchmarks that measure what fsync costs, never for a node that
+	// must keep its promises.
+	NoSync bool
 	codec  Codec[D]
 	mu     sync.Mutex
 	path   string
@@ -83,11 +88,14 @@ func (s *FileStore[D]) Save(d D) error {
 		return err
 	}
 	tmp := s.path + TempSuffix
-	if err := writeSynced(tmp, img); err != nil {
+	if err := writeSynced(tmp, img, !s.NoSync); err != nil {
 		return fmt.Errorf("storage: save: %w", err)
 	}
 	if err := os.Rename(tmp, s.path); err != nil {
 		return fmt.Errorf("storage: save: %w", err)
+	}
+	if s.NoSync {
+		return nil
 	}
 	if err := syncDir(filepath.Dir(s.path)); err != nil {
 		return fmt.Errorf("storage: save: %w", err)
@@ -95,8 +103,8 @@ func (s *FileStore[D]) Save(d D) error {
 	return nil
 }
 
-// writeSynced writes b to a fresh file at name and fsyncs it.
-func writeSynced(name string, b []byte) error {
+// writeSynced writes b to a fresh file at name and fsyncs it (when fsync).
+func writeSynced(name string, b []byte, fsync bool) error {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
@@ -105,9 +113,11 @@ func writeSynced(name string, b []byte) error {
 		f.Close()
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
+	if fsync {
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	return f.Close()
 }
