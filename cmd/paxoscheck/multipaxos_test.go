@@ -78,7 +78,7 @@ func TestMultiPaxosCommands(t *testing.T) {
 	if code, stdout, _ := runCLI("check", edited); code != exitViolation || !strings.Contains(stdout, "persist") {
 		t.Fatalf("check of an edited trace: exit %d\n%s", code, stdout)
 	}
-	if err := os.WriteFile(edited, []byte(`{"format":"paxoscheck-trace","version":1,"protocol":"multipaxos","protocol_version":2,"acceptors":[0],"proposers":[1],"pipeline":0,"ops":[],"time_unit":"step"}`+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(edited, []byte(`{"format":"paxoscheck-trace","version":1,"protocol":"multipaxos","protocol_version":3,"acceptors":[0],"proposers":[1],"pipeline":0,"ops":[],"time_unit":"step"}`+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if code, _, stderr := runCLI("check", edited); code != exitBadInput || !strings.Contains(stderr, "pipeline 0") {

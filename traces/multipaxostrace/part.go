@@ -56,6 +56,9 @@ type MergeReport struct {
 	Crashes    int // Crash steps added: a restart after a kill -9, which no part records
 	InFlight   int // messages sent and never consumed (lost, or still in flight at the end)
 	Clamped    int // steps whose time was raised to the step before's, see Merge
+	// Order is the order Merge used: "time", or "lamport" where real
+	// time was not causal.
+	Order string
 }
 
 // ErrMerge is wrapped by every error of Merge: parts that do not make
@@ -64,10 +67,16 @@ var ErrMerge = errors.New("parts do not merge into one trace")
 
 // Merge makes one trace of a cluster's parts, one per node:
 //
-//   - Steps are ordered by (Lamport, Node). Every step's clock is above
-//     its node's previous step's and above the clock of the message it
-//     consumed (its sender's step), so this order is causal: a message
-//     is sent before it is consumed.
+//   - Steps are ordered by real time (Time, then Lamport, then Node)
+//     when that order is causal: every message sent before it is
+//     consumed. Nodes on one machine share CLOCK_MONOTONIC, and a step's
+//     time is read before it sends, so it is; and in real time a
+//     client's history shows what Porcupine must see (a read is stale
+//     only against a write that completed before it in real time). Else
+//     (the clocks of several machines) they are ordered by (Lamport,
+//     Node): every step's clock is above its node's previous step's and
+//     above the clock of the message it consumed, so that order is
+//     causal too.
 //   - Message ids are renumbered 1, 2, ... in the order they are sent.
 //     A message consumed more than once (a duplicating network) gets a
 //     Duplicate step for each further copy, just before its first
@@ -81,11 +90,10 @@ var ErrMerge = errors.New("parts do not merge into one trace")
 //     at the proposer that took them; a command invoked twice is an
 //     error (the trace format has one Invoke per operation), and so are
 //     more than MaxOps.
-//   - Times are the parts' monotonic nanoseconds. Nodes on one machine
-//     share CLOCK_MONOTONIC, but two concurrent steps may come in the
-//     other order in causal order; a step whose time is below the step
-//     before's is raised to it (counted in Clamped), so that time never
-//     decreases in the merged trace.
+//   - Times are the parts' monotonic nanoseconds. In the Lamport order
+//     two concurrent steps may come against real time; a step whose
+//     time is below the step before's is then raised to it (counted in
+//     Clamped), so that time never decreases in the merged trace.
 //
 // Every part must describe the same cluster. The result is validated as
 // a whole trace.
@@ -98,9 +106,6 @@ func Merge(parts []Part, source string) (Trace, MergeReport, error) {
 		return fail("no parts")
 	}
 	h0 := parts[0].Header
-	type at struct {
-		part, step int
-	}
 	var order []at
 	seen := map[mp.NodeID]bool{}
 	for i := range parts {
@@ -127,16 +132,53 @@ func Merge(parts []Part, source string) (Trace, MergeReport, error) {
 		}
 	}
 	step := func(a at) *Step { return &parts[a.part].Steps[a.step] }
+	// Real time first: on one machine it is causal too, and a client's
+	// history in it is the one Porcupine must see (a stale read is
+	// only stale in real time). Where it is not causal (clocks of
+	// several machines), the Lamport order is.
+	byTime := slices.Clone(order)
+	slices.SortFunc(byTime, func(a, b at) int {
+		x, y := step(a), step(b)
+		return cmp.Or(cmp.Compare(x.Time, y.Time), cmp.Compare(x.Lamport, y.Lamport), cmp.Compare(x.Node, y.Node))
+	})
+	t, r, err := mergeIn(parts, byTime, step, h0, source, rep)
+	if err == nil {
+		r.Order = "time"
+		return t, r, nil
+	}
+	if !errors.Is(err, errNotCausal) {
+		return t, r, err
+	}
 	slices.SortFunc(order, func(a, b at) int {
 		x, y := step(a), step(b)
 		return cmp.Or(cmp.Compare(x.Lamport, y.Lamport), cmp.Compare(x.Node, y.Node))
 	})
+	t, r, err = mergeIn(parts, order, step, h0, source, rep)
+	r.Order = "lamport"
+	return t, r, err
+}
+
+// errNotCausal marks an order in which a message is consumed before it
+// is sent: not an order Merge may use.
+var errNotCausal = errors.New("a message consumed before it is sent")
+
+type at struct{ part, step int }
+
+// mergeIn merges the parts' steps in order.
+func mergeIn(parts []Part, order []at, step func(at) *Step, h0 Header, source string, rep MergeReport) (Trace, MergeReport, error) {
+	fail := func(format string, args ...any) (Trace, MergeReport, error) {
+		return Trace{}, rep, fmt.Errorf("%w: %s", ErrMerge, fmt.Sprintf(format, args...))
+	}
 
 	// How often each message is consumed, to add its copies.
 	consumed := map[int]int{}
+	sentAnywhere := map[int]bool{}
 	for _, a := range order {
 		if m := step(a).Msg; m != nil {
 			consumed[m.ID]++
+		}
+		for _, m := range step(a).Sent {
+			sentAnywhere[m.ID] = true
 		}
 	}
 	h := h0
@@ -165,8 +207,11 @@ func Merge(parts []Part, source string) (Trace, MergeReport, error) {
 		s := *step(a)
 		if m := s.Msg; m != nil {
 			id, ok := ids[m.ID]
+			if !ok && sentAnywhere[m.ID] {
+				return Trace{}, rep, errNotCausal
+			}
 			if !ok {
-				return fail("node %d's step %d consumes message %d, which no part sent before it (a sender's part is missing or cut short)", s.Node, s.Step, m.ID)
+				return fail("node %d's step %d consumes message %d, which no part sent (a sender's part is missing or cut short)", s.Node, s.Step, m.ID)
 			}
 			if sentMsg[m.ID] != m.Message {
 				return fail("node %d's step %d consumes message %d as %s, but it was sent as %s", s.Node, s.Step, m.ID, m.Message, sentMsg[m.ID])

@@ -189,6 +189,37 @@ func TestMergeAddsDuplicate(t *testing.T) {
 	}
 }
 
+// TestMergeOrder: real time where it is causal, else Lamport clocks.
+func TestMergeOrder(t *testing.T) {
+	tr := readCounterexample(t, "skip-phase1")
+	t.Run("real time", func(t *testing.T) {
+		parts := split(t, &tr)
+		_, rep, err := Merge(parts, "test")
+		if err != nil || rep.Order != "time" || rep.Clamped != 0 {
+			t.Fatalf("%+v %v: want the time order, nothing clamped", rep, err)
+		}
+	})
+	t.Run("a clock behind", func(t *testing.T) {
+		parts := split(t, &tr)
+		for i := range parts {
+			if parts[i].Header.Part.Node == 0 {
+				for j := range parts[i].Steps {
+					parts[i].Steps[j].Time = 0 // node 0's clock: before every send it consumes
+				}
+			}
+		}
+		got, rep, err := Merge(parts, "test")
+		if err != nil || rep.Order != "lamport" || rep.Clamped == 0 {
+			t.Fatalf("%+v %v: want the Lamport order, with times clamped", rep, err)
+		}
+		for i := range got.Steps {
+			if got.Steps[i].Lamport != tr.Steps[i].Lamport && got.Steps[i].Lamport != uint64(tr.Steps[i].Step) {
+				t.Fatalf("step %d has clock %d: not the trace's order", i+1, got.Steps[i].Lamport)
+			}
+		}
+	})
+}
+
 // TestMergeRefuses: parts that are not one cluster's whole record.
 func TestMergeRefuses(t *testing.T) {
 	base := readCounterexample(t, "skip-phase1")
@@ -197,7 +228,7 @@ func TestMergeRefuses(t *testing.T) {
 		edit       func(ps []Part) []Part
 	}{
 		{"no parts", "no parts", func([]Part) []Part { return nil }},
-		{"a sender's part missing", "which no part sent before it", func(ps []Part) []Part {
+		{"a sender's part missing", "which no part sent", func(ps []Part) []Part {
 			return slices.DeleteFunc(ps, func(p Part) bool { return p.Header.Part.Node == 3 })
 		}},
 		{"two parts of a node", "two parts of node", func(ps []Part) []Part { return append(ps, ps[0]) }},

@@ -281,7 +281,7 @@ func (v *validator) partFields(s *Step, network bool) error {
 	}
 	if s.Cmd != nil {
 		if !s.Cmd.Valid() || s.Cmd.Op == mp.OpNoop {
-			return fmt.Errorf("Invoke of %s, which is not a client's command", *s.Cmd)
+			return fmt.Errorf("an Invoke of %s, which is not a client's command", *s.Cmd)
 		}
 		v.invoked = append(v.invoked, *s.Cmd)
 	}
