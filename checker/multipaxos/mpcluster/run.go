@@ -1,0 +1,352 @@
+package mpcluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/paxoscheck/paxoscheck/checker/nemesis"
+	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
+	"github.com/paxoscheck/paxoscheck/internal/daemon"
+)
+
+// Options configure a run.
+type Options struct {
+	// Paxosd is the paxosd binary to run.
+	Paxosd string
+	// Dir is the run's directory (created; must not hold a run yet):
+	// config.json, each node's data directory nodes/N, logs/N.log,
+	// history.jsonl, trace.jsonl (merged) and schedule.txt.
+	Dir string
+	// Acceptors, Proposers and Pipeline shape the cluster.
+	Acceptors, Proposers, Pipeline int
+	// Bugs switches on catalogue entries in every node.
+	Bugs mp.Bugs
+	// Duration is how long the workload and the nemesis run.
+	Duration time.Duration
+	// Seed draws the nemesis's schedule, the proxies' faults, the
+	// workload and the nodes' timers.
+	Seed     uint64
+	Workload Workload
+	// Kill and Partition switch the nemesis's kill -9s and partitions
+	// on; Faults are what every link's proxy does to frames while the
+	// workload runs (off when the run ends).
+	Kill, Partition bool
+	Faults          nemesis.Faults
+	// NoFsync runs the nodes without fsync (benchmarks only).
+	NoFsync bool
+	// Log receives progress lines (nil: none).
+	Log io.Writer
+}
+
+// network reports whether the run needs proxies on its links.
+func (o *Options) network() bool { return o.Partition || o.Faults != (nemesis.Faults{}) }
+
+func (o *Options) check() error {
+	c := mp.NewConfig(o.Acceptors, o.Proposers, max(o.Pipeline, 1))
+	c.Bugs = o.Bugs
+	switch {
+	case o.Paxosd == "":
+		return errors.New("no paxosd binary")
+	case o.Dir == "":
+		return errors.New("no run directory")
+	case o.Pipeline < 1:
+		return fmt.Errorf("--pipeline %d: want at least 1", o.Pipeline)
+	case o.Duration <= 0:
+		return fmt.Errorf("--duration %v: want a positive duration", o.Duration)
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if err := o.Faults.Validate(); err != nil {
+		return err
+	}
+	return o.Workload.check()
+}
+
+// run is one run's state.
+type run struct {
+	opt        Options
+	cfg        mp.Config
+	procs      map[mp.NodeID]*proc
+	clientAddr map[mp.NodeID]string
+	peer       map[mp.NodeID]string // where each node listens for peers
+	proxies    map[[2]mp.NodeID]*nemesis.Proxy
+	hist       history
+	events     []Event
+	log        func(format string, args ...any)
+}
+
+// Run runs the experiment and checks it. The error is for a run that
+// could not be set up or was interrupted (ctx); a run whose checks fail
+// returns a Result that says so.
+func Run(ctx context.Context, opt Options) (res *Result, err error) {
+	if err := opt.check(); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(opt.Dir, "config.json")); err == nil {
+		return nil, fmt.Errorf("%s holds a run already: give another --dir", opt.Dir)
+	}
+	for _, d := range []string{"nodes", "logs"} {
+		if err := os.MkdirAll(filepath.Join(opt.Dir, d), 0o755); err != nil {
+			return nil, err
+		}
+	}
+	r := &run{opt: opt, cfg: mp.NewConfig(opt.Acceptors, opt.Proposers, opt.Pipeline), procs: map[mp.NodeID]*proc{},
+		clientAddr: map[mp.NodeID]string{}, peer: map[mp.NodeID]string{}, proxies: map[[2]mp.NodeID]*nemesis.Proxy{}}
+	r.cfg.Bugs = opt.Bugs
+	r.log = func(format string, args ...any) {
+		if opt.Log != nil {
+			fmt.Fprintf(opt.Log, format+"\n", args...)
+		}
+	}
+	defer r.teardown()
+	if err := r.setup(); err != nil {
+		return nil, err
+	}
+	r.events = Schedule(opt.Seed, opt.Duration, &r.cfg, opt.Kill, opt.Partition)
+	if err := r.writeSchedule(); err != nil {
+		return nil, err
+	}
+	r.log("nemesis schedule (seed %d):", opt.Seed)
+	for _, e := range r.events {
+		r.log("  %s", e)
+	}
+	if len(r.events) == 0 {
+		r.log("  (none)")
+	}
+	started := time.Now()
+	if err := r.workload(ctx); err != nil {
+		return nil, err
+	}
+	r.log("stopping the nodes")
+	for _, p := range r.procs {
+		p.stop(10 * time.Second)
+	}
+	res = r.check()
+	res.Elapsed = time.Since(started)
+	return res, nil
+}
+
+// setup makes the config, the proxies and the processes, and waits for
+// every node to listen.
+func (r *run) setup() error {
+	nodes := r.cfg.Nodes()
+	addrs, err := freeAddrs(len(nodes) + len(r.cfg.Proposers))
+	if err != nil {
+		return err
+	}
+	c := &daemon.Config{Protocol: "multipaxos", Pipeline: r.opt.Pipeline, NoFsync: r.opt.NoFsync,
+		Backoff: daemon.Backoff{Min: daemon.Duration(10 * time.Millisecond), Max: daemon.Duration(200 * time.Millisecond)}}
+	for _, b := range mp.Catalogue() {
+		if r.cfg.Bugs.Has(b) {
+			c.Bugs = append(c.Bugs, b.String())
+		}
+	}
+	peer := r.peer
+	for i, id := range nodes {
+		peer[id] = addrs[i]
+		m := daemon.Member{ID: id, Peer: addrs[i]}
+		if i >= len(r.cfg.Acceptors) {
+			m.Client = addrs[len(nodes)+i-len(r.cfg.Acceptors)]
+			r.clientAddr[id] = m.Client
+			c.Proposers = append(c.Proposers, m)
+		} else {
+			c.Acceptors = append(c.Acceptors, m)
+		}
+	}
+	if r.opt.network() {
+		c.Routes = map[string]map[string]string{}
+		for _, from := range nodes {
+			tos := map[string]string{}
+			for _, to := range nodes {
+				if from == to {
+					continue
+				}
+				seed := r.opt.Seed*1_000_003 + uint64(from)*256 + uint64(to)
+				p, err := nemesis.New(peer[to], seed, nil)
+				if err != nil {
+					return err
+				}
+				if err := p.Set(r.opt.Faults); err != nil {
+					p.Close()
+					return err
+				}
+				r.proxies[[2]mp.NodeID{from, to}] = p
+				tos[strconv.Itoa(int(to))] = p.Addr()
+			}
+			c.Routes[strconv.Itoa(int(from))] = tos
+		}
+	}
+	cfgPath := filepath.Join(r.opt.Dir, "config.json")
+	if err := c.Write(cfgPath); err != nil {
+		return err
+	}
+	if _, err := daemon.LoadConfig(cfgPath); err != nil {
+		return err // the config this run wrote must be one paxosd takes
+	}
+	for _, id := range nodes {
+		dir := filepath.Join(r.opt.Dir, "nodes", strconv.Itoa(int(id)))
+		p := &proc{name: fmt.Sprintf("node %d", id), log: filepath.Join(r.opt.Dir, "logs", fmt.Sprintf("%d.log", id)),
+			args: []string{r.opt.Paxosd, "--config", cfgPath, "--node", strconv.Itoa(int(id)), "--data", dir,
+				"--seed", strconv.FormatUint(r.opt.Seed, 10)}}
+		r.procs[id] = p
+		if err := p.start(); err != nil {
+			return err
+		}
+	}
+	for _, id := range nodes {
+		if err := r.waitUp(id, 10*time.Second); err != nil {
+			return err
+		}
+	}
+	r.log("cluster up: %d acceptors, %d proposers, in %s", len(r.cfg.Acceptors), len(r.cfg.Proposers), r.opt.Dir)
+	return nil
+}
+
+// waitUp waits until node id listens (a proposer answers its status).
+func (r *run) waitUp(id mp.NodeID, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		var err error
+		if a, ok := r.clientAddr[id]; ok {
+			var resp *http.Response
+			if resp, err = httpClient.Get("http://" + a + "/v1/status"); err == nil {
+				resp.Body.Close()
+			}
+		} else {
+			var c net.Conn
+			if c, err = net.DialTimeout("tcp", r.peer[id], time.Second); err == nil {
+				c.Close()
+			}
+		}
+		if err == nil {
+			return nil
+		}
+		if !r.procs[id].running() || time.Now().After(deadline) {
+			return fmt.Errorf("node %d did not come up (see %s): %v", id, r.procs[id].log, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (r *run) writeSchedule() error {
+	f, err := os.Create(filepath.Join(r.opt.Dir, "schedule.txt"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(f, "# nemesis schedule, seed %d, duration %v\n", r.opt.Seed, r.opt.Duration)
+	for _, e := range r.events {
+		fmt.Fprintln(f, e)
+	}
+	return f.Close()
+}
+
+// workload runs the clients and the nemesis for the run's duration,
+// then heals everything, restarts every node that is down, and reads
+// every key.
+func (r *run) workload(ctx context.Context) error {
+	wctx, cancel := context.WithTimeout(ctx, r.opt.Duration)
+	defer cancel()
+	var budget atomic.Int64
+	budget.Store(int64(r.opt.Workload.Ops))
+	var wg sync.WaitGroup
+	for i := range r.opt.Workload.Clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.client(wctx, i, &budget, r.opt.Duration)
+		}()
+	}
+	nemErr := make(chan error, 1)
+	go func() { nemErr <- r.nemesis(wctx) }()
+	wg.Wait()
+	<-wctx.Done()
+	err := <-nemErr
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %w", ctx.Err())
+	}
+	if err != nil {
+		return err
+	}
+	r.log("workload done: %d operations; healing, restarting, reading every key", len(r.hist.ops))
+	r.heal()
+	for id, p := range r.procs {
+		if !p.running() {
+			if err := p.start(); err != nil {
+				return err
+			}
+			if err := r.waitUp(id, 10*time.Second); err != nil {
+				return err
+			}
+		}
+	}
+	read := r.finalReads(ctx)
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted: %w", ctx.Err())
+	}
+	r.log("final reads: %d of %d keys answered", read, r.opt.Workload.Keys)
+	return nil
+}
+
+// nemesis carries out the schedule until ctx ends.
+func (r *run) nemesis(ctx context.Context) error {
+	start := time.Now()
+	for _, e := range r.events {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Until(start.Add(e.At))):
+		}
+		r.log("nemesis: %s", e)
+		switch e.Kind {
+		case EvKill:
+			r.procs[e.Node].kill9()
+		case EvRestart:
+			if err := r.procs[e.Node].start(); err != nil {
+				return err
+			}
+			if err := r.waitUp(e.Node, 10*time.Second); err != nil {
+				return err
+			}
+		case EvPartition:
+			side := map[mp.NodeID]bool{}
+			for _, id := range e.Side {
+				side[id] = true
+			}
+			for k, p := range r.proxies {
+				p.Cut(side[k[0]] != side[k[1]])
+			}
+		case EvHeal:
+			r.heal()
+		}
+	}
+	return nil
+}
+
+// heal uncuts every link and turns the frame faults off.
+func (r *run) heal() {
+	for _, p := range r.proxies {
+		p.Cut(false)
+		p.Set(nemesis.Faults{})
+	}
+}
+
+// teardown kills whatever still runs and closes every proxy.
+func (r *run) teardown() {
+	for _, p := range r.procs {
+		p.kill9()
+	}
+	for _, p := range r.proxies {
+		p.Close()
+	}
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/paxoscheck/paxoscheck/checker/multipaxos/mpcluster"
+	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
+)
+
+func init() {
+	register(command{name: "cluster", summary: "run a real Multi-Paxos cluster (paxosd processes) under a nemesis, and check what it did", run: runCluster})
+}
+
+// runCluster is `paxoscheck cluster [flags]`: mpcluster.Run, with its
+// report. Exit code: 0 every check passed, 1 one failed (or Porcupine
+// gave up: unknown is not a pass), 2 bad input or a cluster that could
+// not be set up, 130 interrupted (every process killed first).
+func runCluster(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("cluster", "cluster [flags]", stderr)
+	o := mpcluster.Options{}
+	fs.IntVar(&o.Acceptors, "acceptors", 3, "acceptor processes")
+	fs.IntVar(&o.Proposers, "proposers", 2, "proposer processes (each a leader, a replica and a client API)")
+	fs.IntVar(&o.Pipeline, "pipeline", 2, "slots a leader may have in flight")
+	fs.DurationVar(&o.Duration, "duration", 20*time.Second, "how long the workload and the nemesis run")
+	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the nemesis's schedule, the proxies' faults, the workload and the timers")
+	fs.IntVar(&o.Workload.Clients, "clients", 4, "clients at once (client i sends to proposer i mod --proposers)")
+	fs.IntVar(&o.Workload.Keys, "keys", 3, "keys the commands touch")
+	fs.IntVar(&o.Workload.Ops, "ops", 150, "operations of the run, spread over --duration (a merged trace holds 256 at most, final reads included)")
+	fs.Float64Var(&o.Workload.Reads, "reads", 0.3, "share of Gets")
+	fs.Float64Var(&o.Workload.CAS, "cas", 0.2, "share of CASes (the rest are Puts)")
+	fs.DurationVar(&o.Workload.Timeout, "op-timeout", 2*time.Second, "how long a client waits for an answer before its command is unknown")
+	nem := fs.String("nemesis", "kill,partition", "the nemesis's faults, a comma list of kill (kill -9 and restart) and partition; \"none\" for none")
+	fs.Float64Var(&o.Faults.Loss, "loss", 0.02, "probability that a link's proxy drops a frame")
+	fs.Float64Var(&o.Faults.Dup, "dup", 0.02, "probability that it sends a frame twice")
+	fs.Float64Var(&o.Faults.Corrupt, "corrupt", 0.005, "probability that it flips a byte of a frame (the receiver's checksum must drop it)")
+	fs.DurationVar(&o.Faults.MaxDelay, "delay", 5*time.Millisecond, "each frame is held a random delay up to this (frames reorder)")
+	bugs := fs.String("bug", "", "switch on Multi-Paxos catalogue bugs in every node (comma list): "+bugList())
+	fs.BoolVar(&o.NoFsync, "no-fsync", false, "run the nodes without fsync (benchmarks only)")
+	dir := fs.String("dir", "", "the run's directory (default: a new temporary one, kept and printed)")
+	paxosd := fs.String("paxosd", "", "the paxosd binary (default: paxosd beside this program, else on PATH)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "paxoscheck cluster: "+format+"\n", a...)
+		return exitBadInput
+	}
+	if fs.NArg() > 0 {
+		return bad("unexpected argument %q", fs.Arg(0))
+	}
+	for _, n := range strings.Split(*nem, ",") {
+		switch strings.TrimSpace(n) {
+		case "kill":
+			o.Kill = true
+		case "partition":
+			o.Partition = true
+		case "none", "":
+		default:
+			return bad("--nemesis: unknown fault %q: want kill, partition or none", n)
+		}
+	}
+	b, err := mp.ParseBugs(*bugs)
+	if err != nil {
+		return bad("--bug: %s", strings.TrimPrefix(err.Error(), mp.ErrConfig.Error()+": "))
+	}
+	o.Bugs = b
+	if o.Paxosd, err = findPaxosd(*paxosd); err != nil {
+		return bad("%v", err)
+	}
+	if o.Dir = *dir; o.Dir == "" {
+		if o.Dir, err = os.MkdirTemp("", "paxoscheck-cluster-"); err != nil {
+			return bad("%v", err)
+		}
+	}
+	o.Log = stdout
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(stdout, "cluster: %d acceptors, %d proposers, pipeline %d, %v, seed %d, nemesis %s, loss %v dup %v corrupt %v delay %v%s\n",
+		o.Acceptors, o.Proposers, o.Pipeline, o.Duration, o.Seed, *nem, o.Faults.Loss, o.Faults.Dup, o.Faults.Corrupt, o.Faults.MaxDelay, bugNote(o.Bugs))
+	res, err := mpcluster.Run(ctx, o)
+	if ctx.Err() != nil {
+		fmt.Fprintf(stdout, "INTERRUPTED: every process of the run is stopped; what it left is in %s\n", o.Dir)
+		return exitInterrupted
+	}
+	if err != nil {
+		return bad("%v", err)
+	}
+	res.Report(stdout)
+	if res.Failed() {
+		fmt.Fprintf(stdout, "again: %s\n", commandLine("cluster", args, map[string]bool{"dir": true}, nil))
+		return exitViolation
+	}
+	return exitOK
+}
+
+func bugNote(b mp.Bugs) string {
+	if b == 0 {
+		return ""
+	}
+	return ", bugs " + b.String()
+}
+
+// findPaxosd returns the paxosd to run: the flag's, or the one beside
+// this program (make builds both into bin/), or the one on PATH.
+func findPaxosd(flagged string) (string, error) {
+	if flagged != "" {
+		if _, err := os.Stat(flagged); err != nil {
+			return "", fmt.Errorf("--paxosd: %v", err)
+		}
+		return flagged, nil
+	}
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), "paxosd")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	p, err := exec.LookPath("paxosd")
+	if err != nil {
+		return "", errors.New("no paxosd beside this program nor on PATH: build it (make build, or go build -o bin/paxosd ./cmd/paxosd) or give --paxosd")
+	}
+	return p, nil
+}
