@@ -2,16 +2,17 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test race lint vet fmt-check staticcheck actionlint check bench tlc validate sim-check explore-check reduction-check mutants fuzz help tlc-traces docs
+.PHONY: all build test race lint vet fmt-check staticcheck actionlint check bench tlc validate sim-check explore-check reduction-check mutants fuzz help tlc-traces docs cluster-check cluster-soak
 
 all: build
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F ':.*## ' '{ printf "  %-16s %s\n", $$1, $$2 }'
 
-build: ## compile everything and the paxoscheck binary into bin/
+build: ## compile everything, and the paxoscheck and paxosd binaries into bin/
 	$(GO) build $(PKGS)
 	$(GO) build -o bin/paxoscheck ./cmd/paxoscheck
+	$(GO) build -o bin/paxosd ./cmd/paxosd
 
 test: ## unit, property and golden tests, with the race detector
 	$(GO) test -race -count=1 $(PKGS)
@@ -56,13 +57,26 @@ mutants: ## every mutant of impl/paxos/testdata/mutants.txt against the explorer
 docs: ## regenerate docs/walkthrough.md from the tool's own output
 	$(GO) run ./docs/gen
 
-check: lint tlc test sim-check explore-check reduction-check validate ## everything CI runs (tlc first: it fetches the pinned TLC that the tests of trace validation use)
+# A real cluster: paxosd processes on 127.0.0.1 under the nemesis (kill -9
+# and restart, partitions, lossy, duplicating, delaying and corrupting
+# links), then every checker on what they did.
+cluster-check: build ## a 30-second real cluster run (5 paxosd processes, every fault of the nemesis on), checked
+	./bin/paxoscheck cluster --duration 30s --seed 1 --dir $$(mktemp -d)/run
+
+SOAK_RUNS ?= 20
+cluster-soak: build ## SOAK_RUNS (20) cluster runs of 30 s, seeds 1.., each checked (the GitHub workflow's longer run)
+	@for s in $$(seq 1 $(SOAK_RUNS)); do \
+		echo "./bin/paxoscheck cluster --duration 30s --seed $$s"; \
+		./bin/paxoscheck cluster --duration 30s --seed $$s --dir $$(mktemp -d)/run | tail -8 || exit 1; done
+
+check: lint tlc test sim-check explore-check reduction-check validate cluster-check ## everything CI runs (tlc first: it fetches the pinned TLC that the tests of trace validation use)
 
 bench: ## benchmarks (figures go in README.md)
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
-fuzz: ## fuzz the trace reader for 60 s (not part of CI)
-	$(GO) test -run '^$$' -fuzz FuzzRead -fuzztime 60s ./traces
+fuzz: ## fuzz the trace reader and the frame decoder for 60 s each (not part of CI)
+	$(GO) test -run '^$$' -fuzz '^FuzzRead$$' -fuzztime 60s ./traces/paxostrace
+	$(GO) test -run '^$$' -fuzz '^FuzzReadFrame$$' -fuzztime 60s ./impl/transport
 
 tlc: ## run TLC on every model of spec/expected.tsv (TLA2TOOLS_JAR, else a pinned download; skips loudly without one)
 	scripts/tlc.sh

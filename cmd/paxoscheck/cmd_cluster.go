@@ -45,7 +45,9 @@ func runCluster(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.Faults.Corrupt, "corrupt", 0.005, "probability that it flips a byte of a frame (the receiver's checksum must drop it)")
 	fs.DurationVar(&o.Faults.MaxDelay, "delay", 5*time.Millisecond, "each frame is held a random delay up to this (frames reorder)")
 	bugs := fs.String("bug", "", "switch on Multi-Paxos catalogue bugs in every node (comma list): "+bugList())
+	fs.DurationVar(&o.Backoff, "backoff", 20*time.Millisecond, "least delay of a proposer's retry timer, which starts a new ballot while a client waits (its upper end doubles per timeout in a row, up to 20 times this)")
 	fs.BoolVar(&o.NoFsync, "no-fsync", false, "run the nodes without fsync (benchmarks only)")
+	fs.BoolVar(&o.Bench, "bench", false, "measure throughput and latency instead of checking: no nemesis, no proxies, each client sends its next command as soon as the last is answered")
 	dir := fs.String("dir", "", "the run's directory (default: a new temporary one, kept and printed)")
 	paxosd := fs.String("paxosd", "", "the paxosd binary (default: paxosd beside this program, else on PATH)")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -85,8 +87,13 @@ func runCluster(args []string, stdout, stderr io.Writer) int {
 	o.Log = stdout
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintf(stdout, "cluster: %d acceptors, %d proposers, pipeline %d, %v, seed %d, nemesis %s, loss %v dup %v corrupt %v delay %v%s\n",
-		o.Acceptors, o.Proposers, o.Pipeline, o.Duration, o.Seed, *nem, o.Faults.Loss, o.Faults.Dup, o.Faults.Corrupt, o.Faults.MaxDelay, bugNote(o.Bugs))
+	if o.Bench {
+		fmt.Fprintf(stdout, "cluster bench: %d acceptors, %d proposers, pipeline %d, %d clients, %v, fsync %v%s\n",
+			o.Acceptors, o.Proposers, o.Pipeline, o.Workload.Clients, o.Duration, !o.NoFsync, bugNote(o.Bugs))
+	} else {
+		fmt.Fprintf(stdout, "cluster: %d acceptors, %d proposers, pipeline %d, %v, seed %d, nemesis %s, loss %v dup %v corrupt %v delay %v%s\n",
+			o.Acceptors, o.Proposers, o.Pipeline, o.Duration, o.Seed, *nem, o.Faults.Loss, o.Faults.Dup, o.Faults.Corrupt, o.Faults.MaxDelay, bugNote(o.Bugs))
+	}
 	res, err := mpcluster.Run(ctx, o)
 	if ctx.Err() != nil {
 		fmt.Fprintf(stdout, "INTERRUPTED: every process of the run is stopped; what it left is in %s\n", o.Dir)
@@ -94,6 +101,10 @@ func runCluster(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		return bad("%v", err)
+	}
+	if o.Bench {
+		res.ReportBench(stdout)
+		return exitOK
 	}
 	res.Report(stdout)
 	if res.Failed() {

@@ -18,6 +18,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
@@ -35,6 +36,7 @@ func run(args []string, stderr io.Writer) int {
 	trace := fs.String("trace", "", "where to write this node's part of the cluster's trace (default DATA/trace.jsonl)")
 	seed := fs.Uint64("seed", 1, "seed of the retry timer's jitter")
 	quiet := fs.Bool("quiet", false, "log nothing but errors")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` until the node stops (go tool pprof reads it)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: paxosd --config FILE --node ID --data DIR [flags]\n\nRuns one Multi-Paxos node: peers over TCP, clients over HTTP/JSON on proposers\n(POST /v1/kv, GET /v1/status). Stops on SIGTERM or Ctrl-C.\n\nflags:\n")
 		fs.PrintDefaults()
@@ -70,6 +72,17 @@ func run(args []string, stderr io.Writer) int {
 	logf := logger.Printf
 	if *quiet {
 		logf = nil
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return bad("--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return bad("--cpuprofile: %v", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)

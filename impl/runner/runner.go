@@ -81,6 +81,40 @@ func Apply[D, M, R any](e Effects[D, M, R], store storage.Store[D], net Transpor
 	return nil
 }
 
+// ApplyGroup carries out the effects of several steps of one node, taken
+// one after the other, with one write to stable storage (group commit):
+// the last Persist of es (a durable state is the node's whole durable
+// state, so the last one holds every earlier one) is saved first, and
+// only then does each step, in order, call before(i) (nil: nothing;
+// where a runtime records the step) and send, answer and set the timer
+// as Apply would. A failed save sends nothing at all; a failed before(i)
+// stops there, steps i.. sending nothing.
+func ApplyGroup[D, M, R any](es []Effects[D, M, R], store storage.Store[D], net Transport[M], clients Clients[R], timer Timer, before func(i int) error) error {
+	var last *D
+	for i := range es {
+		if es[i].Persist != nil {
+			last = es[i].Persist
+		}
+	}
+	if last != nil {
+		if err := store.Save(*last); err != nil {
+			return fmt.Errorf("runner: persisting before sending: %w", err)
+		}
+	}
+	for i, e := range es {
+		if before != nil {
+			if err := before(i); err != nil {
+				return err
+			}
+		}
+		e.Persist = nil // saved above
+		if err := Apply(e, store, net, clients, timer); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Core is one node's protocol core as a real runtime drives it. Step
 // applies the input in to the core's state (an input the core refuses is
 // an error and changes nothing) and returns the effects for the runner;

@@ -153,3 +153,43 @@ func TestSlot(t *testing.T) {
 		t.Fatalf("load: %+v, %v", got, err)
 	}
 }
+
+// TestApplyGroup: one save of the group's last state, before any step
+// sends; then each step's record, sends and replies in order; a failed
+// save sends nothing.
+func TestApplyGroup(t *testing.T) {
+	d1, d2 := paxos.Durable{Round: 1}, paxos.Durable{Round: 2}
+	es := []eff{
+		{Persist: &d1, Send: []paxos.Message{{Type: paxos.Msg1a}}},
+		{Send: []paxos.Message{{Type: paxos.Msg2a}}, Replies: []paxos.Reply{{}}},
+		{Persist: &d2, Send: []paxos.Message{{Type: paxos.Msg2b}}},
+	}
+	var saved []paxos.Durable
+	l := &log{}
+	store := &recStore{logStore{l}, &saved}
+	before := func(i int) error { l.events = append(l.events, "record "+string(rune('0'+i))); return nil }
+	if err := ApplyGroup(es, store, logNet{l}, logClients{l}, nil, before); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"persist", "record 0", "send 1a", "record 1", "send 2a", "reply", "record 2", "send 2b"}
+	if !slices.Equal(l.events, want) {
+		t.Errorf("events %v, want %v", l.events, want)
+	}
+	if !slices.Equal(saved, []paxos.Durable{d2}) {
+		t.Errorf("saved %v, want only the last state %v", saved, d2)
+	}
+	l2 := &log{fail: errors.New("disk full")}
+	if err := ApplyGroup(es, logStore{l2}, logNet{l2}, logClients{l2}, nil, nil); err == nil || !slices.Equal(l2.events, []string{"persist"}) {
+		t.Errorf("a failed save: %v, events %v; want an error and nothing sent", err, l2.events)
+	}
+}
+
+type recStore struct {
+	logStore
+	saved *[]paxos.Durable
+}
+
+func (s *recStore) Save(d paxos.Durable) error {
+	*s.saved = append(*s.saved, d)
+	return s.logStore.Save(d)
+}

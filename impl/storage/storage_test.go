@@ -412,6 +412,28 @@ func BenchmarkFileSave(b *testing.B) {
 	}
 }
 
+// BenchmarkFsync is the disk's own limit: one small write and one fsync
+// of the same file, the least a log that fsyncs every write pays. A
+// FileStore's Save (BenchmarkFileSave) fsyncs twice (the file, then the
+// directory of the rename); a cluster's group commit shares one Save
+// among the steps that wait together.
+func BenchmarkFsync(b *testing.B) {
+	f, err := os.Create(filepath.Join(b.TempDir(), "log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	rec := make([]byte, 64)
+	for b.Loop() {
+		if _, err := f.Write(rec); err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Sync(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkFileLoad(b *testing.B) {
 	s, err := OpenFile(filepath.Join(b.TempDir(), "state"), codec)
 	if err != nil {

@@ -3,6 +3,7 @@ package daemon
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -308,6 +309,36 @@ func TestStartRefuses(t *testing.T) {
 		}
 		if _, cut, err := mptrace.ReadPartFile(filepath.Join(dir, "trace.jsonl")); err != nil || cut {
 			t.Fatalf("after the restart: cut %v, %v", cut, err)
+		}
+	})
+	t.Run("steps killed before their write are cut", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := start(dir); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "trace.jsonl")
+		before, _, err := mptrace.ReadPartFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A promise whose line was written, and the node killed before
+		// its state reached the store: the store still holds none.
+		n := len(before.Steps)
+		last := before.Steps[n-1]
+		f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+		fmt.Fprintf(f, `{"step":%d,"action":"Phase1b","node":0,"msg":{"id":%d,"type":"1a","from":3,"to":0,"bal":"1.0","slot":1},"sent":[{"id":%d,"type":"1b","from":0,"to":3,"bal":"1.0","slot":1}],"persist":{"maxBal":"1.0"},"persist_delta":true,"lamport":%d,"time":%d}`+"\n",
+			n+1, 3<<45|1<<12, (last.Lamport+1)<<12, last.Lamport+1, last.Time)
+		f.Close()
+		if err := start(dir); err != nil {
+			t.Fatal(err)
+		}
+		after, _, err := mptrace.ReadPartFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The start helper stops the node again: a Crash follows.
+		if len(after.Steps) != n+2 || after.Steps[n].Action != mptrace.EvRestart || after.Steps[n].Lamport <= last.Lamport+1 {
+			t.Fatalf("after the restart: %+v; want the %d steps before, then a Restart whose clock is past the cut step's, then a Crash", after.Steps, n)
 		}
 	})
 	t.Run("a port in use", func(t *testing.T) {

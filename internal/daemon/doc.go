@@ -6,24 +6,26 @@
 //
 // One goroutine owns the node's state and takes its inputs one at a
 // time: messages from the transport, its timer, client requests. Each
-// step runs the core, then carries out its effects in the order the
-// core's contract demands (DESIGN.md, "The deterministic core"), with
-// the node's trace line written between the durable write and the
-// sends:
+// step runs the core; the steps whose inputs were waiting together (up
+// to 64) are then committed as a group, in the order the core's contract
+// demands (DESIGN.md, "The deterministic core"):
 //
-//  1. the durable state is saved (fsync, then rename, then fsync of the
-//     directory: storage.FileStore);
-//  2. the step's line is appended to the node's part of the cluster's
+//  1. each step's line is appended to the node's part of the cluster's
 //     trace (traces/multipaxostrace, Header.Part), in one write, so
 //     that a kill -9 leaves whole lines;
-//  3. the messages go out, each carrying the step's Lamport clock and an
-//     id unique in the cluster;
-//  4. the clients are answered and the timer is set.
+//  2. the group's last durable state (a node's durable state is whole,
+//     so it holds the earlier ones) is saved once: fsync, then rename,
+//     then fsync of the directory (storage.FileStore; runner.ApplyGroup);
+//  3. then, step by step, its messages go out, each carrying the step's
+//     Lamport clock and an id unique in the cluster; its clients are
+//     answered and the timer is set.
 //
 // A message never leaves before the state it announces is durable and
-// recorded. A node killed between 1 and 2 restarts from a state its
-// part does not show; paxoscheck merge says so, rather than merge a
-// trace that is not what reached the disk.
+// recorded. A node killed between 1 and 2 left lines of steps that
+// nothing outside it saw (none of their messages or answers left) and
+// whose state is not in its store: its restart cuts them from its part,
+// so that the part records what happened. (Lines written after the
+// write would instead leave a state on disk that no line records.)
 //
 // A restarted node (its part exists) crashes and restarts its core with
 // what the store holds, and records the Restart with the state it

@@ -61,6 +61,8 @@ type Daemon struct {
 
 	// owned by the loop
 	node    mp.Node
+	lamport uint64     // the last prepared step's clock
+	durable mp.Durable // the last prepared step's durable state, for the next one's delta
 	timer   *time.Timer
 	armed   bool
 	backoff int // timeouts in a row
@@ -118,11 +120,15 @@ func Start(opt Options) (d *Daemon, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("node %d refuses to start: %w", opt.Node, err)
 	}
-	part, restarted, err := openPart(opt.Trace, opt.Node, cfg)
+	part, restarted, dropped, err := openPart(opt.Trace, opt.Node, cfg, durable)
 	if err != nil {
 		return nil, err
 	}
+	if dropped > 0 {
+		opt.Logf("node %d: the last %d steps of its trace never reached its store (killed before their write, so none of their messages left): cut from the trace", opt.Node, dropped)
+	}
 	d.part = part
+	d.lamport = part.lamport
 	closers = append(closers, part.close)
 	if d.node, err = mp.NewNode(&cfg, opt.Node); err != nil {
 		return nil, err
@@ -212,6 +218,13 @@ func (d *Daemon) loop() {
 		d.answerAll()
 	}
 	for {
+		var batch []*prepared
+		take := func(p *prepared, err error) error {
+			if p != nil {
+				batch = append(batch, p)
+			}
+			return err
+		}
 		var err error
 		select {
 		case <-d.stop:
@@ -226,35 +239,27 @@ func (d *Daemon) loop() {
 			d.answerAll()
 			return
 		case e := <-d.inbox:
-			in := mp.Input{Kind: mp.InDeliver, Msg: e.Msg}
-			if !d.node.Enabled(&d.cfg, in) {
-				d.refused.Add(1)
-				continue
-			}
-			err = d.step(in, &e, nil)
+			err = take(d.deliverInput(e))
 		case <-d.timer.C:
-			if !d.armed {
-				continue
-			}
-			in := mp.Input{Kind: mp.InTimeout}
-			if !d.node.Enabled(&d.cfg, in) {
-				d.armed = false
-				continue
-			}
-			d.timeouts.Add(1)
-			d.backoff++
-			d.schedule() // still armed unless the step cancels it
-			err = d.step(in, nil, nil)
+			err = take(d.timeoutInput())
 		case r := <-d.requests:
-			in := mp.Input{Kind: mp.InRequest, Cmd: r.cmd}
-			if !d.node.Enabled(&d.cfg, in) {
-				r.refused <- d.whyRefused(r.cmd)
-				continue
+			err = take(d.requestInput(r))
+		}
+		// Group commit: what else is waiting joins this step's write to
+		// stable storage (runner.ApplyGroup), up to maxGroup steps.
+	more:
+		for err == nil && len(batch) > 0 && len(batch) < maxGroup {
+			select {
+			case e := <-d.inbox:
+				err = take(d.deliverInput(e))
+			case r := <-d.requests:
+				err = take(d.requestInput(r))
+			default:
+				break more
 			}
-			k := [2]uint32{uint32(r.cmd.Client), r.cmd.Seq}
-			d.pending[k] = append(d.pending[k], r.reply)
-			r.refused <- ""
-			err = d.step(in, nil, nil)
+		}
+		if err == nil {
+			err = d.commit(batch)
 		}
 		if err != nil {
 			fail(err)
@@ -264,61 +269,147 @@ func (d *Daemon) loop() {
 	}
 }
 
-// step runs in through the core and carries out its effects (runner.Apply)
-// with the step's trace line between the durable write and the sends.
-// consumed is the message delivered (nil: none); loaded is what a
-// Restart read from the store.
-func (d *Daemon) step(in mp.Input, consumed *envelope, loaded *mp.Durable) error {
-	lamport := d.part.lamport + 1
+// maxGroup bounds the steps of one group commit.
+const maxGroup = 64
+
+func (d *Daemon) deliverInput(e envelope) (*prepared, error) {
+	in := mp.Input{Kind: mp.InDeliver, Msg: e.Msg}
+	if !d.node.Enabled(&d.cfg, in) {
+		d.refused.Add(1)
+		return nil, nil
+	}
+	return d.prepare(in, &e, nil)
+}
+
+func (d *Daemon) timeoutInput() (*prepared, error) {
+	in := mp.Input{Kind: mp.InTimeout}
+	if !d.armed {
+		return nil, nil
+	}
+	if !d.node.Enabled(&d.cfg, in) {
+		d.armed = false
+		return nil, nil
+	}
+	d.timeouts.Add(1)
+	d.backoff++
+	d.schedule() // still armed unless the step cancels it
+	return d.prepare(in, nil, nil)
+}
+
+func (d *Daemon) requestInput(r request) (*prepared, error) {
+	in := mp.Input{Kind: mp.InRequest, Cmd: r.cmd}
+	if !d.node.Enabled(&d.cfg, in) {
+		r.refused <- d.whyRefused(r.cmd)
+		return nil, nil
+	}
+	k := [2]uint32{uint32(r.cmd.Client), r.cmd.Seq}
+	d.pending[k] = append(d.pending[k], r.reply)
+	r.refused <- ""
+	return d.prepare(in, nil, nil)
+}
+
+// prepared is a step the core has taken whose effects are not carried
+// out yet: its trace line and its framed messages.
+type prepared struct {
+	effects runner.Effects[mp.Durable, mp.Message, mp.Reply]
+	line    mptrace.Step
+	frames  [][]byte
+	crash   bool
+}
+
+// prepare runs in through the core (the node moves on at once, so that
+// the next input of a group sees this step's state) and makes the step's
+// trace line and frames. consumed is the message delivered (nil: none);
+// loaded is what a Restart read from the store.
+func (d *Daemon) prepare(in mp.Input, consumed *envelope, loaded *mp.Durable) (*prepared, error) {
+	lamport := d.lamport + 1
 	if consumed != nil && consumed.Lamport >= lamport {
 		lamport = consumed.Lamport + 1
 	}
 	next, e, err := d.node.Step(&d.cfg, in)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s := mptrace.Step{Action: event(in), Node: d.opt.Node, Persist: e.Persist, Learned: e.Learned, Applied: e.Applied,
-		Replies: e.Replies, Timer: e.Timer, Lamport: lamport, Loaded: loaded, Time: Monotonic()}
+	p := &prepared{crash: in.Kind == mp.InCrash,
+		effects: runner.Effects[mp.Durable, mp.Message, mp.Reply]{Persist: e.Persist, Send: e.Send, Replies: e.Replies, Timer: e.Timer},
+		line: mptrace.Step{Action: event(in), Node: d.opt.Node, Persist: e.Persist, Learned: e.Learned, Applied: e.Applied,
+			Replies: e.Replies, Timer: e.Timer, Lamport: lamport, Loaded: loaded, Time: Monotonic()}}
 	if consumed != nil {
-		s.Msg = &mptrace.Msg{ID: int(consumed.ID), Message: consumed.Msg}
+		p.line.Msg = &mptrace.Msg{ID: int(consumed.ID), Message: consumed.Msg}
 	}
 	if in.Kind == mp.InRequest {
 		c := in.Cmd
-		s.Cmd = &c
+		p.line.Cmd = &c
 	}
-	frames := make([][]byte, len(e.Send))
 	for i, m := range e.Send {
 		id, err := msgID(d.opt.Node, lamport, i)
 		if err != nil {
+			return nil, err
+		}
+		p.line.Sent = append(p.line.Sent, mptrace.Msg{ID: int(id), Message: m})
+		p.frames = append(p.frames, (&envelope{Lamport: lamport, ID: id, Msg: m}).append(nil))
+	}
+	if loaded != nil {
+		d.durable = *loaded // what the part's last persist was (Merge checks)
+	}
+	if e.Persist != nil {
+		// The part records an acceptor's log by its changes
+		// (mptrace.Step.PersistDelta): whole, it would grow with the
+		// square of the log.
+		if delta, ok := mptrace.Delta(d.durable, *e.Persist); ok {
+			p.line.Persist, p.line.PersistDelta = &delta, true
+		}
+		d.durable = *e.Persist
+	}
+	d.node, d.lamport = next, lamport
+	return p, nil
+}
+
+// commit carries out a group of prepared steps (runner.ApplyGroup): one
+// durable write, then for each step its trace line, its sends, its
+// replies and its timer.
+func (d *Daemon) commit(batch []*prepared) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	es := make([]runner.Effects[mp.Durable, mp.Message, mp.Reply], len(batch))
+	for i, p := range batch {
+		es[i] = p.effects
+	}
+	// The lines go first: a node killed before the write below left
+	// lines of steps nothing outside it saw (their messages go after the
+	// write), and its restart cuts them (openPart). Lines written after
+	// the write would leave a state on disk that no line records.
+	for _, p := range batch {
+		if err := d.part.write(&p.line); err != nil {
 			return err
 		}
-		s.Sent = append(s.Sent, mptrace.Msg{ID: int(id), Message: m})
-		frames[i] = (&envelope{Lamport: lamport, ID: id, Msg: m}).append(nil)
 	}
-	// The runner persists, then sends, then answers, then sets the
-	// timer; the line goes right after the persist (or first, when the
-	// step persists nothing).
-	rec := &recordAfterSave{Store: d.store, line: func() error { return d.part.write(&s) }}
-	if e.Persist == nil {
-		if err := rec.write(); err != nil {
-			return err
-		}
+	net := &wireSender{d: d}
+	frames := func(i int) error {
+		net.frames, net.i = batch[i].frames, 0
+		return nil
 	}
-	net := &wireSender{d: d, frames: frames}
-	re := runner.Effects[mp.Durable, mp.Message, mp.Reply]{Persist: e.Persist, Send: e.Send, Replies: e.Replies, Timer: e.Timer}
-	if err := runner.Apply(re, rec, net, clients{d}, timerOf{d}); err != nil {
+	if err := runner.ApplyGroup(es, d.store, net, clients{d}, timerOf{d}, frames); err != nil {
 		return err
 	}
-	if !rec.written {
-		return errors.New("the step's trace line was not written")
+	for _, p := range batch {
+		if p.crash {
+			d.armed = false
+			d.timer.Stop()
+		}
 	}
-	d.node = next
-	if in.Kind == mp.InCrash {
-		d.armed = false
-		d.timer.Stop()
-	}
-	d.steps.Add(1)
+	d.steps.Add(uint64(len(batch)))
 	return nil
+}
+
+// step prepares and commits one step alone.
+func (d *Daemon) step(in mp.Input, consumed *envelope, loaded *mp.Durable) error {
+	p, err := d.prepare(in, consumed, loaded)
+	if err != nil {
+		return err
+	}
+	return d.commit([]*prepared{p})
 }
 
 // event is the trace action of input in.
@@ -334,29 +425,6 @@ func event(in mp.Input) string {
 		return mptrace.EvCrash
 	}
 	return mptrace.EvRestart
-}
-
-// recordAfterSave is the node's store as the runner sees it: a save, then
-// the step's trace line.
-type recordAfterSave struct {
-	storage.Store[mp.Durable]
-	line    func() error
-	written bool
-}
-
-func (r *recordAfterSave) Save(x mp.Durable) error {
-	if err := r.Store.Save(x); err != nil {
-		return err
-	}
-	return r.write()
-}
-
-func (r *recordAfterSave) write() error {
-	if r.written {
-		return nil
-	}
-	r.written = true
-	return r.line()
 }
 
 // wireSender sends the step's messages, framed with their envelopes

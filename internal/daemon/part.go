@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,7 +28,14 @@ type partFile struct {
 // back (a restart: its last step gives the step number and the clock to
 // go on from); a last line cut short is cut off. A part of another
 // cluster or node is refused. existed says whether there was one.
-func openPart(path string, id mp.NodeID, c mp.Config) (p *partFile, existed bool, err error) {
+//
+// loaded is what the store gave back. A node writes a group's lines
+// before the group's durable write, and sends only after it; a node
+// killed in between left lines of steps whose state never reached the
+// disk and whose messages never left: nothing outside the node saw
+// them. Those last steps, after the last one whose state is loaded, are
+// cut off (dropped counts them), so that the part records what happened.
+func openPart(path string, id mp.NodeID, c mp.Config, loaded mp.Durable) (p *partFile, existed bool, dropped int, err error) {
 	h := mptrace.Header{Head: mptrace.NewHead(), Acceptors: c.Acceptors, Proposers: c.Proposers, Pipeline: c.Pipeline,
 		Ops: []mptrace.Op{}, Part: &mptrace.PartOf{Node: id}, Run: traces.Run{Source: "paxosd", TimeUnit: traces.TimeNanos}}
 	for _, b := range mp.Catalogue() {
@@ -40,7 +48,7 @@ func openPart(path string, id mp.NodeID, c mp.Config) (p *partFile, existed bool
 	case errors.Is(err, fs.ErrNotExist):
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o644)
 		if err != nil {
-			return nil, false, err
+			return nil, false, 0, err
 		}
 		p := &partFile{f: f}
 		b, err := json.Marshal(&h)
@@ -49,45 +57,94 @@ func openPart(path string, id mp.NodeID, c mp.Config) (p *partFile, existed bool
 		}
 		if err != nil {
 			f.Close()
-			return nil, false, fmt.Errorf("trace %s: %w", path, err)
+			return nil, false, 0, fmt.Errorf("trace %s: %w", path, err)
 		}
-		return p, false, nil
+		return p, false, 0, nil
 	case err != nil:
-		return nil, true, fmt.Errorf("trace %s: %w", path, err)
+		return nil, true, 0, fmt.Errorf("trace %s: %w", path, err)
 	}
 	oh := old.Header
 	if oh.Part.Node != id || !slices.Equal(oh.Acceptors, h.Acceptors) || !slices.Equal(oh.Proposers, h.Proposers) ||
 		oh.Pipeline != h.Pipeline || !slices.Equal(oh.Bugs, h.Bugs) {
-		return nil, true, fmt.Errorf("trace %s is node %d's part of another cluster: move it away or use another data directory", path, oh.Part.Node)
+		return nil, true, 0, fmt.Errorf("trace %s is node %d's part of another cluster: move it away or use another data directory", path, oh.Part.Node)
 	}
-	if cut {
-		if err := truncateAfterLastLine(path); err != nil {
-			return nil, true, err
+	keep := durableSince(old.Steps, loaded)
+	if keep < 0 {
+		return nil, true, 0, fmt.Errorf("trace %s: the state in the store is none that the trace records (is the state file another node's?)", path)
+	}
+	if cut || keep < len(old.Steps) {
+		if err := truncateToLines(path, 1+keep); err != nil {
+			return nil, true, 0, err
 		}
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return nil, true, err
+		return nil, true, 0, err
 	}
 	p = &partFile{f: f}
-	if n := len(old.Steps); n > 0 {
-		s := old.Steps[n-1]
+	if keep > 0 {
+		s := old.Steps[keep-1]
 		p.step, p.lamport, p.time = s.Step, s.Lamport, s.Time
 	}
-	return p, true, nil
+	// The clock goes on from the last step written, kept or not: the
+	// dropped steps' message ids must never be given again.
+	if n := len(old.Steps); n > 0 {
+		p.lamport = old.Steps[n-1].Lamport
+	}
+	return p, true, len(old.Steps) - keep, nil
 }
 
-// truncateAfterLastLine cuts path after its last newline.
-func truncateAfterLastLine(path string) error {
+// durableSince returns how many of a part's steps to keep given that the
+// store holds loaded: all of them when their last state is loaded, else
+// up to the last step whose state is (-1: none is).
+func durableSince(steps []mptrace.Step, loaded mp.Durable) int {
+	var state mp.Durable // the node's durable state after each step
+	states := make([]mp.Durable, len(steps))
+	for i, s := range steps {
+		switch {
+		case s.Loaded != nil:
+			state = *s.Loaded
+		}
+		if s.Persist != nil {
+			if s.PersistDelta {
+				state = mptrace.ApplyDelta(state, *s.Persist)
+			} else {
+				state = *s.Persist
+			}
+		}
+		states[i] = state
+	}
+	for k := len(steps); k >= 0; k-- {
+		st := mp.Durable{}
+		if k > 0 {
+			st = states[k-1]
+		}
+		if sameDurable(st, loaded) {
+			return k
+		}
+	}
+	return -1
+}
+
+func sameDurable(a, b mp.Durable) bool {
+	return a.MaxBal == b.MaxBal && a.Round == b.Round && slices.Equal(a.Votes, b.Votes)
+}
+
+// truncateToLines cuts path after its first n lines.
+func truncateToLines(path string, n int) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	n := len(b)
-	for n > 0 && b[n-1] != '\n' {
-		n--
+	end := 0
+	for i := 0; i < n; i++ {
+		j := bytes.IndexByte(b[end:], '\n')
+		if j < 0 {
+			return fmt.Errorf("trace %s: %d lines, want at least %d", path, i, n)
+		}
+		end += j + 1
 	}
-	return os.Truncate(path, int64(n))
+	return os.Truncate(path, int64(end))
 }
 
 // write appends s as the next step.

@@ -263,7 +263,7 @@ func mergeIn(parts []Part, order []at, step func(at) *Step, h0 Header, source st
 			down[s.Node] = true
 		case EvRestart:
 			if want := persisted[s.Node]; !equalDurable(*s.Loaded, want) {
-				return fail("node %d restarted (its step %d) from a state its part never persisted: %+v, but its last persist was %+v (was it killed between writing its state and its trace line?)", s.Node, s.Step, *s.Loaded, want)
+				return fail("node %d restarted (its step %d) from a state its part never persisted: %+v, but its last persist was %+v (a state file from elsewhere, or a part edited?)", s.Node, s.Step, *s.Loaded, want)
 			}
 			if !down[s.Node] {
 				emit(Step{Action: EvCrash, Node: s.Node, Lamport: s.Lamport, Time: s.Time})
@@ -273,6 +273,10 @@ func mergeIn(parts []Part, order []at, step func(at) *Step, h0 Header, source st
 			s.Loaded = nil
 		}
 		if s.Persist != nil {
+			if s.PersistDelta {
+				full := ApplyDelta(persisted[s.Node], *s.Persist)
+				s.Persist, s.PersistDelta = &full, false
+			}
 			persisted[s.Node] = *s.Persist
 		}
 		emit(s)
@@ -290,6 +294,53 @@ func mergeIn(parts []Part, order []at, step func(at) *Step, h0 Header, source st
 		return fail("the merged trace is malformed: %v", err)
 	}
 	return t, rep, nil
+}
+
+// Delta is what a part's step records of a new durable state next to the
+// node's previous one: the promise and round whole, and only the votes
+// that changed (ok false: a vote was removed, which a delta cannot say;
+// the part then records the whole state).
+func Delta(prev, next mp.Durable) (d mp.Durable, ok bool) {
+	d = mp.Durable{MaxBal: next.MaxBal, Round: next.Round}
+	i := 0
+	for _, v := range next.Votes {
+		if i < len(prev.Votes) && prev.Votes[i].Slot < v.Slot {
+			return mp.Durable{}, false // prev's slot is gone from next
+		}
+		if i < len(prev.Votes) && prev.Votes[i].Slot == v.Slot {
+			if prev.Votes[i] != v {
+				d.Votes = append(d.Votes, v)
+			}
+			i++
+			continue
+		}
+		d.Votes = append(d.Votes, v)
+	}
+	if i < len(prev.Votes) {
+		return mp.Durable{}, false
+	}
+	return d, true
+}
+
+// ApplyDelta is the inverse of Delta: prev with d's promise and round and
+// d's votes in place of prev's in their slots.
+func ApplyDelta(prev, d mp.Durable) mp.Durable {
+	out := mp.Durable{MaxBal: d.MaxBal, Round: d.Round}
+	i, j := 0, 0
+	for i < len(prev.Votes) || j < len(d.Votes) {
+		switch {
+		case j == len(d.Votes) || i < len(prev.Votes) && prev.Votes[i].Slot < d.Votes[j].Slot:
+			out.Votes = append(out.Votes, prev.Votes[i])
+			i++
+		case i == len(prev.Votes) || d.Votes[j].Slot < prev.Votes[i].Slot:
+			out.Votes = append(out.Votes, d.Votes[j])
+			j++
+		default:
+			out.Votes = append(out.Votes, d.Votes[j])
+			i, j = i+1, j+1
+		}
+	}
+	return out
 }
 
 // equalDurable compares durable states by value (nil and empty vote

@@ -10,13 +10,18 @@ import (
 	"github.com/google/go-cmp/cmp"
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
 	"github.com/paxoscheck/paxoscheck/traces"
+	"pgregory.net/rapid"
 )
 
 // split cuts a whole trace into the parts its nodes would have written:
 // each node's own steps, with Lamport clocks that follow the trace's
 // order, commands in place of op ids, the state a Restart loaded, and
 // the network's steps (Drop, Duplicate) left out, as no node sees them.
-func split(t *testing.T, tr *Trace) []Part {
+func split(t *testing.T, tr *Trace) []Part { return splitParts(t, tr, false) }
+
+// splitParts is split, with every persist of a state that lost no vote
+// written as a delta when delta is set, as a paxosd writes it.
+func splitParts(t *testing.T, tr *Trace, delta bool) []Part {
 	t.Helper()
 	byNode := map[mp.NodeID]*Part{}
 	var order []mp.NodeID
@@ -55,7 +60,11 @@ func split(t *testing.T, tr *Trace) []Part {
 			s.Loaded = &d
 		}
 		if s.Persist != nil {
-			persisted[s.Node] = *s.Persist
+			full := *s.Persist
+			if d, ok := Delta(persisted[s.Node], full); ok && delta {
+				s.Persist, s.PersistDelta = &d, true
+			}
+			persisted[s.Node] = full
 		}
 		s.Step = len(p.Steps) + 1
 		p.Steps = append(p.Steps, s)
@@ -84,37 +93,41 @@ func readCounterexample(t *testing.T, name string) Trace {
 // for step, ids and operations included.
 func TestMergeUndoesSplit(t *testing.T) {
 	for _, name := range []string{"skip-phase1", "stale-read", "no-dedup", "per-slot-promise", "no-hole-fill", "apply-before-chosen"} {
-		t.Run(name, func(t *testing.T) {
-			tr := readCounterexample(t, name)
-			parts := split(t, &tr)
-			slices.Reverse(parts) // the order of the files does not matter
-			got, rep, err := Merge(parts, tr.Header.Source)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// A merged trace's operations are those some node took, in
-			// the order of their Invoke.
-			var ops []Op
-			for i, st := range tr.Steps {
-				if st.Op != nil {
-					op := tr.Header.Ops[*st.Op]
-					op.ID = len(ops)
-					ops = append(ops, op)
-					k := op.ID
-					tr.Steps[i].Op = &k
-				}
-			}
-			tr.Header.Ops = ops
-			for i := range got.Steps {
-				got.Steps[i].Lamport = 0
-			}
-			if d := cmp.Diff(tr, got); d != "" {
-				t.Errorf("merge(split(trace)) differs (-want +got):\n%s", d)
-			}
-			if rep.Duplicates != 0 || rep.Crashes != 0 || rep.Clamped != 0 {
-				t.Errorf("report %+v: want nothing added", rep)
-			}
-		})
+		t.Run(name, func(t *testing.T) { mergeUndoesSplit(t, name, false) })
+		t.Run(name+" with deltas", func(t *testing.T) { mergeUndoesSplit(t, name, true) })
+	}
+}
+
+func mergeUndoesSplit(t *testing.T, name string, delta bool) {
+	t.Helper()
+	tr := readCounterexample(t, name)
+	parts := splitParts(t, &tr, delta)
+	slices.Reverse(parts) // the order of the files does not matter
+	got, rep, err := Merge(parts, tr.Header.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A merged trace's operations are those some node took, in
+	// the order of their Invoke.
+	var ops []Op
+	for i, st := range tr.Steps {
+		if st.Op != nil {
+			op := tr.Header.Ops[*st.Op]
+			op.ID = len(ops)
+			ops = append(ops, op)
+			k := op.ID
+			tr.Steps[i].Op = &k
+		}
+	}
+	tr.Header.Ops = ops
+	for i := range got.Steps {
+		got.Steps[i].Lamport = 0
+	}
+	if d := cmp.Diff(tr, got); d != "" {
+		t.Errorf("merge(split(trace)) differs (-want +got):\n%s", d)
+	}
+	if rep.Duplicates != 0 || rep.Crashes != 0 || rep.Clamped != 0 {
+		t.Errorf("report %+v: want nothing added", rep)
 	}
 }
 
@@ -289,4 +302,35 @@ func TestPartChecks(t *testing.T) {
 	if err := ValidatePart(&p); err == nil || !strings.Contains(err.Error(), "every Invoke of a part needs one") {
 		t.Errorf("an Invoke without its command: got %v", err)
 	}
+}
+
+// TestDelta: a delta applied to the state it was taken against gives the
+// new state back; a state that lost a vote has no delta.
+func TestDelta(t *testing.T) {
+	genLog := rapid.Custom(func(t *rapid.T) mp.Durable {
+		slots := rapid.SliceOfNDistinct(rapid.Uint32Range(1, 12), 0, 8, rapid.ID[uint32]).Draw(t, "slots")
+		slices.Sort(slots)
+		d := mp.Durable{MaxBal: mp.Ballot{Round: rapid.Uint32Range(0, 3).Draw(t, "round")}}
+		for _, s := range slots {
+			d.Votes = append(d.Votes, mp.SlotVote{Slot: mp.Slot(s), Vote: mp.Vote{Bal: mp.Ballot{Round: rapid.Uint32Range(1, 3).Draw(t, "bal")},
+				Cmd: mp.Command{Op: mp.OpPut, Seq: 1, Key: "k", Val: rapid.SampledFrom([]string{"a", "b"}).Draw(t, "val")}}})
+		}
+		return d
+	})
+	rapid.Check(t, func(t *rapid.T) {
+		prev, next := genLog.Draw(t, "prev"), genLog.Draw(t, "next")
+		d, ok := Delta(prev, next)
+		lost := slices.ContainsFunc(prev.Votes, func(v mp.SlotVote) bool {
+			return !slices.ContainsFunc(next.Votes, func(w mp.SlotVote) bool { return w.Slot == v.Slot })
+		})
+		if ok == lost {
+			t.Fatalf("Delta ok = %v, but a vote was lost: %v", ok, lost)
+		}
+		if ok && !equalDurable(ApplyDelta(prev, d), next) {
+			t.Fatalf("ApplyDelta(prev, Delta(prev, next)) = %+v, want %+v", ApplyDelta(prev, d), next)
+		}
+		if ok && len(d.Votes) > len(next.Votes) {
+			t.Fatalf("a delta of %d votes for a state of %d", len(d.Votes), len(next.Votes))
+		}
+	})
 }

@@ -168,6 +168,13 @@ type Step struct {
 	// Loaded is what a Restart read back from stable storage, in a part
 	// only: Merge checks it is the node's last persisted state.
 	Loaded *mp.Durable `json:"loaded,omitempty"`
+	// PersistDelta, in a part only, says that Persist lists only the
+	// votes that differ from the node's state before the step (its last
+	// persist, or what its Restart loaded), with the whole promise and
+	// round: an acceptor's log grows with every slot, and a part that
+	// wrote it whole at every step would grow with its square. Merge
+	// writes the whole state back.
+	PersistDelta bool `json:"persist_delta,omitempty"`
 	// Time is when the step happened, in Header.TimeUnit.
 	Time int64 `json:"time"`
 }

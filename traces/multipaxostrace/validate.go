@@ -264,8 +264,13 @@ func (v *validator) partFields(s *Step, network bool) error {
 			return fmt.Errorf("cmd belongs to a part's Invoke steps only (a whole trace names its op)")
 		case s.Loaded != nil:
 			return fmt.Errorf("loaded belongs to a part's Restart steps only")
+		case s.PersistDelta:
+			return fmt.Errorf("persist_delta belongs to a part's steps only")
 		}
 		return nil
+	}
+	if s.PersistDelta && s.Persist == nil {
+		return fmt.Errorf("persist_delta without a persist")
 	}
 	switch {
 	case s.Node != v.h.Part.Node:

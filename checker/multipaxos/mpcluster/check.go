@@ -49,6 +49,8 @@ type Result struct {
 	// back from its own files (Merge checks the state it loaded is the
 	// one its part last persisted).
 	Restarts int
+	// Bench is a benchmark's figures (Options.Bench; nil otherwise).
+	Bench *Bench
 }
 
 // Failed reports whether a check failed (an unknown Porcupine verdict

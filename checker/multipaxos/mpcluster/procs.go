@@ -138,25 +138,27 @@ func describeExit(err error) string {
 	return err.Error()
 }
 
-// freeAddrs reserves n loopback addresses: each is listened on and
-// closed, so a process started right after can take it. (A port can be
-// taken by another process in between; the node then fails to start,
-// and the run says so.)
-func freeAddrs(n int) ([]string, error) {
-	var out []string
+// freeAddrs reserves n loopback addresses: each is listened on until
+// release is called, so that the run's own listeners (its proxies) take
+// other ports, and a node started right after release takes its own.
+// (Another process can take a port in between; the node then fails to
+// start, and the run says so.)
+func freeAddrs(n int) (addrs []string, release func(), err error) {
 	var lns []net.Listener
-	defer func() {
+	release = func() {
 		for _, ln := range lns {
 			ln.Close()
 		}
-	}()
+		lns = nil
+	}
 	for range n {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			return nil, err
+			release()
+			return nil, nil, err
 		}
 		lns = append(lns, ln)
-		out = append(out, ln.Addr().String())
+		addrs = append(addrs, ln.Addr().String())
 	}
-	return out, nil
+	return addrs, release, nil
 }

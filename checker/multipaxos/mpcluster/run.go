@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -44,12 +45,22 @@ type Options struct {
 	Faults          nemesis.Faults
 	// NoFsync runs the nodes without fsync (benchmarks only).
 	NoFsync bool
+	// Backoff is the least delay of a proposer's retry timer (its upper
+	// end doubles with each timeout in a row, up to 20 times this): a
+	// proposer with a waiting client starts a new ballot when it fires,
+	// so it must exceed a command's usual latency.
+	Backoff time.Duration
+	// Bench measures instead of checking: no nemesis and no proxies,
+	// clients that send their next command as soon as the last is
+	// answered, for Duration; the result gives throughput and latency,
+	// and no checker runs (the history is written all the same).
+	Bench bool
 	// Log receives progress lines (nil: none).
 	Log io.Writer
 }
 
 // network reports whether the run needs proxies on its links.
-func (o *Options) network() bool { return o.Partition || o.Faults != (nemesis.Faults{}) }
+func (o *Options) network() bool { return !o.Bench && (o.Partition || o.Faults != (nemesis.Faults{})) }
 
 func (o *Options) check() error {
 	c := mp.NewConfig(o.Acceptors, o.Proposers, max(o.Pipeline, 1))
@@ -63,6 +74,8 @@ func (o *Options) check() error {
 		return fmt.Errorf("--pipeline %d: want at least 1", o.Pipeline)
 	case o.Duration <= 0:
 		return fmt.Errorf("--duration %v: want a positive duration", o.Duration)
+	case o.Backoff <= 0:
+		return fmt.Errorf("--backoff %v: want a positive duration", o.Backoff)
 	}
 	if err := c.Validate(); err != nil {
 		return err
@@ -113,7 +126,9 @@ func Run(ctx context.Context, opt Options) (res *Result, err error) {
 	if err := r.setup(); err != nil {
 		return nil, err
 	}
-	r.events = Schedule(opt.Seed, opt.Duration, &r.cfg, opt.Kill, opt.Partition)
+	if !opt.Bench {
+		r.events = Schedule(opt.Seed, opt.Duration, &r.cfg, opt.Kill, opt.Partition)
+	}
 	if err := r.writeSchedule(); err != nil {
 		return nil, err
 	}
@@ -132,6 +147,11 @@ func Run(ctx context.Context, opt Options) (res *Result, err error) {
 	for _, p := range r.procs {
 		p.stop(10 * time.Second)
 	}
+	if opt.Bench {
+		res = r.bench()
+		res.Elapsed = time.Since(started)
+		return res, nil
+	}
 	res = r.check()
 	res.Elapsed = time.Since(started)
 	return res, nil
@@ -141,12 +161,13 @@ func Run(ctx context.Context, opt Options) (res *Result, err error) {
 // every node to listen.
 func (r *run) setup() error {
 	nodes := r.cfg.Nodes()
-	addrs, err := freeAddrs(len(nodes) + len(r.cfg.Proposers))
+	addrs, release, err := freeAddrs(len(nodes) + len(r.cfg.Proposers))
 	if err != nil {
 		return err
 	}
+	defer release()
 	c := &daemon.Config{Protocol: "multipaxos", Pipeline: r.opt.Pipeline, NoFsync: r.opt.NoFsync,
-		Backoff: daemon.Backoff{Min: daemon.Duration(10 * time.Millisecond), Max: daemon.Duration(200 * time.Millisecond)}}
+		Backoff: daemon.Backoff{Min: daemon.Duration(r.opt.Backoff), Max: daemon.Duration(20 * r.opt.Backoff)}}
 	for _, b := range mp.Catalogue() {
 		if r.cfg.Bugs.Has(b) {
 			c.Bugs = append(c.Bugs, b.String())
@@ -194,6 +215,7 @@ func (r *run) setup() error {
 	if _, err := daemon.LoadConfig(cfgPath); err != nil {
 		return err // the config this run wrote must be one paxosd takes
 	}
+	release()
 	for _, id := range nodes {
 		dir := filepath.Join(r.opt.Dir, "nodes", strconv.Itoa(int(id)))
 		p := &proc{name: fmt.Sprintf("node %d", id), log: filepath.Join(r.opt.Dir, "logs", fmt.Sprintf("%d.log", id)),
@@ -259,6 +281,9 @@ func (r *run) workload(ctx context.Context) error {
 	defer cancel()
 	var budget atomic.Int64
 	budget.Store(int64(r.opt.Workload.Ops))
+	if r.opt.Bench {
+		budget.Store(math.MaxInt64)
+	}
 	var wg sync.WaitGroup
 	for i := range r.opt.Workload.Clients {
 		wg.Add(1)
@@ -277,6 +302,10 @@ func (r *run) workload(ctx context.Context) error {
 	}
 	if err != nil {
 		return err
+	}
+	if r.opt.Bench {
+		r.log("workload done: %d operations", len(r.hist.ops))
+		return nil
 	}
 	r.log("workload done: %d operations; healing, restarting, reading every key", len(r.hist.ops))
 	r.heal()

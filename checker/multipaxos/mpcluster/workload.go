@@ -90,9 +90,13 @@ func (h *history) session() (mp.ClientID, bool) {
 // cannot be retried safely.
 var httpClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 
+// benchClient keeps connections alive: a benchmark restarts no node, and
+// a connection per command would measure the handshake.
+var benchClient = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+
 // send posts cmd to the proposer at addr and returns the answer, or why
 // none came.
-func send(ctx context.Context, addr string, cmd mp.Command, timeout time.Duration) (*mp.Reply, string) {
+func send(ctx context.Context, hc *http.Client, addr string, cmd mp.Command, timeout time.Duration) (*mp.Reply, string) {
 	body, _ := json.Marshal(map[string]any{"client": cmd.Client, "seq": cmd.Seq, "op": cmd.Op.String(), "key": cmd.Key, "val": cmd.Val, "old": cmd.Old})
 	ctx, cancel := context.WithTimeout(ctx, timeout+time.Second)
 	defer cancel()
@@ -100,7 +104,7 @@ func send(ctx context.Context, addr string, cmd mp.Command, timeout time.Duratio
 	if err != nil {
 		return nil, err.Error()
 	}
-	resp, err := httpClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, "no connection: " + err.Error()
 	}
@@ -129,15 +133,23 @@ func (r *run) client(ctx context.Context, i int, budget *atomic.Int64, d time.Du
 	p := r.cfg.Proposers[i%len(r.cfg.Proposers)]
 	addr := r.clientAddr[p]
 	gap := time.Duration(int64(d) * int64(w.Clients) / int64(w.Ops))
+	hc := httpClient
+	if r.opt.Bench {
+		gap, hc = 0, benchClient
+	}
 	seen := map[string]string{} // what this client last saw of each key, for its CASes
 	session, ok := r.hist.session()
 	var seq uint32
 	for ok {
-		pause := time.Duration(rng.Int64N(int64(2*gap) + 1))
-		select {
-		case <-ctx.Done():
+		if gap > 0 {
+			pause := time.Duration(rng.Int64N(int64(2*gap) + 1))
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(pause):
+			}
+		} else if ctx.Err() != nil {
 			return
-		case <-time.After(pause):
 		}
 		if budget.Add(-1) < 0 {
 			return
@@ -154,7 +166,7 @@ func (r *run) client(ctx context.Context, i int, budget *atomic.Int64, d time.Du
 			cmd.Op, cmd.Val = mp.OpPut, fmt.Sprintf("%d.%d", session, seq)
 		}
 		op := Op{Proposer: p, Cmd: cmd, Call: daemon.Monotonic()}
-		reply, why := send(ctx, addr, cmd, w.Timeout)
+		reply, why := send(ctx, hc, addr, cmd, w.Timeout)
 		op.Outcome = why
 		if reply != nil {
 			op.Return, op.Reply = daemon.Monotonic(), reply
@@ -190,7 +202,7 @@ func (r *run) finalReads(ctx context.Context) (read int) {
 			p := r.cfg.Proposers[(k+try)%len(r.cfg.Proposers)]
 			cmd := mp.Command{Op: mp.OpGet, Client: session, Seq: 1, Key: key}
 			op := Op{Proposer: p, Cmd: cmd, Call: daemon.Monotonic(), Final: true}
-			reply, why := send(ctx, r.clientAddr[p], cmd, 5*time.Second)
+			reply, why := send(ctx, httpClient, r.clientAddr[p], cmd, 5*time.Second)
 			op.Outcome = why
 			if reply != nil {
 				op.Return, op.Reply = daemon.Monotonic(), reply
