@@ -65,6 +65,11 @@ type MergeReport struct {
 // one cluster's trace.
 var ErrMerge = errors.New("parts do not merge into one trace")
 
+// ErrTooManyOps is wrapped (with ErrMerge) when the parts hold more
+// operations than a trace can (MaxOps): a limit of the format, not a
+// fault of the parts.
+var ErrTooManyOps = errors.New("too many operations for one trace")
+
 // Merge makes one trace of a cluster's parts, one per node:
 //
 //   - Steps are ordered by real time (Time, then Lamport, then Node)
@@ -253,7 +258,7 @@ func mergeIn(parts []Part, order []at, step func(at) *Step, h0 Header, source st
 				return fail("command %d of client %d is invoked twice (node %d's step %d): a trace has one Invoke per operation", s.Cmd.Seq, s.Cmd.Client, s.Node, s.Step)
 			}
 			if len(h.Ops) == MaxOps {
-				return fail("more than %d operations: a trace holds at most %d", MaxOps, MaxOps)
+				return Trace{}, rep, fmt.Errorf("%w: %w: more than %d (a trace holds at most %d)", ErrMerge, ErrTooManyOps, MaxOps, MaxOps)
 			}
 			op := len(h.Ops)
 			ops[k] = op

@@ -334,3 +334,19 @@ func TestDelta(t *testing.T) {
 		}
 	})
 }
+
+// TestMergeTooManyOps: more operations than a trace holds is its own
+// error, so that a cluster run can tell a limit from a fault.
+func TestMergeTooManyOps(t *testing.T) {
+	h := Header{Head: NewHead(), Acceptors: NodeIDs{0}, Proposers: NodeIDs{1}, Pipeline: 1, Ops: []Op{}, Part: &PartOf{Node: 1},
+		Run: traces.Run{TimeUnit: traces.TimeNanos}}
+	p := Part{Header: h}
+	for i := range MaxOps + 1 {
+		c := mp.Command{Op: mp.OpGet, Client: mp.ClientID(i % 200), Seq: uint32(1 + i/200), Key: "k"}
+		p.Steps = append(p.Steps, Step{Step: i + 1, Action: EvInvoke, Node: 1, Cmd: &c, Lamport: uint64(i + 1), Time: int64(i)})
+	}
+	_, _, err := Merge([]Part{p}, "test")
+	if !errors.Is(err, ErrTooManyOps) || !errors.Is(err, ErrMerge) {
+		t.Fatalf("got %v, want ErrTooManyOps", err)
+	}
+}

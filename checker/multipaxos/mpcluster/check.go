@@ -2,6 +2,7 @@ package mpcluster
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -54,9 +55,11 @@ type Result struct {
 }
 
 // Failed reports whether a check failed (an unknown Porcupine verdict
-// is a failure: it is not a pass).
+// is a failure: it is not a pass). Parts that do not merge fail the run,
+// unless only because the run had more operations than a trace holds.
 func (r *Result) Failed() bool {
-	return r.History.Verdict != linearize.Ok || r.Replay != nil && r.Replay.Kind != replay.OK || len(r.Processes) > 0
+	return r.History.Verdict != linearize.Ok || r.Replay != nil && r.Replay.Kind != replay.OK || len(r.Processes) > 0 ||
+		r.MergeErr != nil && !errors.Is(r.MergeErr, mptrace.ErrTooManyOps)
 }
 
 // check runs every checker on what the run left.
