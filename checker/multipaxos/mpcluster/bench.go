@@ -18,7 +18,7 @@ type Bench struct {
 
 // bench measures what the clients saw.
 func (r *run) bench() *Result {
-	res := &Result{Dir: r.opt.Dir}
+	res := &Result{Dir: r.opt.Dir, Elapsed: time.Since(r.started)}
 	r.hist.mu.Lock()
 	ops := slices.Clone(r.hist.ops)
 	r.hist.mu.Unlock()

@@ -52,6 +52,9 @@ type Result struct {
 	Restarts int
 	// Bench is a benchmark's figures (Options.Bench; nil otherwise).
 	Bench *Bench
+	// Pages are the run's HTML pages, in Dir (report.html, trace.html,
+	// history.html).
+	Pages []string
 }
 
 // Failed reports whether a check failed (an unknown Porcupine verdict
@@ -64,7 +67,7 @@ func (r *Result) Failed() bool {
 
 // check runs every checker on what the run left.
 func (r *run) check() *Result {
-	res := &Result{Dir: r.opt.Dir, Events: r.events}
+	res := &Result{Dir: r.opt.Dir, Events: r.events, Elapsed: time.Since(r.started)}
 	r.hist.mu.Lock()
 	ops := slices.Clone(r.hist.ops)
 	r.hist.mu.Unlock()
@@ -87,9 +90,6 @@ func (r *run) check() *Result {
 		}
 	}
 	res.History = linearize.Check(&mpmodel.KV, porcupineOps(ops), LinearizeTimeout)
-	if res.History.Verdict == linearize.Illegal {
-		res.History.WriteHTML(filepath.Join(r.opt.Dir, "history.html"))
-	}
 	for _, id := range r.cfg.Nodes() {
 		p := r.procs[id]
 		p.mu.Lock()
@@ -108,6 +108,7 @@ func (r *run) check() *Result {
 	tr, rep, err := mergeFiles(paths)
 	res.Merge, res.MergeErr = rep, err
 	if err != nil {
+		res.Processes = append(res.Processes, r.writeHTML(res, nil, ops)...)
 		return res
 	}
 	res.Trace, res.Steps = filepath.Join(r.opt.Dir, "trace.jsonl"), len(tr.Steps)
@@ -125,6 +126,7 @@ func (r *run) check() *Result {
 		v.Kind = replay.BadInput
 	}
 	res.Replay = &v
+	res.Processes = append(res.Processes, r.writeHTML(res, &tr, ops)...)
 	return res
 }
 
@@ -212,6 +214,9 @@ func (r *Result) Report(w io.Writer) {
 	}
 	for _, p := range r.Processes {
 		fmt.Fprintf(w, "process: %s\n", p)
+	}
+	if len(r.Pages) > 0 {
+		fmt.Fprintf(w, "pages: %s\n", strings.Join(r.Pages, ", "))
 	}
 	if r.Failed() {
 		fmt.Fprintln(w, "FAILED")

@@ -96,6 +96,8 @@ type run struct {
 	proxies    map[[2]mp.NodeID]*nemesis.Proxy
 	hist       history
 	events     []Event
+	start      int64 // CLOCK_MONOTONIC when the workload started
+	started    time.Time
 	log        func(format string, args ...any)
 }
 
@@ -139,7 +141,7 @@ func Run(ctx context.Context, opt Options) (res *Result, err error) {
 	if len(r.events) == 0 {
 		r.log("  (none)")
 	}
-	started := time.Now()
+	r.started = time.Now()
 	if err := r.workload(ctx); err != nil {
 		return nil, err
 	}
@@ -148,13 +150,9 @@ func Run(ctx context.Context, opt Options) (res *Result, err error) {
 		p.stop(10 * time.Second)
 	}
 	if opt.Bench {
-		res = r.bench()
-		res.Elapsed = time.Since(started)
-		return res, nil
+		return r.bench(), nil
 	}
-	res = r.check()
-	res.Elapsed = time.Since(started)
-	return res, nil
+	return r.check(), nil
 }
 
 // setup makes the config, the proxies and the processes, and waits for
@@ -279,6 +277,7 @@ func (r *run) writeSchedule() error {
 func (r *run) workload(ctx context.Context) error {
 	wctx, cancel := context.WithTimeout(ctx, r.opt.Duration)
 	defer cancel()
+	r.start = daemon.Monotonic()
 	var budget atomic.Int64
 	budget.Store(int64(r.opt.Workload.Ops))
 	if r.opt.Bench {
