@@ -187,6 +187,20 @@ func ParseBugs(list string) (Bugs, error) {
 	return s, nil
 }
 
+// BugsNamed returns the bugs of a list of names, each one bug (a trace
+// header's or a config file's "bugs").
+func BugsNamed(names []string) (Bugs, error) {
+	var s Bugs
+	for _, n := range names {
+		b, err := ParseBug(n)
+		if err != nil {
+			return 0, err
+		}
+		s |= Bugs(b)
+	}
+	return s, nil
+}
+
 // String lists the bugs of s by name, comma separated, in catalogue order
 // ("" for none).
 func (s Bugs) String() string { return strings.Join(bugTable.Names(uint16(s)), ",") }

@@ -203,13 +203,11 @@ func (c *Config) Core() (mp.Config, error) {
 	for _, m := range c.Proposers {
 		mc.Proposers = append(mc.Proposers, m.ID)
 	}
-	for _, name := range c.Bugs {
-		b, err := mp.ParseBug(name)
-		if err != nil {
-			return mc, err
-		}
-		mc.Bugs |= mp.Bugs(b)
+	b, err := mp.BugsNamed(c.Bugs)
+	if err != nil {
+		return mc, err
 	}
+	mc.Bugs = b
 	return mc, mc.Validate()
 }
 

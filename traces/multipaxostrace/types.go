@@ -114,13 +114,11 @@ func NewHead() traces.Head {
 // Config returns the configuration the header describes.
 func (h *Header) Config() (mp.Config, error) {
 	c := mp.Config{Acceptors: h.Acceptors, Proposers: h.Proposers, Pipeline: h.Pipeline}
-	for _, n := range h.Bugs {
-		b, err := mp.ParseBug(n)
-		if err != nil {
-			return c, err
-		}
-		c.Bugs |= mp.Bugs(b)
+	b, err := mp.BugsNamed(h.Bugs)
+	if err != nil {
+		return c, err
 	}
+	c.Bugs = b
 	return c, c.Validate()
 }
 
