@@ -1,6 +1,6 @@
 // Command paxosd runs one node of a Multi-Paxos cluster for real: the
 // core that paxoscheck checks, over TCP, with its state in a file and
-// its part of the cluster's trace beside it (internal/daemon).
+// its part of the cluster's trace beside it (package daemon).
 //
 //	paxosd --config cluster.json --node 3 --data /var/lib/paxos/3
 //
@@ -21,8 +21,8 @@ import (
 	"runtime/pprof"
 	"syscall"
 
+	"github.com/paxoscheck/paxoscheck/daemon"
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
-	"github.com/paxoscheck/paxoscheck/internal/daemon"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stderr)) }

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/paxoscheck/paxoscheck/checker/nemesis"
+	"github.com/paxoscheck/paxoscheck/daemon"
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
-	"github.com/paxoscheck/paxoscheck/internal/daemon"
 )
 
 // Options configure a run.

@@ -12,8 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/paxoscheck/paxoscheck/daemon"
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
-	"github.com/paxoscheck/paxoscheck/internal/daemon"
 )
 
 // Workload shapes the clients' commands.
