@@ -21,7 +21,7 @@ import (
 //	                 commands 1, 2, ...; a retried (client, seq) is applied at most
 //	                 once and gets the first answer again.
 //	                 400: not a command; 409: the client has a command waiting
-//	                 here, or the node is down; 504: no answer within ?timeout=
+//	                 here; 504: no answer within ?timeout=
 //	                 (default 10s): the outcome is unknown, the command may still
 //	                 be applied; 503: the node stopped while it waited.
 //	GET  /v1/status  the node's role, ballot, applied slots and counters

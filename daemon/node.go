@@ -58,6 +58,7 @@ type Daemon struct {
 	done     chan struct{}
 	err      error // why the loop ended, set before done closes
 	stopOnce sync.Once
+	stopErr  error // what Stop returned
 
 	// owned by the loop
 	node    mp.Node
@@ -120,9 +121,12 @@ func Start(opt Options) (d *Daemon, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("node %d refuses to start: %w", opt.Node, err)
 	}
-	part, restarted, dropped, err := openPart(opt.Trace, opt.Node, cfg, durable)
+	part, restarted, dropped, cut, err := openPart(opt.Trace, opt.Node, cfg, durable)
 	if err != nil {
 		return nil, err
+	}
+	if cut {
+		opt.Logf("node %d: the last line of its trace was cut short: cut off", opt.Node)
 	}
 	if dropped > 0 {
 		opt.Logf("node %d: the last %d steps of its trace never reached its store (killed before their write, so none of their messages left): cut from the trace", opt.Node, dropped)
@@ -147,6 +151,14 @@ func Start(opt Options) (d *Daemon, err error) {
 		return nil, err
 	}
 	closers = append(closers, d.net.Close)
+	// The client API listens before anything is recorded: a port in use
+	// must stop the start before its Restart line.
+	if me.Client != "" {
+		if d.http, err = startHTTP(me.Client, d); err != nil {
+			return nil, err
+		}
+		closers = append(closers, func() error { d.http.close(); return nil })
+	}
 	if restarted {
 		// The core starts as a fresh node; crash it (unrecorded: the
 		// killed process recorded nothing, and Merge adds the Crash) and
@@ -161,11 +173,6 @@ func Start(opt Options) (d *Daemon, err error) {
 		return nil, fmt.Errorf("node %d refuses to start: its store holds a state but it has no trace %s (a data directory from elsewhere?)", opt.Node, opt.Trace)
 	}
 	d.publish()
-	if me.Client != "" {
-		if d.http, err = startHTTP(me.Client, d); err != nil {
-			return nil, err
-		}
-	}
 	opt.Logf("node %d (%s) up: peers on %s, client %s, trace %s", opt.Node, d.node.Role, d.net.Addr(), me.Client, opt.Trace)
 	go d.loop()
 	return d, nil
@@ -191,13 +198,15 @@ func (d *Daemon) deliver(payload []byte) {
 // volatile state is gone), waiting clients are told, and everything is
 // closed. It returns why the node stopped if that was not Stop.
 func (d *Daemon) Stop() error {
-	d.stopOnce.Do(func() { close(d.stop) })
-	<-d.done
-	if d.http != nil {
-		d.http.close()
-	}
-	errs := []error{d.err, d.net.Close(), d.part.close(), d.store.Close()}
-	return errors.Join(errs...)
+	d.stopOnce.Do(func() {
+		close(d.stop)
+		<-d.done
+		if d.http != nil {
+			d.http.close()
+		}
+		d.stopErr = errors.Join(d.err, d.net.Close(), d.part.close(), d.store.Close())
+	})
+	return d.stopErr
 }
 
 // Done is closed when the node's loop has ended (Stop, or a failure:
@@ -365,9 +374,9 @@ func (d *Daemon) prepare(in mp.Input, consumed *envelope, loaded *mp.Durable) (*
 	return p, nil
 }
 
-// commit carries out a group of prepared steps (runner.ApplyGroup): one
-// durable write, then for each step its trace line, its sends, its
-// replies and its timer.
+// commit carries out a group of prepared steps: every step's trace line,
+// then one durable write and, step by step, the sends, replies and timer
+// (runner.ApplyGroup).
 func (d *Daemon) commit(batch []*prepared) error {
 	if len(batch) == 0 {
 		return nil
@@ -462,14 +471,22 @@ func (d *Daemon) answerAll() {
 
 type timerOf struct{ d *Daemon }
 
+// Arm arms the timer; an armed timer stays as it is (the core arms it
+// at every request: rescheduling it there would undo the backoff of
+// dueling proposers, and a steady stream of requests would keep a stuck
+// proposer from ever timing out).
 func (t timerOf) Arm() {
+	if t.d.armed {
+		return
+	}
 	t.d.armed = true
-	t.d.backoff = 0
 	t.d.schedule()
 }
 
+// Cancel disarms the timer; the next one starts from the least backoff.
 func (t timerOf) Cancel() {
 	t.d.armed = false
+	t.d.backoff = 0
 	t.d.timer.Stop()
 }
 

@@ -16,7 +16,10 @@ import (
 
 // partFile is the node's part of the cluster's trace, opened for
 // appending. Each step is one write of one line: the kernel has it when
-// write returns, so a kill -9 of the process never loses or cuts it.
+// write returns, so a kill -9 of the process never loses or cuts it. The
+// part is not fsynced: a power loss (which the nemesis does not make)
+// may leave the state file ahead of the part, and the node then refuses
+// to start (durableSince finds no line of the state it loads).
 type partFile struct {
 	f       *os.File
 	step    int    // steps written
@@ -35,7 +38,7 @@ type partFile struct {
 // disk and whose messages never left: nothing outside the node saw
 // them. Those last steps, after the last one whose state is loaded, are
 // cut off (dropped counts them), so that the part records what happened.
-func openPart(path string, id mp.NodeID, c mp.Config, loaded mp.Durable) (p *partFile, existed bool, dropped int, err error) {
+func openPart(path string, id mp.NodeID, c mp.Config, loaded mp.Durable) (p *partFile, existed bool, dropped int, cut bool, err error) {
 	h := mptrace.Header{Head: mptrace.NewHead(), Acceptors: c.Acceptors, Proposers: c.Proposers, Pipeline: c.Pipeline,
 		Ops: []mptrace.Op{}, Part: &mptrace.PartOf{Node: id}, Run: traces.Run{Source: "paxosd", TimeUnit: traces.TimeNanos}}
 	for _, b := range mp.Catalogue() {
@@ -46,40 +49,43 @@ func openPart(path string, id mp.NodeID, c mp.Config, loaded mp.Durable) (p *par
 	old, cut, err := mptrace.ReadPartFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, false, 0, err
-		}
-		p := &partFile{f: f}
+		// The header goes to a temporary file renamed into place, so a
+		// node killed at its first start leaves a whole header or none.
 		b, err := json.Marshal(&h)
 		if err == nil {
-			_, err = f.Write(append(b, '\n'))
+			err = writeRenamed(path, append(b, '\n'))
 		}
 		if err != nil {
-			f.Close()
-			return nil, false, 0, fmt.Errorf("trace %s: %w", path, err)
+			return nil, false, 0, false, fmt.Errorf("trace %s: %w", path, err)
 		}
-		return p, false, 0, nil
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, false, 0, false, err
+		}
+		return &partFile{f: f}, false, 0, false, nil
 	case err != nil:
-		return nil, true, 0, fmt.Errorf("trace %s: %w", path, err)
+		return nil, true, 0, false, fmt.Errorf("trace %s: %w", path, err)
 	}
 	oh := old.Header
-	if oh.Part.Node != id || !slices.Equal(oh.Acceptors, h.Acceptors) || !slices.Equal(oh.Proposers, h.Proposers) ||
+	if oh.Part.Node != id {
+		return nil, true, 0, false, fmt.Errorf("trace %s is node %d's part, not node %d's: use this node's own data directory", path, oh.Part.Node, id)
+	}
+	if !slices.Equal(oh.Acceptors, h.Acceptors) || !slices.Equal(oh.Proposers, h.Proposers) ||
 		oh.Pipeline != h.Pipeline || !slices.Equal(oh.Bugs, h.Bugs) {
-		return nil, true, 0, fmt.Errorf("trace %s is node %d's part of another cluster: move it away or use another data directory", path, oh.Part.Node)
+		return nil, true, 0, false, fmt.Errorf("trace %s is node %d's part of another cluster: move it away or use another data directory", path, oh.Part.Node)
 	}
 	keep := durableSince(old.Steps, loaded)
 	if keep < 0 {
-		return nil, true, 0, fmt.Errorf("trace %s: the state in the store is none that the trace records (is the state file another node's?)", path)
+		return nil, true, 0, false, fmt.Errorf("trace %s: the state in the store is none that the trace records (is the state file another node's?)", path)
 	}
 	if cut || keep < len(old.Steps) {
 		if err := truncateToLines(path, 1+keep); err != nil {
-			return nil, true, 0, err
+			return nil, true, 0, false, err
 		}
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		return nil, true, 0, err
+		return nil, true, 0, false, err
 	}
 	p = &partFile{f: f}
 	if keep > 0 {
@@ -91,7 +97,17 @@ func openPart(path string, id mp.NodeID, c mp.Config, loaded mp.Durable) (p *par
 	if n := len(old.Steps); n > 0 {
 		p.lamport = old.Steps[n-1].Lamport
 	}
-	return p, true, len(old.Steps) - keep, nil
+	return p, true, len(old.Steps) - keep, cut, nil
+}
+
+// writeRenamed writes b to a temporary file beside path and renames it
+// over path.
+func writeRenamed(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // durableSince returns how many of a part's steps to keep given that the
@@ -101,8 +117,7 @@ func durableSince(steps []mptrace.Step, loaded mp.Durable) int {
 	var state mp.Durable // the node's durable state after each step
 	states := make([]mp.Durable, len(steps))
 	for i, s := range steps {
-		switch {
-		case s.Loaded != nil:
+		if s.Loaded != nil {
 			state = *s.Loaded
 		}
 		if s.Persist != nil {

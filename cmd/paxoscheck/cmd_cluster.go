@@ -15,6 +15,7 @@ import (
 
 	"github.com/paxoscheck/paxoscheck/checker/multipaxos/mpcluster"
 	mp "github.com/paxoscheck/paxoscheck/impl/multipaxos"
+	mptrace "github.com/paxoscheck/paxoscheck/traces/multipaxostrace"
 )
 
 func init() {
@@ -35,7 +36,7 @@ func runCluster(args []string, stdout, stderr io.Writer) int {
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the nemesis's schedule, the proxies' faults, the workload and the timers")
 	fs.IntVar(&o.Workload.Clients, "clients", 4, "clients at once (client i sends to proposer i mod --proposers)")
 	fs.IntVar(&o.Workload.Keys, "keys", 3, "keys the commands touch")
-	fs.IntVar(&o.Workload.Ops, "ops", 150, "operations of the run, spread over --duration (a merged trace holds 256 at most, final reads included)")
+	fs.IntVar(&o.Workload.Ops, "ops", 150, "operations of the run, spread over --duration (with --keys, at most 256: what a merged trace holds, final reads included)")
 	fs.Float64Var(&o.Workload.Reads, "reads", 0.3, "share of Gets")
 	fs.Float64Var(&o.Workload.CAS, "cas", 0.2, "share of CASes (the rest are Puts)")
 	fs.DurationVar(&o.Workload.Timeout, "op-timeout", 2*time.Second, "how long a client waits for an answer before its command is unknown")
@@ -85,8 +86,18 @@ func runCluster(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	o.Log = stdout
+	if !o.Bench && o.Workload.Ops+o.Workload.Keys > mptrace.MaxOps {
+		return bad("--ops %d with --keys %d: the run's trace would hold more than %d operations (its final reads included), too many to replay", o.Workload.Ops, o.Workload.Keys, mptrace.MaxOps)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first Ctrl-C stops the workload; once it is done the run
+	// finishes its checks, and a second Ctrl-C quits at once (the nodes
+	// die with this process).
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	if o.Bench {
 		fmt.Fprintf(stdout, "cluster bench: %d acceptors, %d proposers, pipeline %d, %d clients, %v, fsync %v%s\n",
 			o.Acceptors, o.Proposers, o.Pipeline, o.Workload.Clients, o.Duration, !o.NoFsync, bugNote(o.Bugs))
@@ -95,7 +106,7 @@ func runCluster(args []string, stdout, stderr io.Writer) int {
 			o.Acceptors, o.Proposers, o.Pipeline, o.Duration, o.Seed, *nem, o.Faults.Loss, o.Faults.Dup, o.Faults.Corrupt, o.Faults.MaxDelay, bugNote(o.Bugs))
 	}
 	res, err := mpcluster.Run(ctx, o)
-	if ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil {
 		fmt.Fprintf(stdout, "INTERRUPTED: every process of the run is stopped; what it left is in %s\n", o.Dir)
 		return exitInterrupted
 	}

@@ -65,6 +65,9 @@ func run(args []string, stderr io.Writer) int {
 	if err != nil {
 		return bad("%v", err)
 	}
+	if _, ok := c.Member(mp.NodeID(*node)); !ok {
+		return bad("--node %d: not a node of %s", *node, *config)
+	}
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		return bad("--data: %v", err)
 	}

@@ -85,9 +85,11 @@ func Apply[D, M, R any](e Effects[D, M, R], store storage.Store[D], net Transpor
 // one after the other, with one write to stable storage (group commit):
 // the last Persist of es (a durable state is the node's whole durable
 // state, so the last one holds every earlier one) is saved first, and
-// only then does each step, in order, call before(i) (nil: nothing;
-// where a runtime records the step) and send, answer and set the timer
-// as Apply would. A failed save sends nothing at all; a failed before(i)
+// only then does each step, in order, call before(i) (nil: nothing; where
+// a runtime readies the step's sends) and send, answer and set the timer
+// as Apply would. (A runtime that records its steps does so before
+// ApplyGroup: see daemon, whose lines of a group killed before its write
+// are cut when it restarts.) A failed save sends nothing at all; a failed before(i)
 // stops there, steps i.. sending nothing.
 func ApplyGroup[D, M, R any](es []Effects[D, M, R], store storage.Store[D], net Transport[M], clients Clients[R], timer Timer, before func(i int) error) error {
 	var last *D

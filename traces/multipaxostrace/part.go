@@ -213,7 +213,7 @@ func mergeIn(parts []Part, order []at, step func(at) *Step, h0 Header, source st
 		if m := s.Msg; m != nil {
 			id, ok := ids[m.ID]
 			if !ok && sentAnywhere[m.ID] {
-				return Trace{}, rep, errNotCausal
+				return Trace{}, rep, fmt.Errorf("%w: %w: node %d's step %d consumes message %d before it is sent", ErrMerge, errNotCausal, s.Node, s.Step, m.ID)
 			}
 			if !ok {
 				return fail("node %d's step %d consumes message %d, which no part sent (a sender's part is missing or cut short)", s.Node, s.Step, m.ID)

@@ -158,7 +158,8 @@ type Step struct {
 	// than the larger of the node's previous step's and the consumed
 	// message's (which carries its sender's). Every message a step sends
 	// carries its clock, so a step comes after every step it depends on
-	// in the order of (Lamport, Node): what Merge sorts by.
+	// in the order of (Lamport, Node): what Merge falls back on where
+	// real time is not causal.
 	Lamport uint64 `json:"lamport,omitempty"`
 	// Cmd is an Invoke's command, in a part (Header.Part) only, where it
 	// stands for Op.

@@ -1,8 +1,8 @@
 package mpcluster
 
 import (
+	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,8 +29,8 @@ type Result struct {
 	Dir     string
 	Elapsed time.Duration
 	Events  []Event
-	// The client history.
-	Ops, Answered, Final, FinalAnswered int
+	// The client history; Keys is how many keys the final reads must read.
+	Ops, Answered, Final, FinalAnswered, Keys int
 	// History is Porcupine's verdict on the clients' history, in real time.
 	History linearize.Result
 	// Merge is what merging the parts did, or why they did not merge
@@ -57,21 +57,23 @@ type Result struct {
 	Pages []string
 }
 
-// Failed reports whether a check failed (an unknown Porcupine verdict
-// is a failure: it is not a pass). Parts that do not merge fail the run,
-// unless only because the run had more operations than a trace holds.
+// Failed reports whether a check failed. A check that could not be made
+// is a failure too: an unknown Porcupine verdict (it is not a pass), parts
+// that do not merge (more operations than a trace holds included: lower
+// --ops), a key the final reads could not read (the run cannot say its
+// acknowledged writes survived).
 func (r *Result) Failed() bool {
 	return r.History.Verdict != linearize.Ok || r.Replay != nil && r.Replay.Kind != replay.OK || len(r.Processes) > 0 ||
-		r.MergeErr != nil && !errors.Is(r.MergeErr, mptrace.ErrTooManyOps)
+		r.MergeErr != nil || r.FinalAnswered < r.Keys
 }
 
 // check runs every checker on what the run left.
 func (r *run) check() *Result {
-	res := &Result{Dir: r.opt.Dir, Events: r.events, Elapsed: time.Since(r.started)}
+	res := &Result{Dir: r.opt.Dir, Events: r.events, Elapsed: time.Since(r.started), Keys: r.opt.Workload.Keys}
 	r.hist.mu.Lock()
 	ops := slices.Clone(r.hist.ops)
 	r.hist.mu.Unlock()
-	slices.SortStableFunc(ops, func(a, b Op) int { return int(a.Call - b.Call) })
+	slices.SortStableFunc(ops, func(a, b Op) int { return cmp.Compare(a.Call, b.Call) })
 	if err := writeHistory(filepath.Join(r.opt.Dir, "history.jsonl"), ops); err != nil {
 		res.Processes = append(res.Processes, "history: "+err.Error())
 	}
@@ -179,6 +181,9 @@ func (r *Result) Report(w io.Writer) {
 		english.Count(len(r.Events), "nemesis event"), r.Kills, r.Lives)
 	fmt.Fprintf(w, "clients: %s, %d answered (the rest unknown: pending); %s at the end, %d answered\n",
 		english.Count(r.Ops, "operation"), r.Answered, english.Count(r.Final, "final read"), r.FinalAnswered)
+	if r.FinalAnswered < r.Keys {
+		fmt.Fprintf(w, "final reads: FAILED: %d of %d keys read, so the run cannot say every acknowledged write survived\n", r.FinalAnswered, r.Keys)
+	}
 	switch r.History.Verdict {
 	case linearize.Ok:
 		fmt.Fprintf(w, "history: linearizable (Porcupine, real time, %s)\n", english.Count(r.Ops+r.Final, "operation"))
@@ -188,7 +193,7 @@ func (r *Result) Report(w io.Writer) {
 		fmt.Fprintf(w, "history: UNKNOWN: Porcupine gave up after %v (not a pass)\n", LinearizeTimeout)
 	}
 	if r.MergeErr != nil {
-		fmt.Fprintf(w, "trace: not merged, so not replayed: %v\n", r.MergeErr)
+		fmt.Fprintf(w, "trace: FAILED: not merged, so not replayed: %v\n", r.MergeErr)
 	} else {
 		fmt.Fprintf(w, "trace: %s, %s merged in %s order (%s and %s added; %s never consumed)\n", r.Trace, english.Count(r.Steps, "step"),
 			r.Merge.Order, english.Count(r.Merge.Duplicates, "copy"), english.Count(r.Merge.Crashes, "crash"), english.Count(r.Merge.InFlight, "message"))

@@ -16,12 +16,14 @@ import (
 
 // writeHTML writes the run's pages: report.html (the verdict, the fault
 // timeline: each node's lives, the partitions and every client operation
-// on one time axis), trace.html (the merged trace in the viewer) and
-// history.html (Porcupine's view of the clients' history). A page that
-// cannot be written is reported in the text report, not fatal.
+// on one time axis), history.html (Porcupine's view of the clients'
+// history) and, for a run that failed, trace.html (the merged trace in
+// the viewer: tens of megabytes for a run of seconds, so only where it
+// is needed). A page that cannot be written is reported in the text
+// report, not fatal.
 func (r *run) writeHTML(res *Result, tr *mptrace.Trace, ops []Op) []string {
 	var problems []string
-	if tr != nil {
+	if tr != nil && res.Failed() {
 		f, err := os.Create(filepath.Join(r.opt.Dir, "trace.html"))
 		if err == nil {
 			err = mpmodel.WriteHTML(f, tr, viewer.Options{Title: "cluster run " + r.opt.Dir})

@@ -18,13 +18,13 @@ type proc struct {
 	args []string // the paxosd command line
 	log  string   // its stderr, appended across lives
 
-	mu    sync.Mutex
-	cmd   *exec.Cmd
-	done  chan struct{} // closed when the current life has exited
-	err   error         // how the last life ended
-	lives int
-	kills int
-	fails []string // lives that ended on their own, or with a bad status
+	mu     sync.Mutex
+	cmd    *exec.Cmd     // the current life (nil: none runs)
+	done   chan struct{} // closed when the current life has exited
+	ending string        // how the run ended the current life: "", "kill", "term"
+	lives  int
+	kills  int
+	fails  []string // lives that ended on their own, or not as asked
 }
 
 // start begins a new life.
@@ -46,18 +46,21 @@ func (p *proc) start() error {
 		return fmt.Errorf("start %s: %w", p.name, err)
 	}
 	p.lives++
-	p.cmd, p.done = cmd, make(chan struct{})
+	p.cmd, p.done, p.ending = cmd, make(chan struct{}), ""
 	done, life := p.done, p.lives
 	go func() {
 		err := cmd.Wait()
 		f.Close()
 		p.mu.Lock()
-		p.err = err
-		if p.cmd == cmd {
-			p.cmd = nil
-			// Nobody asked it to stop: it failed on its own.
+		switch p.ending {
+		case "":
 			p.fails = append(p.fails, fmt.Sprintf("%s life %d exited by itself: %v (see %s)", p.name, life, describeExit(err), p.log))
+		case "term":
+			if err != nil {
+				p.fails = append(p.fails, fmt.Sprintf("%s life %d stopped with %v on SIGTERM (see %s)", p.name, life, describeExit(err), p.log))
+			}
 		}
+		p.cmd = nil
 		p.mu.Unlock()
 		close(done)
 	}()
@@ -65,56 +68,47 @@ func (p *proc) start() error {
 }
 
 // kill9 ends the current life with SIGKILL (nothing of the process runs
-// after it: its last trace line is whatever it wrote before).
+// after it: its last trace line is whatever it wrote before) and waits
+// for it.
 func (p *proc) kill9() {
-	p.signal(syscall.SIGKILL, true)
+	p.mu.Lock()
+	cmd, done := p.cmd, p.done
+	if cmd == nil {
+		p.mu.Unlock()
+		return
+	}
+	if p.ending == "" {
+		p.kills++
+	}
+	p.ending = "kill"
+	p.mu.Unlock()
+	cmd.Process.Kill()
+	<-done
 }
 
 // stop ends the current life with SIGTERM (a graceful stop, which
-// records a crash), and with SIGKILL after grace.
+// records a crash), and with SIGKILL if it has not exited after grace
+// (a failure of the run: a node must obey SIGTERM).
 func (p *proc) stop(grace time.Duration) {
-	done := p.signal(syscall.SIGTERM, false)
-	if done == nil {
+	p.mu.Lock()
+	cmd, done := p.cmd, p.done
+	if cmd == nil {
+		p.mu.Unlock()
 		return
 	}
+	p.ending = "term"
+	p.mu.Unlock()
+	cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-done:
 	case <-time.After(grace):
 		p.mu.Lock()
 		p.fails = append(p.fails, fmt.Sprintf("%s did not stop within %v of SIGTERM: killed", p.name, grace))
+		p.ending = "kill"
 		p.mu.Unlock()
-		p.kill9()
-	}
-}
-
-// signal sends sig to the current life, marks it as ended by the run,
-// and returns its done channel (nil: not running). With wait, it waits
-// for the exit.
-func (p *proc) signal(sig syscall.Signal, wait bool) chan struct{} {
-	p.mu.Lock()
-	cmd, done := p.cmd, p.done
-	if cmd == nil {
-		p.mu.Unlock()
-		return nil
-	}
-	p.cmd = nil // ended by us, not a failure
-	if sig == syscall.SIGKILL {
-		p.kills++
-	}
-	p.mu.Unlock()
-	cmd.Process.Signal(sig)
-	if wait {
+		cmd.Process.Kill()
 		<-done
-		p.mu.Lock()
-		err := p.err
-		p.mu.Unlock()
-		if sig == syscall.SIGTERM && err != nil {
-			p.mu.Lock()
-			p.fails = append(p.fails, fmt.Sprintf("%s stopped with %v (see %s)", p.name, describeExit(err), p.log))
-			p.mu.Unlock()
-		}
 	}
-	return done
 }
 
 // running reports whether a life is running.

@@ -125,7 +125,10 @@ func Run(ctx context.Context, opt Options) (res *Result, err error) {
 		}
 	}
 	defer r.teardown()
-	if err := r.setup(); err != nil {
+	if err := r.setup(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("interrupted: %w", ctx.Err())
+		}
 		return nil, err
 	}
 	if !opt.Bench {
@@ -145,6 +148,9 @@ func Run(ctx context.Context, opt Options) (res *Result, err error) {
 	if err := r.workload(ctx); err != nil {
 		return nil, err
 	}
+	// From here on the run finishes what it has: an interrupt now
+	// would throw the verdict away (a second Ctrl-C still quits: the
+	// command gives the signal back).
 	r.log("stopping the nodes")
 	for _, p := range r.procs {
 		p.stop(10 * time.Second)
@@ -157,7 +163,7 @@ func Run(ctx context.Context, opt Options) (res *Result, err error) {
 
 // setup makes the config, the proxies and the processes, and waits for
 // every node to listen.
-func (r *run) setup() error {
+func (r *run) setup(ctx context.Context) error {
 	nodes := r.cfg.Nodes()
 	addrs, release, err := freeAddrs(len(nodes) + len(r.cfg.Proposers))
 	if err != nil {
@@ -225,7 +231,7 @@ func (r *run) setup() error {
 		}
 	}
 	for _, id := range nodes {
-		if err := r.waitUp(id, 10*time.Second); err != nil {
+		if err := r.waitUp(ctx, id, 10*time.Second); err != nil {
 			return err
 		}
 	}
@@ -233,8 +239,9 @@ func (r *run) setup() error {
 	return nil
 }
 
-// waitUp waits until node id listens (a proposer answers its status).
-func (r *run) waitUp(id mp.NodeID, limit time.Duration) error {
+// waitUp waits until node id listens (a proposer answers its status),
+// for at most limit, and not past ctx.
+func (r *run) waitUp(ctx context.Context, id mp.NodeID, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
 		var err error
@@ -255,7 +262,11 @@ func (r *run) waitUp(id mp.NodeID, limit time.Duration) error {
 		if !r.procs[id].running() || time.Now().After(deadline) {
 			return fmt.Errorf("node %d did not come up (see %s): %v", id, r.procs[id].log, err)
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
 
@@ -313,7 +324,7 @@ func (r *run) workload(ctx context.Context) error {
 			if err := p.start(); err != nil {
 				return err
 			}
-			if err := r.waitUp(id, 10*time.Second); err != nil {
+			if err := r.waitUp(ctx, id, 10*time.Second); err != nil {
 				return err
 			}
 		}
@@ -343,7 +354,7 @@ func (r *run) nemesis(ctx context.Context) error {
 			if err := r.procs[e.Node].start(); err != nil {
 				return err
 			}
-			if err := r.waitUp(e.Node, 10*time.Second); err != nil {
+			if err := r.waitUp(ctx, e.Node, 10*time.Second); err != nil && ctx.Err() == nil {
 				return err
 			}
 		case EvPartition:
