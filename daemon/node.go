@@ -402,11 +402,21 @@ func (d *Daemon) commit(batch []*prepared) error {
 	if err := runner.ApplyGroup(es, d.store, net, clients{d}, timerOf{d}, frames); err != nil {
 		return err
 	}
+	progress := false
 	for _, p := range batch {
 		if p.crash {
 			d.armed = false
 			d.timer.Stop()
 		}
+		progress = progress || len(p.line.Applied) > 0
+	}
+	if progress && d.armed {
+		// The retry timer measures a time without progress: a leader
+		// applying slots while clients keep arriving must not time out
+		// and start a new ballot (the core keeps it armed while any
+		// client waits); a stuck one still does.
+		d.backoff = 0
+		d.schedule()
 	}
 	d.steps.Add(uint64(len(batch)))
 	return nil
