@@ -134,15 +134,11 @@ func durableSince(steps []mptrace.Step, loaded mp.Durable) int {
 		if k > 0 {
 			st = states[k-1]
 		}
-		if sameDurable(st, loaded) {
+		if st.Equal(loaded) {
 			return k
 		}
 	}
 	return -1
-}
-
-func sameDurable(a, b mp.Durable) bool {
-	return a.MaxBal == b.MaxBal && a.Round == b.Round && slices.Equal(a.Votes, b.Votes)
 }
 
 // truncateToLines cuts path after its first n lines.

@@ -3,6 +3,7 @@ package multipaxos
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/paxoscheck/paxoscheck/impl/timer"
 )
@@ -15,6 +16,12 @@ type Durable struct {
 	MaxBal Ballot     `json:"maxBal,omitzero"`
 	Votes  []SlotVote `json:"votes,omitempty"`
 	Round  uint32     `json:"round,omitempty"`
+}
+
+// Equal reports whether d and o are the same durable state (nil and
+// empty vote logs alike).
+func (d Durable) Equal(o Durable) bool {
+	return d.MaxBal == o.MaxBal && d.Round == o.Round && slices.Equal(d.Votes, o.Votes)
 }
 
 // Phase is where a proposer is in its current ballot.

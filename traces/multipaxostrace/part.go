@@ -267,7 +267,7 @@ func mergeIn(parts []Part, order []at, step func(at) *Step, h0 Header, source st
 		case EvCrash:
 			down[s.Node] = true
 		case EvRestart:
-			if want := persisted[s.Node]; !equalDurable(*s.Loaded, want) {
+			if want := persisted[s.Node]; !s.Loaded.Equal(want) {
 				return fail("node %d restarted (its step %d) from a state its part never persisted: %+v, but its last persist was %+v (a state file from elsewhere, or a part edited?)", s.Node, s.Step, *s.Loaded, want)
 			}
 			if !down[s.Node] {
@@ -346,10 +346,4 @@ func ApplyDelta(prev, d mp.Durable) mp.Durable {
 		}
 	}
 	return out
-}
-
-// equalDurable compares durable states by value (nil and empty vote
-// lists alike).
-func equalDurable(a, b mp.Durable) bool {
-	return a.MaxBal == b.MaxBal && a.Round == b.Round && slices.Equal(a.Votes, b.Votes)
 }

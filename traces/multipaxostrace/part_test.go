@@ -326,7 +326,7 @@ func TestDelta(t *testing.T) {
 		if ok == lost {
 			t.Fatalf("Delta ok = %v, but a vote was lost: %v", ok, lost)
 		}
-		if ok && !equalDurable(ApplyDelta(prev, d), next) {
+		if ok && !ApplyDelta(prev, d).Equal(next) {
 			t.Fatalf("ApplyDelta(prev, Delta(prev, next)) = %+v, want %+v", ApplyDelta(prev, d), next)
 		}
 		if ok && len(d.Votes) > len(next.Votes) {

@@ -101,7 +101,7 @@ func equalPersist(a, b *mp.Durable) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	return a.MaxBal == b.MaxBal && a.Round == b.Round && slices.Equal(a.Votes, b.Votes)
+	return a.Equal(*b)
 }
 
 func fmtPersist(d *mp.Durable) string {
