@@ -112,7 +112,9 @@ type Bugs uint16
 // Has reports whether b is in s.
 func (s Bugs) Has(b Bug) bool { return s&Bugs(b) != 0 }
 
-// The catalogue (issue 13, item 4, (a) to (g)).
+// The catalogue (issue 13, item 4, (a) to (g)), then the two persistence
+// bugs of single-decree Paxos's catalogue, as a real cluster's disk meets
+// them (issue 14, item 4).
 const (
 	// BugSkipPhase1: on a timeout the proposer takes a new ballot and
 	// sends its commands' 2a in the slots it believes free, without phase
@@ -143,11 +145,21 @@ const (
 	// has voted in, so a stale leader's 2a for a fresh slot is accepted
 	// below the promise it made for every slot.
 	BugPerSlotPromise
+	// BugPromiseNotPersisted: an acceptor replies 1b before its promise
+	// is durable. A crash forgets the promise, and the acceptor then votes
+	// for an older ballot's 2a behind the back of the leader that counted
+	// it: two commands are chosen in one slot.
+	BugPromiseNotPersisted
+	// BugAcceptNotPersisted: an acceptor replies 2b before its vote is
+	// durable (the vote reaches stable storage only with a later write).
+	// A crash forgets the votes since its last write, and a new leader's
+	// phase 1 no longer sees a command chosen there.
+	BugAcceptNotPersisted
 )
 
 // AllBugs is the whole catalogue.
 const AllBugs = Bugs(BugSkipPhase1 | BugAdoptLowestVote | BugNoHoleFill | BugApplyBeforeChosen |
-	BugNoDedup | BugStaleRead | BugPerSlotPromise)
+	BugNoDedup | BugStaleRead | BugPerSlotPromise | BugPromiseNotPersisted | BugAcceptNotPersisted)
 
 // bugTable is the catalogue: each bug's name and description.
 var bugTable = catalogue.Table[Bug]{
@@ -158,6 +170,8 @@ var bugTable = catalogue.Table[Bug]{
 	{Bug: BugNoDedup, Name: "no-dedup", Doc: "a retried or re-proposed command is applied each time it is chosen"},
 	{Bug: BugStaleRead, Name: "stale-read", Doc: "a leader answers a read from its own state: a deposed one reads stale"},
 	{Bug: BugPerSlotPromise, Name: "per-slot-promise", Doc: "an acceptor keeps a promise only for the slots it voted in"},
+	{Bug: BugPromiseNotPersisted, Name: "promise-not-persisted", Doc: "an acceptor replies 1b before its promise is durable"},
+	{Bug: BugAcceptNotPersisted, Name: "accept-not-persisted", Doc: "an acceptor replies 2b before its vote is durable"},
 }
 
 // Catalogue returns every bug, in catalogue order.

@@ -23,7 +23,14 @@ func (n *Node) acceptorDeliver(c *Config, m Message) Effects {
 				from = append(from, v)
 			}
 		}
-		return Effects{Persist: &d, Send: []Message{{Type: Msg1b, From: n.ID, To: m.From, Bal: m.Bal, Slot: m.Slot, Votes: MakeVoteList(from)}}}
+		e := Effects{Persist: &d, Send: []Message{{Type: Msg1b, From: n.ID, To: m.From, Bal: m.Bal, Slot: m.Slot, Votes: MakeVoteList(from)}}}
+		if c.Bugs.Has(BugPromiseNotPersisted) {
+			// BUG promise-not-persisted: the promise is only in memory
+			// until the acceptor's next write; a crash before it forgets
+			// the promise.
+			e.Persist = nil
+		}
+		return e
 	case Msg2a:
 		i, voted := slices.BinarySearchFunc(n.Mem.Votes, m.Slot, func(v SlotVote, s Slot) int { return cmpSlot(v.Slot, s) })
 		if m.Bal.Less(n.Mem.MaxBal) && !(c.Bugs.Has(BugPerSlotPromise) && !voted) {
@@ -38,7 +45,15 @@ func (n *Node) acceptorDeliver(c *Config, m Message) Effects {
 		}
 		n.Mem.Votes = append(votes, n.Mem.Votes[i:]...)
 		d := n.durable()
-		return Effects{Persist: &d, Send: []Message{{Type: Msg2b, From: n.ID, To: m.From, Bal: m.Bal, Slot: m.Slot, Cmd: m.Cmd}}}
+		e := Effects{Persist: &d, Send: []Message{{Type: Msg2b, From: n.ID, To: m.From, Bal: m.Bal, Slot: m.Slot, Cmd: m.Cmd}}}
+		if c.Bugs.Has(BugAcceptNotPersisted) {
+			// BUG accept-not-persisted: the vote is announced before it
+			// is durable; it reaches stable storage only with the
+			// acceptor's next write (a promise), and a crash before that
+			// forgets it.
+			e.Persist = nil
+		}
+		return e
 	}
 	return Effects{}
 }

@@ -57,6 +57,17 @@ func threeBallots() mpworld.Setup {
 // (explore.Options.Swarm).
 var swarmOptions = Options{DFS: true, Swarm: 2000, Order: 1, MaxStates: 1000, MaxDepth: 26}
 
+// acceptorCrash: twoProposers where one acceptor may crash (also after
+// its write and before it sends) and restart, as the persistence bugs
+// need.
+func acceptorCrash() mpworld.Setup {
+	s := twoProposers()
+	s.Budget.Crashes = 1
+	s.MidStepCrash = true
+	s.Crashable = s.Config.Acceptors
+	return s
+}
+
 func retrying() mpworld.Setup {
 	s := setup(1, 1, 2, 2)
 	s.SetNetwork = true
@@ -86,6 +97,8 @@ var catalogue = []struct {
 	{bug: mp.BugNoDedup, explore: retrying, inv: "AppliedOnce", steps: 20},
 	{bug: mp.BugStaleRead, explore: readAfterWrite, inv: Linearizable, steps: 22},
 	{bug: mp.BugPerSlotPromise, explore: twoProposers, inv: "Agreement", steps: 16, short: true},
+	{bug: mp.BugPromiseNotPersisted, explore: acceptorCrash, inv: "Agreement", steps: 18},
+	{bug: mp.BugAcceptNotPersisted, explore: acceptorCrash, inv: "Agreement", steps: 17},
 }
 
 // swarmStates is what a swarm's searches stored, together.

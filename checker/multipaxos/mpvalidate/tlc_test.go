@@ -62,11 +62,24 @@ func TestScenariosValidate(t *testing.T) {
 	}
 }
 
+// unwritten are the bugs whose counterexamples no spec here follows: an
+// acceptor that changes its state without a durable write, which the
+// trace's mapping (entries.go) refuses, since MultiPaxos.tla has no crash
+// to lose that state in. The correct spec rejects them where the bug acts
+// (TestCounterexamplesRejectedWhereTheBugActs).
+var unwritten = []string{mp.BugPromiseNotPersisted.String(), mp.BugAcceptNotPersisted.String()}
+
 // TestCounterexamplesValidate: every checked-in counterexample is a
-// behaviour of its bug's spec.
+// behaviour of its bug's spec (but those of the unwritten bugs).
 func TestCounterexamplesValidate(t *testing.T) {
 	ts, names := counterexamples(t)
 	for i, r := range validate(t, ts, Options{Workers: 2, Keep: keep()}) {
+		if slices.Contains(unwritten, names[i]) {
+			if r.Accepted {
+				t.Errorf("%s: accepted, though its acceptor changes state without writing it", names[i])
+			}
+			continue
+		}
 		if !r.Accepted {
 			t.Errorf("%s (%s): %s", names[i], r.Variant, rejection(r, len(ts[i].Header.Proposers)))
 		}
@@ -101,19 +114,22 @@ func counterexamples(t *testing.T) (ts []*mptrace.Trace, names []string) {
 // take (a replay with the bugs off diverges there), at that very step.
 // Two bugs act first where the spec allows it: no-hole-fill leaves a hole
 // unfilled (the spec never makes a leader fill one), no-dedup takes a
-// retry to the log again; both are caught where a replica applies.
+// retry to the log again; both are caught where a replica applies. The
+// persistence bugs are caught at the 1b or 2b sent without a write.
 func TestCounterexamplesRejectedWhereTheBugActs(t *testing.T) {
 	want := map[string]struct {
 		kind      string // the spec action the correct spec cannot take; "" accepted
 		divergent bool   // the rejected step is the correct code's first divergence
 	}{
-		"skip-phase1":         {KindPhase2a, true},
-		"adopt-lowest-vote":   {KindPhase2a, true},
-		"per-slot-promise":    {KindPhase2b, true},
-		"apply-before-chosen": {KindApply, true},
-		"no-hole-fill":        {KindApply, false},
-		"no-dedup":            {KindApply, false},
-		"stale-read":          {"", false},
+		"skip-phase1":           {KindPhase2a, true},
+		"adopt-lowest-vote":     {KindPhase2a, true},
+		"per-slot-promise":      {KindPhase2b, true},
+		"apply-before-chosen":   {KindApply, true},
+		"no-hole-fill":          {KindApply, false},
+		"no-dedup":              {KindApply, false},
+		"stale-read":            {"", false},
+		"promise-not-persisted": {KindPhase1b, true},
+		"accept-not-persisted":  {KindPhase2b, true},
 	}
 	ts, names := counterexamples(t)
 	if len(ts) != len(want) {
