@@ -60,14 +60,14 @@ docs: ## regenerate docs/walkthrough.md from the tool's own output
 # A real cluster: paxosd processes on 127.0.0.1 under the nemesis (kill -9
 # and restart, partitions, lossy, duplicating, delaying and corrupting
 # links), then every checker on what they did.
-cluster-check: build ## a 30-second real cluster run (5 paxosd processes, every fault of the nemesis on), checked; its directory is kept when it fails
-	@d=$$(mktemp -d); ./bin/paxoscheck cluster --duration 30s --seed 1 --dir $$d/run && rm -rf $$d
+cluster-check: build ## a 30-second real cluster run (5 paxosd processes, every fault of the nemesis on, the lossy disk), checked; its directory is kept when it fails
+	@d=$$(mktemp -d); ./bin/paxoscheck cluster --duration 30s --seed 1 --lossy-disk --dir $$d/run && rm -rf $$d
 
 SOAK_RUNS ?= 20
 cluster-soak: build ## SOAK_RUNS (20) cluster runs of 30 s, seeds 1.., each checked (the GitHub workflow's longer run)
 	@for s in $$(seq 1 $(SOAK_RUNS)); do d=$$(mktemp -d); \
-		echo "./bin/paxoscheck cluster --duration 30s --seed $$s --dir $$d/run"; \
-		./bin/paxoscheck cluster --duration 30s --seed $$s --dir $$d/run > $$d/out.txt; status=$$?; \
+		echo "./bin/paxoscheck cluster --duration 30s --seed $$s --lossy-disk --dir $$d/run"; \
+		./bin/paxoscheck cluster --duration 30s --seed $$s --lossy-disk --dir $$d/run > $$d/out.txt; status=$$?; \
 		tail -9 $$d/out.txt; [ $$status -eq 0 ] || exit 1; rm -rf $$d; done
 
 check: lint tlc test sim-check explore-check reduction-check validate cluster-check ## everything CI runs (tlc first: it fetches the pinned TLC that the tests of trace validation use)

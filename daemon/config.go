@@ -39,6 +39,11 @@ type Config struct {
 	// NoFsync skips fsync in the file store: for benchmarks only, as it
 	// breaks the promise that a saved state survives a power loss.
 	NoFsync bool `json:"no_fsync,omitempty"`
+	// LossyDisk lets writes reach the state file only when they are
+	// synced (storage.FileStore.Lossy): a kill -9 then loses what a power
+	// loss would. A correct node syncs every write before it sends, so it
+	// loses nothing; one that does not (no_fsync) forgets what it promised.
+	LossyDisk bool `json:"lossy_disk,omitempty"`
 }
 
 // Member is one node of the config.

@@ -59,8 +59,13 @@ type cluster struct {
 	nodes map[mp.NodeID]*Daemon
 }
 
-func startCluster(t *testing.T) *cluster {
+// startCluster starts testConfig's nodes, the config first changed by
+// each of edit.
+func startCluster(t *testing.T, edit ...func(*Config)) *cluster {
 	c := &cluster{t: t, cfg: testConfig(t), dirs: map[mp.NodeID]string{}, nodes: map[mp.NodeID]*Daemon{}}
+	for _, e := range edit {
+		e(c.cfg)
+	}
 	for _, m := range c.cfg.members() {
 		c.dirs[m.ID] = t.TempDir()
 		c.start(m.ID)
@@ -326,7 +331,7 @@ func TestStartRefuses(t *testing.T) {
 		n := len(before.Steps)
 		last := before.Steps[n-1]
 		f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-		fmt.Fprintf(f, `{"step":%d,"action":"Phase1b","node":0,"msg":{"id":%d,"type":"1a","from":3,"to":0,"bal":"1.0","slot":1},"sent":[{"id":%d,"type":"1b","from":0,"to":3,"bal":"1.0","slot":1}],"persist":{"maxBal":"1.0"},"persist_delta":true,"lamport":%d,"time":%d}`+"\n",
+		fmt.Fprintf(f, `{"step":%d,"action":"Phase1b","node":0,"msg":{"id":%d,"type":"1a","from":3,"to":0,"bal":"1.0","slot":1},"sent":[{"id":%d,"type":"1b","from":0,"to":3,"bal":"1.0","slot":1}],"persist":{"maxBal":"1.0"},"persist_delta":true,"group_end":true,"lamport":%d,"time":%d}`+"\n",
 			n+1, 3<<45|1<<12, (last.Lamport+1)<<12, last.Lamport+1, last.Time)
 		f.Close()
 		if err := start(dir); err != nil {
@@ -352,6 +357,35 @@ func TestStartRefuses(t *testing.T) {
 			t.Fatal("started on a port in use")
 		}
 	})
+}
+
+// TestLossyDisk: on a disk whose unsynced writes a kill -9 loses, a
+// node that syncs restarts from its files, and one that does not
+// (no_fsync) refuses to restart, naming the writes its store lost.
+func TestLossyDisk(t *testing.T) {
+	for _, nofsync := range []bool{false, true} {
+		t.Run(fmt.Sprintf("no_fsync %v", nofsync), func(t *testing.T) {
+			c := startCluster(t, func(cfg *Config) { cfg.LossyDisk, cfg.NoFsync = true, nofsync })
+			c.ok(3, `{"client":1,"seq":1,"op":"put","key":"x","val":"1"}`, `{"client":1,"seq":1,"op":"put","ok":true}`)
+			c.kill(0)
+			d, err := Start(Options{Config: c.cfg, Node: 0, Dir: c.dirs[0], Seed: 7})
+			if !nofsync {
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.nodes[0] = d
+				c.ok(4, `{"client":2,"seq":1,"op":"get","key":"x"}`, `{"client":2,"seq":1,"op":"get","value":"1","found":true}`)
+				return
+			}
+			if err == nil {
+				d.Stop()
+				t.Fatal("a node that lost its unsynced writes restarted")
+			}
+			if !strings.Contains(err.Error(), "lost writes it had made durable") {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
 }
 
 // TestConfigErrors: each bad config is one error naming the problem.

@@ -25,7 +25,13 @@
 // nothing outside it saw (none of their messages or answers left) and
 // whose state is not in its store: its restart cuts them from its part,
 // so that the part records what happened. (Lines written after the
-// write would instead leave a state on disk that no line records.)
+// write would instead leave a state on disk that no line records.) The
+// last line of each group is marked (GroupEnd), so only the last group
+// may be cut: a store that holds an earlier group's state lost a write
+// the node made durable before it sent, and the node refuses to start.
+// Config.LossyDisk makes that loss real for a node run without fsync:
+// writes reach the file only when synced (storage.FileStore.Lossy), so a
+// kill -9 loses what a power loss would.
 //
 // A restarted node (its part exists) crashes and restarts its core with
 // what the store holds, and records the Restart with the state it

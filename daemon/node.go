@@ -114,7 +114,7 @@ func Start(opt Options) (d *Daemon, err error) {
 	if err != nil {
 		return nil, err
 	}
-	fs.NoSync = c.NoFsync
+	fs.NoSync, fs.Lossy = c.NoFsync, c.LossyDisk
 	d.store = fs
 	closers = append(closers, fs.Close)
 	durable, err := fs.Load()
@@ -129,7 +129,7 @@ func Start(opt Options) (d *Daemon, err error) {
 		opt.Logf("node %d: the last line of its trace was cut short: cut off", opt.Node)
 	}
 	if dropped > 0 {
-		opt.Logf("node %d: the last %d steps of its trace never reached its store (killed before their write, so none of their messages left): cut from the trace", opt.Node, dropped)
+		opt.Logf("node %d: the last %d steps of its trace, its last group, never reached its store (killed before their write, so none of their messages left): cut from the trace", opt.Node, dropped)
 	}
 	d.part = part
 	d.lamport = part.lamport
@@ -389,7 +389,8 @@ func (d *Daemon) commit(batch []*prepared) error {
 	// lines of steps nothing outside it saw (their messages go after the
 	// write), and its restart cuts them (openPart). Lines written after
 	// the write would leave a state on disk that no line records.
-	for _, p := range batch {
+	for i, p := range batch {
+		p.line.GroupEnd = i == len(batch)-1
 		if err := d.part.write(&p.line); err != nil {
 			return err
 		}

@@ -36,8 +36,8 @@ type partFile struct {
 // before the group's durable write, and sends only after it; a node
 // killed in between left lines of steps whose state never reached the
 // disk and whose messages never left: nothing outside the node saw
-// them. Those last steps, after the last one whose state is loaded, are
-// cut off (dropped counts them), so that the part records what happened.
+// them. Those last steps, the last group (durableSince), are cut off
+// (dropped counts them), so that the part records what happened.
 func openPart(path string, id mp.NodeID, c mp.Config, loaded mp.Durable) (p *partFile, existed bool, dropped int, cut bool, err error) {
 	h := mptrace.Header{Head: mptrace.NewHead(), Acceptors: c.Acceptors, Proposers: c.Proposers, Pipeline: c.Pipeline,
 		Ops: []mptrace.Op{}, Part: &mptrace.PartOf{Node: id}, Run: traces.Run{Source: "paxosd", TimeUnit: traces.TimeNanos}}
@@ -74,9 +74,9 @@ func openPart(path string, id mp.NodeID, c mp.Config, loaded mp.Durable) (p *par
 		oh.Pipeline != h.Pipeline || !slices.Equal(oh.Bugs, h.Bugs) {
 		return nil, true, 0, false, fmt.Errorf("trace %s is node %d's part of another cluster: move it away or use another data directory", path, oh.Part.Node)
 	}
-	keep := durableSince(old.Steps, loaded)
-	if keep < 0 {
-		return nil, true, 0, false, fmt.Errorf("trace %s: the state in the store is none that the trace records (is the state file another node's?)", path)
+	keep, err := durableSince(old.Steps, loaded)
+	if err != nil {
+		return nil, true, 0, false, fmt.Errorf("trace %s: %w", path, err)
 	}
 	if cut || keep < len(old.Steps) {
 		if err := truncateToLines(path, 1+keep); err != nil {
@@ -111,11 +111,18 @@ func writeRenamed(path string, b []byte) error {
 }
 
 // durableSince returns how many of a part's steps to keep given that the
-// store holds loaded: all of them when their last state is loaded, else
-// up to the last step whose state is (-1: none is).
-func durableSince(steps []mptrace.Step, loaded mp.Durable) int {
+// store holds loaded, or an error when the store cannot hold that. A node
+// writes a group's lines (the last one marked GroupEnd) before the
+// group's one durable write, and sends only after that write; the next
+// group starts after it. So the store holds the state of the last whole
+// group, or of the group before it (a kill -9 before the last group's
+// write), and a group whose lines a kill -9 cut short never reached the
+// store. Any other state in it is a write the node made durable and then
+// lost (a disk that lost power, a node without fsync), or another node's.
+func durableSince(steps []mptrace.Step, loaded mp.Durable) (int, error) {
 	var state mp.Durable // the node's durable state after each step
 	states := make([]mp.Durable, len(steps))
+	last, prev := 0, 0 // the ends of the last whole group and the one before it
 	for i, s := range steps {
 		if s.Loaded != nil {
 			state = *s.Loaded
@@ -128,17 +135,38 @@ func durableSince(steps []mptrace.Step, loaded mp.Durable) int {
 			}
 		}
 		states[i] = state
-	}
-	for k := len(steps); k >= 0; k-- {
-		st := mp.Durable{}
-		if k > 0 {
-			st = states[k-1]
-		}
-		if st.Equal(loaded) {
-			return k
+		if s.GroupEnd {
+			prev, last = last, i+1
 		}
 	}
-	return -1
+	after := func(k int) mp.Durable {
+		if k == 0 {
+			return mp.Durable{}
+		}
+		return states[k-1]
+	}
+	cands := []int{last} // a group cut short is cut off
+	if last == len(steps) {
+		cands = append(cands, prev)
+	}
+	for _, k := range cands {
+		if after(k).Equal(loaded) {
+			return k, nil
+		}
+	}
+	stepAt := func(k int) int {
+		if k == 0 {
+			return 0
+		}
+		return steps[k-1].Step
+	}
+	durable := cands[len(cands)-1]
+	for k := durable - 1; k >= 0; k-- {
+		if after(k).Equal(loaded) {
+			return -1, fmt.Errorf("its store lost writes it had made durable: it holds the state after the trace's step %d, but the steps up to %d were written to the store before their messages were sent (a disk that lost what was not synced?)", stepAt(k), stepAt(durable))
+		}
+	}
+	return -1, fmt.Errorf("the state in the store is none that the trace records (is the state file another node's?)")
 }
 
 // truncateToLines cuts path after its first n lines.

@@ -47,7 +47,8 @@ func runCluster(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&o.Faults.MaxDelay, "delay", 5*time.Millisecond, "a link's proxy holds each frame a random delay up to this (so frames reorder)")
 	bugs := fs.String("bug", "", "switch on Multi-Paxos catalogue bugs in every node (comma list): "+bugList())
 	fs.DurationVar(&o.Backoff, "backoff", 20*time.Millisecond, "least delay of a proposer's retry timer, which starts a new ballot while a client waits (its upper end doubles per timeout in a row, up to 20 times this)")
-	fs.BoolVar(&o.NoFsync, "no-fsync", false, "run the nodes without fsync (benchmarks only)")
+	fs.BoolVar(&o.NoFsync, "no-fsync", false, "run the nodes without fsync (benchmarks; with --lossy-disk, a node that sends before its writes are durable)")
+	fs.BoolVar(&o.LossyDisk, "lossy-disk", false, "the nodes' writes reach their state files only when synced, so that a kill -9 loses what a power loss would")
 	fs.BoolVar(&o.Bench, "bench", false, "measure throughput and latency instead of checking: no nemesis, no proxies, each client sends its next command as soon as the last is answered")
 	dir := fs.String("dir", "", "the run's directory (default: a new temporary one, kept and printed)")
 	paxosd := fs.String("paxosd", "", "the paxosd binary (default: paxosd beside this program, else on PATH)")
@@ -102,8 +103,15 @@ func runCluster(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "cluster bench: %d acceptors, %d proposers, pipeline %d, %d clients, %v, fsync %v%s\n",
 			o.Acceptors, o.Proposers, o.Pipeline, o.Workload.Clients, o.Duration, !o.NoFsync, bugNote(o.Bugs))
 	} else {
-		fmt.Fprintf(stdout, "cluster: %d acceptors, %d proposers, pipeline %d, %v, seed %d, nemesis %s, loss %v dup %v corrupt %v delay %v%s\n",
-			o.Acceptors, o.Proposers, o.Pipeline, o.Duration, o.Seed, *nem, o.Faults.Loss, o.Faults.Dup, o.Faults.Corrupt, o.Faults.MaxDelay, bugNote(o.Bugs))
+		disk := ""
+		if o.LossyDisk {
+			disk = ", lossy disk"
+		}
+		if o.NoFsync {
+			disk += ", no fsync"
+		}
+		fmt.Fprintf(stdout, "cluster: %d acceptors, %d proposers, pipeline %d, %v, seed %d, nemesis %s, loss %v dup %v corrupt %v delay %v%s%s\n",
+			o.Acceptors, o.Proposers, o.Pipeline, o.Duration, o.Seed, *nem, o.Faults.Loss, o.Faults.Dup, o.Faults.Corrupt, o.Faults.MaxDelay, disk, bugNote(o.Bugs))
 	}
 	res, err := mpcluster.Run(ctx, o)
 	if err != nil && ctx.Err() != nil {

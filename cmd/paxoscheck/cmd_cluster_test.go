@@ -62,8 +62,9 @@ func leftovers(t *testing.T, dir string) []string {
 	return out
 }
 
-// TestClusterRun: a short run under every fault passes every check,
-// and leaves no process behind; merge and check read what it left.
+// TestClusterRun: a short run under every fault, on the lossy disk,
+// passes every check and leaves no process behind; merge and check read
+// what it left.
 func TestClusterRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seconds: a real cluster")
@@ -71,7 +72,7 @@ func TestClusterRun(t *testing.T) {
 	bin := buildPaxosd(t)
 	dir := filepath.Join(t.TempDir(), "run")
 	var out, errb bytes.Buffer
-	code := run([]string{"cluster", "--duration", "6s", "--ops", "60", "--seed", "3", "--paxosd", bin, "--dir", dir}, &out, &errb)
+	code := run([]string{"cluster", "--duration", "6s", "--ops", "60", "--seed", "3", "--lossy-disk", "--paxosd", bin, "--dir", dir}, &out, &errb)
 	if code != exitOK {
 		t.Fatalf("exit %d:\n%s%s", code, out.String(), errb.String())
 	}
@@ -98,6 +99,29 @@ func TestClusterRun(t *testing.T) {
 	}
 	if code := run([]string{"cluster", "--paxosd", bin, "--dir", dir}, &out, &errb); code != exitBadInput || !strings.Contains(errb.String(), "holds a run already") {
 		t.Errorf("a second run in the same directory: exit %d: %s", code, errb.String())
+	}
+}
+
+// TestClusterLossyDisk: on the lossy disk, nodes without fsync lose
+// writes to kill -9; each refuses to restart, and the run fails.
+func TestClusterLossyDisk(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seconds: a real cluster")
+	}
+	bin := buildPaxosd(t)
+	dir := filepath.Join(t.TempDir(), "run")
+	var out, errb bytes.Buffer
+	code := run([]string{"cluster", "--duration", "5s", "--ops", "40", "--seed", "1", "--nemesis", "kill", "--lossy-disk", "--no-fsync", "--paxosd", bin, "--dir", dir}, &out, &errb)
+	if code != exitViolation {
+		t.Fatalf("exit %d, want %d:\n%s%s", code, exitViolation, out.String(), errb.String())
+	}
+	for _, want := range []string{"exited by itself", "its store lost writes it had made durable", "FAILED"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in:\n%s", want, out.String())
+		}
+	}
+	if left := leftovers(t, dir); len(left) > 0 {
+		t.Errorf("processes left behind:\n%s", strings.Join(left, "\n"))
 	}
 }
 

@@ -475,3 +475,55 @@ func BenchmarkEncodeDecode(b *testing.B) {
 		}
 	}
 }
+
+// TestLossy: with Lossy, a Save that does not sync is seen by the store
+// that made it and lost to the next process (a new store on the file),
+// while one that syncs survives; without Lossy an unsynced Save is in
+// the file, as the page cache keeps it through a kill -9.
+func TestLossy(t *testing.T) {
+	a := paxos.Durable{MaxBal: paxos.Ballot{Round: 1}}
+	b := paxos.Durable{MaxBal: paxos.Ballot{Round: 2}}
+	for _, tc := range []struct {
+		name         string
+		lossy, nosyn bool
+		after        paxos.Durable // what a restarted process loads
+	}{
+		{"lossy, unsynced: lost", true, true, a},
+		{"lossy, synced: kept", true, false, b},
+		{"unsynced: in the page cache", false, true, b},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state")
+			s, err := OpenFile(path, codec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Save(a); err != nil {
+				t.Fatal(err)
+			}
+			s.Lossy, s.NoSync = tc.lossy, tc.nosyn
+			if err := s.Save(b); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.Load(); err != nil || got != b {
+				t.Fatalf("the saving store loads %+v, %v; want %+v", got, err, b)
+			}
+			next, err := OpenFile(path, codec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := next.Load(); err != nil || got != tc.after {
+				t.Fatalf("after a kill -9 it loads %+v, %v; want %+v", got, err, tc.after)
+			}
+			if tc.lossy && tc.nosyn {
+				s.NoSync = false // the next synced Save writes the file
+				if err := s.Save(b); err != nil {
+					t.Fatal(err)
+				}
+				if got, _ := next.Load(); got != b {
+					t.Fatalf("after a synced Save it loads %+v, want %+v", got, b)
+				}
+			}
+		})
+	}
+}

@@ -277,6 +277,7 @@ func mergeIn(parts []Part, order []at, step func(at) *Step, h0 Header, source st
 			down[s.Node] = false
 			s.Loaded = nil
 		}
+		s.GroupEnd = false
 		if s.Persist != nil {
 			if s.PersistDelta {
 				full := ApplyDelta(persisted[s.Node], *s.Persist)

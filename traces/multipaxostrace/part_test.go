@@ -67,6 +67,7 @@ func splitParts(t *testing.T, tr *Trace, delta bool) []Part {
 			persisted[s.Node] = full
 		}
 		s.Step = len(p.Steps) + 1
+		s.GroupEnd = true // a group of one step, as a node alone writes it
 		p.Steps = append(p.Steps, s)
 	}
 	var parts []Part
@@ -301,6 +302,12 @@ func TestPartChecks(t *testing.T) {
 	p.Steps[0].Cmd = nil
 	if err := ValidatePart(&p); err == nil || !strings.Contains(err.Error(), "every Invoke of a part needs one") {
 		t.Errorf("an Invoke without its command: got %v", err)
+	}
+	whole := tr
+	whole.Steps = slices.Clone(tr.Steps)
+	whole.Steps[0].GroupEnd = true
+	if err := Validate(&whole); err == nil || !strings.Contains(err.Error(), "group_end belongs to a part's steps only") {
+		t.Errorf("a group's end in a whole trace: got %v", err)
 	}
 }
 

@@ -174,6 +174,13 @@ type Step struct {
 	// wrote it whole at every step would grow with its square. Merge
 	// writes the whole state back.
 	PersistDelta bool `json:"persist_delta,omitempty"`
+	// GroupEnd, in a part only, marks the last step of a group: the steps
+	// a node took one after the other and made durable with one write
+	// (group commit), whose lines it writes before that write and whose
+	// messages it sends after it. A restarted node may therefore find
+	// only its last group missing from its store; a store that lacks an
+	// earlier one lost a write the node had made durable.
+	GroupEnd bool `json:"group_end,omitempty"`
 	// Time is when the step happened, in Header.TimeUnit.
 	Time int64 `json:"time"`
 }

@@ -255,7 +255,7 @@ func (v *validator) Step(s *Step) error {
 }
 
 // partFields checks the fields that only a part's steps carry (Cmd,
-// Loaded) and what a part may hold: its own node's steps, and none of
+// Loaded, PersistDelta, GroupEnd) and what a part may hold: its own node's steps, and none of
 // the network's (no node sees a loss or a copy; Merge adds the copies).
 func (v *validator) partFields(s *Step, network bool) error {
 	if !v.part {
@@ -266,6 +266,8 @@ func (v *validator) partFields(s *Step, network bool) error {
 			return fmt.Errorf("loaded belongs to a part's Restart steps only")
 		case s.PersistDelta:
 			return fmt.Errorf("persist_delta belongs to a part's steps only")
+		case s.GroupEnd:
+			return fmt.Errorf("group_end belongs to a part's steps only")
 		}
 		return nil
 	}

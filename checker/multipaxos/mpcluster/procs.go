@@ -6,6 +6,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -54,7 +56,7 @@ func (p *proc) start() error {
 		p.mu.Lock()
 		switch p.ending {
 		case "":
-			p.fails = append(p.fails, fmt.Sprintf("%s life %d exited by itself: %v (see %s)", p.name, life, describeExit(err), p.log))
+			p.fails = append(p.fails, fmt.Sprintf("%s life %d exited by itself: %v%s (see %s)", p.name, life, describeExit(err), lastWords(p.log), p.log))
 		case "term":
 			if err != nil {
 				p.fails = append(p.fails, fmt.Sprintf("%s life %d stopped with %v on SIGTERM (see %s)", p.name, life, describeExit(err), p.log))
@@ -65,6 +67,20 @@ func (p *proc) start() error {
 		close(done)
 	}()
 	return nil
+}
+
+// lastWords is the last line of a log, quoted after a colon ("" if none):
+// what a node that exits by itself says last is why.
+func lastWords(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if last := strings.TrimSpace(lines[len(lines)-1]); last != "" {
+		return ": " + strconv.Quote(last)
+	}
+	return ""
 }
 
 // kill9 ends the current life with SIGKILL (nothing of the process runs

@@ -45,6 +45,10 @@ type Options struct {
 	Faults          nemesis.Faults
 	// NoFsync runs the nodes without fsync (benchmarks only).
 	NoFsync bool
+	// LossyDisk runs the nodes with writes that reach their files only
+	// when synced (daemon.Config.LossyDisk), so that a kill -9 is a power
+	// loss to the disk.
+	LossyDisk bool
 	// Backoff is the least delay of a proposer's retry timer (its upper
 	// end doubles with each timeout in a row, up to 20 times this): a
 	// proposer with a waiting client starts a new ballot when it fires,
@@ -170,7 +174,7 @@ func (r *run) setup(ctx context.Context) error {
 		return err
 	}
 	defer release()
-	c := &daemon.Config{Protocol: "multipaxos", Pipeline: r.opt.Pipeline, NoFsync: r.opt.NoFsync,
+	c := &daemon.Config{Protocol: "multipaxos", Pipeline: r.opt.Pipeline, NoFsync: r.opt.NoFsync, LossyDisk: r.opt.LossyDisk,
 		Backoff: daemon.Backoff{Min: daemon.Duration(r.opt.Backoff), Max: daemon.Duration(20 * r.opt.Backoff)}}
 	for _, b := range mp.Catalogue() {
 		if r.cfg.Bugs.Has(b) {
@@ -237,6 +241,27 @@ func (r *run) setup(ctx context.Context) error {
 	}
 	r.log("cluster up: %d acceptors, %d proposers, in %s", len(r.cfg.Acceptors), len(r.cfg.Proposers), r.opt.Dir)
 	return nil
+}
+
+// bringUp restarts node id and waits for it to listen. A node that
+// exits instead (one that refuses to start from its files, say) is a
+// failure of the run, which its proc records, not of the harness: the
+// run goes on without it. An error is the harness's own (the binary
+// would not start) or the run's end.
+func (r *run) bringUp(ctx context.Context, id mp.NodeID) error {
+	p := r.procs[id]
+	if err := p.start(); err != nil {
+		return err
+	}
+	err := r.waitUp(ctx, id, 10*time.Second)
+	switch {
+	case err == nil || ctx.Err() != nil:
+		return nil
+	case !p.running():
+		r.log("node %d did not come up: it exited (see %s)", id, p.log)
+		return nil
+	}
+	return err
 }
 
 // waitUp waits until node id listens (a proposer answers its status),
@@ -321,10 +346,7 @@ func (r *run) workload(ctx context.Context) error {
 	r.heal()
 	for id, p := range r.procs {
 		if !p.running() {
-			if err := p.start(); err != nil {
-				return err
-			}
-			if err := r.waitUp(ctx, id, 10*time.Second); err != nil {
+			if err := r.bringUp(ctx, id); err != nil {
 				return err
 			}
 		}
@@ -351,10 +373,7 @@ func (r *run) nemesis(ctx context.Context) error {
 		case EvKill:
 			r.procs[e.Node].kill9()
 		case EvRestart:
-			if err := r.procs[e.Node].start(); err != nil {
-				return err
-			}
-			if err := r.waitUp(ctx, e.Node, 10*time.Second); err != nil && ctx.Err() == nil {
+			if err := r.bringUp(ctx, e.Node); err != nil {
 				return err
 			}
 		case EvPartition:
