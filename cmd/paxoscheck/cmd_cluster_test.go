@@ -62,17 +62,25 @@ func leftovers(t *testing.T, dir string) []string {
 	return out
 }
 
+// clusterRun runs `cluster` with args and a fresh paxosd (tests not in
+// -short only), in a new directory dir.
+func clusterRun(t *testing.T, args ...string) (bin, dir string, code int, out, errb *bytes.Buffer) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("seconds: a real cluster")
+	}
+	bin = buildPaxosd(t)
+	dir = filepath.Join(t.TempDir(), "run")
+	out, errb = &bytes.Buffer{}, &bytes.Buffer{}
+	code = run(append([]string{"cluster"}, append(args, "--paxosd", bin, "--dir", dir)...), out, errb)
+	return bin, dir, code, out, errb
+}
+
 // TestClusterRun: a short run under every fault, on the lossy disk,
 // passes every check and leaves no process behind; merge and check read
 // what it left.
 func TestClusterRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("seconds: a real cluster")
-	}
-	bin := buildPaxosd(t)
-	dir := filepath.Join(t.TempDir(), "run")
-	var out, errb bytes.Buffer
-	code := run([]string{"cluster", "--duration", "6s", "--ops", "60", "--seed", "3", "--lossy-disk", "--paxosd", bin, "--dir", dir}, &out, &errb)
+	bin, dir, code, out, errb := clusterRun(t, "--duration", "6s", "--ops", "60", "--seed", "3", "--lossy-disk")
 	if code != exitOK {
 		t.Fatalf("exit %d:\n%s%s", code, out.String(), errb.String())
 	}
@@ -90,14 +98,14 @@ func TestClusterRun(t *testing.T) {
 	parts, _ := filepath.Glob(filepath.Join(dir, "nodes", "*", "trace.jsonl"))
 	merged := filepath.Join(t.TempDir(), "merged.jsonl")
 	out.Reset()
-	if code := run(append([]string{"merge", "--out", merged}, parts...), &out, &errb); code != exitOK || !strings.Contains(out.String(), "merged 5 parts") {
+	if code := run(append([]string{"merge", "--out", merged}, parts...), out, errb); code != exitOK || !strings.Contains(out.String(), "merged 5 parts") {
 		t.Fatalf("merge: exit %d: %s%s", code, out.String(), errb.String())
 	}
 	out.Reset()
-	if code := run([]string{"check", "--no-html", merged}, &out, &errb); code != exitOK {
+	if code := run([]string{"check", "--no-html", merged}, out, errb); code != exitOK {
 		t.Fatalf("check of the merged trace: exit %d: %s%s", code, out.String(), errb.String())
 	}
-	if code := run([]string{"cluster", "--paxosd", bin, "--dir", dir}, &out, &errb); code != exitBadInput || !strings.Contains(errb.String(), "holds a run already") {
+	if code := run([]string{"cluster", "--paxosd", bin, "--dir", dir}, out, errb); code != exitBadInput || !strings.Contains(errb.String(), "holds a run already") {
 		t.Errorf("a second run in the same directory: exit %d: %s", code, errb.String())
 	}
 }
@@ -105,13 +113,7 @@ func TestClusterRun(t *testing.T) {
 // TestClusterLossyDisk: on the lossy disk, nodes without fsync lose
 // writes to kill -9; each refuses to restart, and the run fails.
 func TestClusterLossyDisk(t *testing.T) {
-	if testing.Short() {
-		t.Skip("seconds: a real cluster")
-	}
-	bin := buildPaxosd(t)
-	dir := filepath.Join(t.TempDir(), "run")
-	var out, errb bytes.Buffer
-	code := run([]string{"cluster", "--duration", "5s", "--ops", "40", "--seed", "1", "--nemesis", "kill", "--lossy-disk", "--no-fsync", "--paxosd", bin, "--dir", dir}, &out, &errb)
+	_, dir, code, out, errb := clusterRun(t, "--duration", "5s", "--ops", "40", "--seed", "1", "--nemesis", "kill", "--lossy-disk", "--no-fsync")
 	if code != exitViolation {
 		t.Fatalf("exit %d, want %d:\n%s%s", code, exitViolation, out.String(), errb.String())
 	}
