@@ -40,7 +40,7 @@ type Config struct {
 	// breaks the promise that a saved state survives a power loss.
 	NoFsync bool `json:"no_fsync,omitempty"`
 	// LossyDisk lets writes reach the state file only when they are
-	// synced (storage.FileStore.Lossy): a kill -9 then loses what a power
+	// synced (storage.LogStore.Lossy): a kill -9 then loses what a power
 	// loss would. A correct node syncs every write before it sends, so it
 	// loses nothing; one that does not (no_fsync) forgets what it promised.
 	LossyDisk bool `json:"lossy_disk,omitempty"`

@@ -278,7 +278,7 @@ func TestStartRefuses(t *testing.T) {
 		if err := start(dir); err != nil {
 			t.Fatal(err)
 		}
-		fs, _ := storage.OpenFile(filepath.Join(dir, "state"), storage.Codec[mp.Durable]{Append: mp.EncodeDurable, Decode: mp.DecodeDurable})
+		fs, _ := storage.OpenLog(filepath.Join(dir, "state"), durableCodec)
 		if err := fs.Save(mp.Durable{MaxBal: mp.Ballot{Round: 1}}); err != nil {
 			t.Fatal(err)
 		}

@@ -14,8 +14,9 @@
 //     trace (traces/multipaxostrace, Header.Part), in one write, so
 //     that a kill -9 leaves whole lines;
 //  2. the group's last durable state (a node's durable state is whole,
-//     so it holds the earlier ones) is saved once: fsync, then rename,
-//     then fsync of the directory (storage.FileStore; runner.ApplyGroup);
+//     so it holds the earlier ones) is saved once: what changed since the
+//     last write (multipaxos.Delta) is appended to the node's log and
+//     fsynced (storage.LogStore; runner.ApplyGroup);
 //  3. then, step by step, its messages go out, each carrying the step's
 //     Lamport clock and an id unique in the cluster; its clients are
 //     answered and the timer is set.
@@ -30,7 +31,7 @@
 // may be cut: a store that holds an earlier group's state lost a write
 // the node made durable before it sent, and the node refuses to start.
 // Config.LossyDisk makes that loss real for a node run without fsync:
-// writes reach the file only when synced (storage.FileStore.Lossy), so a
+// writes reach the file only when synced (storage.LogStore.Lossy), so a
 // kill -9 loses what a power loss would.
 //
 // A restarted node (its part exists) crashes and restarts its core with

@@ -74,6 +74,14 @@ type Daemon struct {
 	status                                      atomic.Pointer[Status]
 }
 
+// durableCodec is how a node's durable state is kept: a log
+// (storage.LogStore) to which each write appends what changed (for an
+// acceptor, its new votes; multipaxos.Delta), not the whole state.
+var durableCodec = storage.LogCodec[mp.Durable]{
+	Codec: storage.Codec[mp.Durable]{Append: mp.EncodeDurable, Decode: mp.DecodeDurable},
+	Diff:  mp.Delta, Patch: mp.ApplyDelta,
+}
+
 // Start opens the node's store and part, restarts its core from them if
 // it ran before, listens for peers (and, on a proposer, clients), and
 // runs the node until Stop. Every problem (a corrupt state file, a part
@@ -109,8 +117,7 @@ func Start(opt Options) (d *Daemon, err error) {
 			}
 		}
 	}()
-	codec := storage.Codec[mp.Durable]{Append: mp.EncodeDurable, Decode: mp.DecodeDurable}
-	fs, err := storage.OpenFile(filepath.Join(opt.Dir, "state"), codec)
+	fs, err := storage.OpenLog(filepath.Join(opt.Dir, "state"), durableCodec)
 	if err != nil {
 		return nil, err
 	}
@@ -365,7 +372,7 @@ func (d *Daemon) prepare(in mp.Input, consumed *envelope, loaded *mp.Durable) (*
 		// The part records an acceptor's log by its changes
 		// (mptrace.Step.PersistDelta): whole, it would grow with the
 		// square of the log.
-		if delta, ok := mptrace.Delta(d.durable, *e.Persist); ok {
+		if delta, ok := mp.Delta(d.durable, *e.Persist); ok {
 			p.line.Persist, p.line.PersistDelta = &delta, true
 		}
 		d.durable = *e.Persist

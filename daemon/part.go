@@ -129,7 +129,7 @@ func durableSince(steps []mptrace.Step, loaded mp.Durable) (int, error) {
 		}
 		if s.Persist != nil {
 			if s.PersistDelta {
-				state = mptrace.ApplyDelta(state, *s.Persist)
+				state = mp.ApplyDelta(state, *s.Persist)
 			} else {
 				state = *s.Persist
 			}

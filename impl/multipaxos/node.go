@@ -351,3 +351,53 @@ func (n Node) restart(d Durable) Node {
 	}
 	return n
 }
+
+// Delta is what changed from one durable state to the next, as a
+// durable state: the promise and round whole, and only the votes that
+// changed (ok false: a vote was removed, which a delta cannot say; the
+// whole state is then written instead). A node's log store appends it
+// (impl/storage.LogStore), and its part of a cluster's trace records it
+// (traces/multipaxostrace, persist_delta): an acceptor's log grows with
+// every slot, and written whole at every step it would cost its square.
+func Delta(prev, next Durable) (d Durable, ok bool) {
+	d = Durable{MaxBal: next.MaxBal, Round: next.Round}
+	i := 0
+	for _, v := range next.Votes {
+		if i < len(prev.Votes) && prev.Votes[i].Slot < v.Slot {
+			return Durable{}, false // prev's slot is gone from next
+		}
+		if i < len(prev.Votes) && prev.Votes[i].Slot == v.Slot {
+			if prev.Votes[i] != v {
+				d.Votes = append(d.Votes, v)
+			}
+			i++
+			continue
+		}
+		d.Votes = append(d.Votes, v)
+	}
+	if i < len(prev.Votes) {
+		return Durable{}, false
+	}
+	return d, true
+}
+
+// ApplyDelta is the inverse of Delta: prev with d's promise and round and
+// d's votes in place of prev's in their slots.
+func ApplyDelta(prev, d Durable) Durable {
+	out := Durable{MaxBal: d.MaxBal, Round: d.Round}
+	i, j := 0, 0
+	for i < len(prev.Votes) || j < len(d.Votes) {
+		switch {
+		case j == len(d.Votes) || i < len(prev.Votes) && prev.Votes[i].Slot < d.Votes[j].Slot:
+			out.Votes = append(out.Votes, prev.Votes[i])
+			i++
+		case i == len(prev.Votes) || d.Votes[j].Slot < prev.Votes[i].Slot:
+			out.Votes = append(out.Votes, d.Votes[j])
+			j++
+		default:
+			out.Votes = append(out.Votes, d.Votes[j])
+			i, j = i+1, j+1
+		}
+	}
+	return out
+}

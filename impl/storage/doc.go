@@ -18,7 +18,10 @@
 //
 // [MemStore] keeps the state in memory; it survives a simulated crash of a
 // node (the runner keeps the store) but not of the process. [FileStore]
-// keeps it in one file.
+// keeps it in one file, rewritten whole at every Save. [LogStore] keeps it
+// in one append-only file, to which a Save appends only what changed (a
+// Multi-Paxos acceptor's new votes, not its whole log): a real node's
+// store (daemon).
 //
 // # Crash safety of FileStore
 //
@@ -63,4 +66,33 @@
 // CRC-32C detects every error burst of up to 32 bits, so every single
 // flipped byte is caught; the recorded length catches truncation and
 // extension before the checksum is even computed.
+//
+// # Log format (LogStore, version 1)
+//
+//	offset  size  field
+//	0       4     magic "PXLG"
+//	4       1     log format version (1)
+//	5       ...   records
+//
+// and each record is
+//
+//	0       4     payload length n, little-endian
+//	4       1     kind: 0 the whole state, 1 a change
+//	5       n     payload: the protocol's encoding (Codec) of a state, or
+//	              of a change, which is a state too (LogCodec.Diff)
+//	5+n     4     CRC-32C of bytes [0, 5+n) of the record
+//
+// The first record, and only the first, is a whole state; each change
+// after it is applied (LogCodec.Patch) to the state before. A Save appends
+// one change and fsyncs the file; when the changes outgrow four times the
+// whole state (and 1 MiB), the store writes a new file of one whole
+// record instead, by temporary file, fsync, rename and fsync of the
+// directory, as FileStore writes, so a log is never torn in its header or
+// first record. A last record cut short, or whose checksum fails, is an
+// append whose Save never returned, on which nothing was sent: Load leaves
+// it out and the next Save cuts it off. A record whose checksum fails with
+// records after it is corrupt (ErrCorrupt). A damaged length that points
+// past the end of the file cannot be told from a torn last record; a
+// node's trace can (daemon: a store that lost a write it had made durable
+// is refused).
 package storage

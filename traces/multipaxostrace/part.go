@@ -280,7 +280,7 @@ func mergeIn(parts []Part, order []at, step func(at) *Step, h0 Header, source st
 		s.GroupEnd = false
 		if s.Persist != nil {
 			if s.PersistDelta {
-				full := ApplyDelta(persisted[s.Node], *s.Persist)
+				full := mp.ApplyDelta(persisted[s.Node], *s.Persist)
 				s.Persist, s.PersistDelta = &full, false
 			}
 			persisted[s.Node] = *s.Persist
@@ -302,49 +302,3 @@ func mergeIn(parts []Part, order []at, step func(at) *Step, h0 Header, source st
 	return t, rep, nil
 }
 
-// Delta is what a part's step records of a new durable state next to the
-// node's previous one: the promise and round whole, and only the votes
-// that changed (ok false: a vote was removed, which a delta cannot say;
-// the part then records the whole state).
-func Delta(prev, next mp.Durable) (d mp.Durable, ok bool) {
-	d = mp.Durable{MaxBal: next.MaxBal, Round: next.Round}
-	i := 0
-	for _, v := range next.Votes {
-		if i < len(prev.Votes) && prev.Votes[i].Slot < v.Slot {
-			return mp.Durable{}, false // prev's slot is gone from next
-		}
-		if i < len(prev.Votes) && prev.Votes[i].Slot == v.Slot {
-			if prev.Votes[i] != v {
-				d.Votes = append(d.Votes, v)
-			}
-			i++
-			continue
-		}
-		d.Votes = append(d.Votes, v)
-	}
-	if i < len(prev.Votes) {
-		return mp.Durable{}, false
-	}
-	return d, true
-}
-
-// ApplyDelta is the inverse of Delta: prev with d's promise and round and
-// d's votes in place of prev's in their slots.
-func ApplyDelta(prev, d mp.Durable) mp.Durable {
-	out := mp.Durable{MaxBal: d.MaxBal, Round: d.Round}
-	i, j := 0, 0
-	for i < len(prev.Votes) || j < len(d.Votes) {
-		switch {
-		case j == len(d.Votes) || i < len(prev.Votes) && prev.Votes[i].Slot < d.Votes[j].Slot:
-			out.Votes = append(out.Votes, prev.Votes[i])
-			i++
-		case i == len(prev.Votes) || d.Votes[j].Slot < prev.Votes[i].Slot:
-			out.Votes = append(out.Votes, d.Votes[j])
-			j++
-		default:
-			out.Votes = append(out.Votes, d.Votes[j])
-			i, j = i+1, j+1
-		}
-	}
-	return out
-}

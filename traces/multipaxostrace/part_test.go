@@ -61,7 +61,7 @@ func splitParts(t *testing.T, tr *Trace, delta bool) []Part {
 		}
 		if s.Persist != nil {
 			full := *s.Persist
-			if d, ok := Delta(persisted[s.Node], full); ok && delta {
+			if d, ok := mp.Delta(persisted[s.Node], full); ok && delta {
 				s.Persist, s.PersistDelta = &d, true
 			}
 			persisted[s.Node] = full
@@ -326,15 +326,15 @@ func TestDelta(t *testing.T) {
 	})
 	rapid.Check(t, func(t *rapid.T) {
 		prev, next := genLog.Draw(t, "prev"), genLog.Draw(t, "next")
-		d, ok := Delta(prev, next)
+		d, ok := mp.Delta(prev, next)
 		lost := slices.ContainsFunc(prev.Votes, func(v mp.SlotVote) bool {
 			return !slices.ContainsFunc(next.Votes, func(w mp.SlotVote) bool { return w.Slot == v.Slot })
 		})
 		if ok == lost {
 			t.Fatalf("Delta ok = %v, but a vote was lost: %v", ok, lost)
 		}
-		if ok && !ApplyDelta(prev, d).Equal(next) {
-			t.Fatalf("ApplyDelta(prev, Delta(prev, next)) = %+v, want %+v", ApplyDelta(prev, d), next)
+		if ok && !mp.ApplyDelta(prev, d).Equal(next) {
+			t.Fatalf("mp.ApplyDelta(prev, mp.Delta(prev, next)) = %+v, want %+v", mp.ApplyDelta(prev, d), next)
 		}
 		if ok && len(d.Votes) > len(next.Votes) {
 			t.Fatalf("a delta of %d votes for a state of %d", len(d.Votes), len(next.Votes))
