@@ -301,4 +301,3 @@ func mergeIn(parts []Part, order []at, step func(at) *Step, h0 Header, source st
 	}
 	return t, rep, nil
 }
-
