@@ -43,18 +43,27 @@ type FileStore[D any] struct {
 // anything). Open does not read the file: Load does, so that a corrupt file
 // is reported where the state is needed.
 func OpenFile[D any](path string, c Codec[D]) (*FileStore[D], error) {
+	if err := checkPath(path); err != nil {
+		return nil, err
+	}
+	return &FileStore[D]{path: path, codec: c}, nil
+}
+
+// checkPath checks that a store's file may be at path: its directory
+// exists, and path is not a directory.
+func checkPath(path string) error {
 	dir := filepath.Dir(path)
 	st, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+		return fmt.Errorf("storage: open %s: %w", path, err)
 	}
 	if !st.IsDir() {
-		return nil, fmt.Errorf("storage: open %s: %s is not a directory", path, dir)
+		return fmt.Errorf("storage: open %s: %s is not a directory", path, dir)
 	}
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("storage: open %s: is a directory", path)
+		return fmt.Errorf("storage: open %s: is a directory", path)
 	}
-	return &FileStore[D]{path: path, codec: c}, nil
+	return nil
 }
 
 // Path returns the file the store keeps its state in.

@@ -73,16 +73,8 @@ type LogStore[D any] struct {
 // OpenLog returns a LogStore at path. The directory must exist; the file
 // need not (a missing file is the zero state).
 func OpenLog[D any](path string, c LogCodec[D]) (*LogStore[D], error) {
-	dir := filepath.Dir(path)
-	st, err := os.Stat(dir)
-	if err != nil {
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
-	}
-	if !st.IsDir() {
-		return nil, fmt.Errorf("storage: open %s: %s is not a directory", path, dir)
-	}
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("storage: open %s: is a directory", path)
+	if err := checkPath(path); err != nil {
+		return nil, err
 	}
 	return &LogStore[D]{path: path, codec: c}, nil
 }
