@@ -23,19 +23,10 @@ type FileStore[D any] struct {
 	// benchmarks that measure what fsync costs, never for a node that
 	// must keep its promises.
 	NoSync bool
-	// Lossy makes writes reach the file only when they are synced, as a
-	// power loss would have it: a Save that does not sync (NoSync) keeps
-	// its image in this process's memory, where Load finds it, and writes
-	// nothing, so that a kill -9 of the process loses it. (The kernel's
-	// page cache would keep it through a kill -9; only a power loss
-	// empties it, and a test cannot cut the power.) A Save that syncs
-	// writes the file as always. The nemesis's lossy-disk mode.
-	Lossy   bool
-	pending []byte // Lossy: the image of the last unsynced Save
-	codec   Codec[D]
-	mu      sync.Mutex
-	path    string
-	closed  bool
+	codec  Codec[D]
+	mu     sync.Mutex
+	path   string
+	closed bool
 }
 
 // OpenFile returns a FileStore at path. The directory must exist; the file
@@ -79,9 +70,6 @@ func (s *FileStore[D]) Load() (D, error) {
 	if s.closed {
 		return zero, ErrClosed
 	}
-	if s.pending != nil {
-		return Decode(s.codec, s.pending)
-	}
 	b, err := os.ReadFile(s.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return zero, nil
@@ -98,7 +86,7 @@ func (s *FileStore[D]) Load() (D, error) {
 
 // Save makes d durable: it returns only after the new file and the rename
 // that put it in place have both been synced to disk (with NoSync: only
-// written, or with Lossy too only kept in memory).
+// written).
 func (s *FileStore[D]) Save(d D) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -109,11 +97,6 @@ func (s *FileStore[D]) Save(d D) error {
 	if err != nil {
 		return err
 	}
-	if s.Lossy && s.NoSync {
-		s.pending = img // unsynced: only in memory
-		return nil
-	}
-	s.pending = nil
 	tmp := s.path + TempSuffix
 	if err := writeSynced(tmp, img, !s.NoSync); err != nil {
 		return fmt.Errorf("storage: save: %w", err)

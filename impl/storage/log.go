@@ -53,9 +53,17 @@ const (
 // its format in the package comment, and no new dependency of the code
 // (bbolt is the benchmark's only).
 type LogStore[D any] struct {
-	// NoSync and Lossy are FileStore's.
+	// NoSync skips every fsync, as FileStore.NoSync does: for benchmarks.
 	NoSync bool
-	Lossy  bool
+	// Lossy makes writes reach the file only when they are synced, as a
+	// power loss would have it: a Save that does not sync (NoSync) keeps
+	// its state in this process's memory, where Load finds it, and writes
+	// nothing, so that a kill -9 of the process loses it. (The kernel's
+	// page cache would keep it through a kill -9; only a power loss
+	// empties it, and a test cannot cut the power.) A Save that syncs
+	// writes what changed since the file's state. The nemesis's
+	// lossy-disk mode.
+	Lossy bool
 
 	codec  LogCodec[D]
 	mu     sync.Mutex
