@@ -100,6 +100,32 @@ func (s *Setup) ViewOf(st *State, v *View) {
 		}
 		v.Votes[i].Accs |= 1 << a
 	}
+	v.countChosen()
+	for k, c := range s.Ops {
+		if st.Invoked.Has(k) {
+			v.Proposed = append(v.Proposed, c)
+		}
+	}
+	for i := range st.Nodes {
+		n := &st.Nodes[i]
+		if n.Role == mp.RoleProposer && !n.Crashed {
+			v.Replicas = append(v.Replicas, Replica{Index: int(n.Index), Next: n.Rep.Next, Applied: n.Rep.Applied})
+		}
+	}
+}
+
+// NewView is the view of a state given by its parts (a state of the
+// spec that TLC printed: checker/multipaxos/mpvalidate): the acceptors'
+// number, the 2b votes (one tally per slot, ballot and command), the
+// proposed commands and the replicas.
+func NewView(acceptors int, votes []Tally, proposed []mp.Command, replicas []Replica) *View {
+	v := &View{Acceptors: acceptors, Votes: slices.Clone(votes), Proposed: proposed, Replicas: replicas}
+	v.countChosen()
+	return v
+}
+
+// countChosen sorts the votes by slot and counts what is chosen.
+func (v *View) countChosen() {
 	slices.SortFunc(v.Votes, func(a, b Tally) int { return cmp.Compare(a.Slot, b.Slot) })
 	for _, t := range v.Votes {
 		if 2*bits.OnesCount64(t.Accs) <= v.Acceptors {
@@ -111,17 +137,6 @@ func (s *Setup) ViewOf(st *State, v *View) {
 		last := &v.chosen[len(v.chosen)-1]
 		if !slices.Contains(last.Cmds, t.Cmd) {
 			last.Cmds = append(last.Cmds, t.Cmd)
-		}
-	}
-	for k, c := range s.Ops {
-		if st.Invoked.Has(k) {
-			v.Proposed = append(v.Proposed, c)
-		}
-	}
-	for i := range st.Nodes {
-		n := &st.Nodes[i]
-		if n.Role == mp.RoleProposer && !n.Crashed {
-			v.Replicas = append(v.Replicas, Replica{Index: int(n.Index), Next: n.Rep.Next, Applied: n.Rep.Applied})
 		}
 	}
 }
