@@ -294,26 +294,39 @@ func conjuncts(st *State, body []string, first int) error {
 // state's conjuncts, a blank line between states. Each state is checked
 // to have the first state's variables.
 func ParseDump(r io.Reader) ([]State, error) {
+	var states []State
+	if err := EachDumpState(r, func(st *State) error { states = append(states, *st); return nil }); err != nil {
+		return nil, err
+	}
+	return states, nil
+}
+
+// EachDumpState reads a dump as ParseDump does, and gives f each state
+// as soon as it is read, in order, without holding them all (a dump of a
+// large model does not fit in memory as values); it stops at f's first
+// error and returns it.
+func EachDumpState(r io.Reader, f func(*State) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), maxLine)
-	var states []State
+	var firstState, st *State
 	var body []string
-	first, n := 0, 0
+	first, n, count := 0, 0, 0
 	flush := func() error {
-		if len(body) == 0 {
+		if len(body) == 0 || st == nil {
 			return nil
 		}
-		st := &states[len(states)-1]
 		if err := conjuncts(st, body, first); err != nil {
 			return err
 		}
 		body = body[:0]
-		if len(states) > 1 {
-			if err := sameVars(&states[0], st); err != nil {
-				return &SyntaxError{Line: st.Line, Col: 1, Msg: err.Error()}
-			}
+		if firstState == nil {
+			firstState = st
+		} else if err := sameVars(firstState, st); err != nil {
+			return &SyntaxError{Line: st.Line, Col: 1, Msg: err.Error()}
 		}
-		return nil
+		cur := st
+		st = nil
+		return f(cur)
 	}
 	for sc.Scan() {
 		n++
@@ -321,19 +334,20 @@ func ParseDump(r io.Reader) ([]State, error) {
 		switch m := reStateHeader.FindStringSubmatch(l); {
 		case m != nil && m[2] == "":
 			if err := flush(); err != nil {
-				return nil, err
+				return err
 			}
 			num, err := strconv.Atoi(m[1])
 			if err != nil {
-				return nil, &SyntaxError{Line: n, Col: 1, Msg: "state number " + m[1] + " out of range"}
+				return &SyntaxError{Line: n, Col: 1, Msg: "state number " + m[1] + " out of range"}
 			}
-			states = append(states, State{Num: num, Line: n})
+			st = &State{Num: num, Line: n}
+			count++
 		case strings.TrimSpace(l) == "":
 			if err := flush(); err != nil {
-				return nil, err
+				return err
 			}
-		case len(states) == 0:
-			return nil, &SyntaxError{Line: n, Col: 1, Msg: fmt.Sprintf("want \"State N:\", found %q", clip(l))}
+		case count == 0:
+			return &SyntaxError{Line: n, Col: 1, Msg: fmt.Sprintf("want \"State N:\", found %q", clip(l))}
 		default:
 			if len(body) == 0 {
 				first = n
@@ -342,15 +356,15 @@ func ParseDump(r io.Reader) ([]State, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, &SyntaxError{Line: n + 1, Col: 1, Msg: err.Error()}
+		return &SyntaxError{Line: n + 1, Col: 1, Msg: err.Error()}
 	}
 	if err := flush(); err != nil {
-		return nil, err
+		return err
 	}
-	if len(states) == 0 {
-		return nil, &SyntaxError{Line: 1, Col: 1, Msg: "no state"}
+	if count == 0 {
+		return &SyntaxError{Line: 1, Col: 1, Msg: "no state"}
 	}
-	return states, nil
+	return nil
 }
 
 func sameVars(a, b *State) error {

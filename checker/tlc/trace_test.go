@@ -127,3 +127,19 @@ func TestParseDump(t *testing.T) {
 		}
 	}
 }
+
+func TestEachDumpStateStopsAtAnError(t *testing.T) {
+	dump := "State 1:\n/\\ x = 1\n\nState 2:\n/\\ x = 2\n\nState 3:\n/\\ x = 3\n"
+	stop := errors.New("stop")
+	var seen []int
+	err := EachDumpState(strings.NewReader(dump), func(s *State) error {
+		seen = append(seen, s.Num)
+		if s.Num == 2 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop || len(seen) != 2 {
+		t.Fatalf("seen %v, err %v; want states 1 and 2, then the error", seen, err)
+	}
+}

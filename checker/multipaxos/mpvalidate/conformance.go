@@ -3,6 +3,7 @@ package mpvalidate
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -85,11 +86,7 @@ func Conform(ctx context.Context, jar string, setup mpworld.Setup, o ConformOpti
 		return nil, fmt.Errorf("conformance: TLC's state dump: %w", err)
 	}
 	defer f.Close()
-	states, err := tlc.ParseDump(f)
-	if err != nil {
-		return nil, fmt.Errorf("conformance: TLC's state dump: %w", err)
-	}
-	specs, err := specAbs(&setup, states)
+	specs, err := specAbs(&setup, f)
 	if err != nil {
 		return nil, err
 	}
@@ -177,24 +174,29 @@ type specSet struct {
 	keys []string
 }
 
-// specAbs reads TLC's states of setup's bounds.
-func specAbs(setup *mpworld.Setup, states []tlc.State) (*specSet, error) {
+// specAbs reads TLC's dump of setup's bounds, state by state (the
+// dump's values would not fit in memory at once).
+func specAbs(setup *mpworld.Setup, dump io.Reader) (*specSet, error) {
 	na, np := len(setup.Config.Acceptors), len(setup.Config.Proposers)
 	perms := permutations(na)
 	specs := &specSet{}
 	seen := map[string]bool{}
-	for i := range states {
-		a, err := FromTLC(&states[i])
+	err := tlc.EachDumpState(dump, func(st *tlc.State) error {
+		a, err := FromTLC(st)
 		if err != nil {
-			return nil, fmt.Errorf("conformance: TLC's state dump: %w", err)
+			return err
 		}
 		if len(a.MaxBal) != na || len(a.Next) != np {
-			return nil, fmt.Errorf("conformance: TLC's state %d has %d acceptors and %d replicas", states[i].Num, len(a.MaxBal), len(a.Next))
+			return fmt.Errorf("state %d has %d acceptors and %d replicas", st.Num, len(a.MaxBal), len(a.Next))
 		}
 		if k := canon(&a, perms, false); !seen[k] {
 			seen[k] = true
 			specs.abs, specs.keys = append(specs.abs, a), append(specs.keys, k)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("conformance: TLC's state dump: %w", err)
 	}
 	return specs, nil
 }

@@ -185,17 +185,16 @@ func Conform(ctx context.Context, jar string, setup world.Setup) (*Conformance, 
 		return nil, fmt.Errorf("conformance: TLC's state dump: %w", err)
 	}
 	defer f.Close()
-	states, err := tlc.ParseDump(f)
-	if err != nil {
-		return nil, fmt.Errorf("conformance: TLC's state dump: %w", err)
-	}
 	specStates := map[string]invariant.Abstract{}
-	for i := range states {
-		a, err := tlctrace.ToAbstract(&states[i])
+	if err := tlc.EachDumpState(f, func(st *tlc.State) error {
+		a, err := tlctrace.ToAbstract(st)
 		if err != nil {
-			return nil, fmt.Errorf("conformance: TLC's state dump: %w", err)
+			return err
 		}
 		specStates[Key(&a)] = a
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("conformance: TLC's state dump: %w", err)
 	}
 	c := &Conformance{Code: len(code), Spec: len(specStates), Kinds: map[string]int{}}
 	for k := range code {
