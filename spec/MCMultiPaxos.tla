@@ -18,6 +18,29 @@ CONSTANTS a1, a2, a3, c1, c2, r1, r2
 Symmetry == Permutations(Acceptors) \cup Permutations(Commands) \cup Permutations(Replicas)
 
 (***************************************************************************)
+(* CodeShaped: an ACTION_CONSTRAINT that keeps a model to steps the Go     *)
+(* leader can take (the Go side's Drive runs TLC's traces on the code):   *)
+(* a ballot starts only once a command is proposed (a Go proposer times   *)
+(* out only while a client waits); a no-op goes only into a hole below a  *)
+(* slot whose vote a 1b of its ballot reported; a command gets at most    *)
+(* one slot per ballot that no 1b of the ballot reported it in; and a     *)
+(* ballot's 2a go out in slot order from slot 1 (stricter than the code,  *)
+(* which starts at the first slot its replica has not learned).           *)
+(* Not for the correctness models: it narrows what the spec allows.       *)
+(***************************************************************************)
+Fresh(m) == ~ \E r \in msgs : r.type = "1b" /\ r.bal = m.bal /\ r.votes[m.slot].cmd = m.cmd
+CodeShaped ==
+  \A m \in msgs' \ msgs :
+     /\ m.type = "1a" => proposed # {}
+     /\ (m.type = "2a" /\ m.cmd = Noop) =>
+          \E r \in msgs : /\ r.type = "1b" /\ r.bal = m.bal
+                        /\ \E s \in Slots : s > m.slot /\ r.votes[s] # NoVote
+     /\ (m.type = "2a" /\ m.cmd # Noop /\ Fresh(m)) =>
+          ~ \E o \in msgs : o.type = "2a" /\ o.bal = m.bal /\ o.cmd = m.cmd /\ Fresh(o)
+     /\ m.type = "2a" =>
+          \A t \in 1..(m.slot - 1) : \E o \in msgs : o.type = "2a" /\ o.bal = m.bal /\ o.slot = t
+
+(***************************************************************************)
 (* no-dedup: a replica applies a command each time it is chosen (no dedup *)
 (* table).  Substituted for Effect in MCMultiPaxosBugNoDedup: a command    *)
 (* chosen in two slots takes effect twice (AppliedOnce).                   *)

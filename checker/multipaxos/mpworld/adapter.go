@@ -77,7 +77,7 @@ func (s *Setup) Step(n *mp.Node, in Input, next *mp.Node) (e mp.Effects, c graph
 		c.Learned = 1 << n.Index
 	}
 	for _, r := range e.Replies {
-		if k := s.OpOf(r.Client, r.Seq); k >= 0 {
+		if k := s.opAt(n.ID, r.Client, r.Seq); k >= 0 {
 			c.Returned.Add(k)
 			if s.History {
 				c.Outputs = append(c.Outputs, graph.Output{Client: k, Out: string(r.AppendBinary(nil))})
@@ -95,6 +95,18 @@ func (s *Setup) OpOf(client mp.ClientID, seq uint32) int {
 		}
 	}
 	return -1
+}
+
+// opAt returns the operation of client's command seq that goes to node
+// id (a command retried at another proposer is one operation there),
+// else OpOf's.
+func (s *Setup) opAt(id mp.NodeID, client mp.ClientID, seq uint32) int {
+	for k, op := range s.Ops {
+		if op.Cmd.Client == client && op.Cmd.Seq == seq && op.Proposer == id {
+			return k
+		}
+	}
+	return s.OpOf(client, seq)
 }
 
 // MidStepEffects is what a trace records of a step cut short after its

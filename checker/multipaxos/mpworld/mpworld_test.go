@@ -82,6 +82,7 @@ func TestSetupErrors(t *testing.T) {
 		{"op at no node", func(s *Setup) { s.Ops[0].Proposer = 77 }},
 		{"no-op as a command", func(s *Setup) { s.Ops[0].Cmd = mp.Noop }},
 		{"same command twice", func(s *Setup) { s.Ops[1].Cmd = s.Ops[0].Cmd }},
+		{"a retry that is another command", func(s *Setup) { s.Ops[2].Cmd.Client, s.Ops[2].Cmd.Seq = s.Ops[0].Cmd.Client, s.Ops[0].Cmd.Seq }},
 		{"bad config", func(s *Setup) { s.Config.Pipeline = 0 }},
 		{"rounds for too many", func(s *Setup) { s.Rounds = []uint32{1, 1, 1} }},
 	}
@@ -93,7 +94,14 @@ func TestSetupErrors(t *testing.T) {
 			t.Errorf("%s: accepted", tc.name)
 		}
 	}
+	// A command retried at another proposer is one operation there.
 	s := small(0)
+	s.Ops = append([]Op(nil), s.Ops...)
+	s.Ops[2].Cmd = s.Ops[0].Cmd
+	if _, err := graph.Init(&s); err != nil || s.Ops[2].Proposer == s.Ops[0].Proposer {
+		t.Errorf("a command retried at another proposer: %v", err)
+	}
+	s = small(0)
 	s.Follows = []int{0}
 	if _, err := graph.Init(&s); !errors.Is(err, graph.ErrSetup) {
 		t.Errorf("a client after itself: %v", err)

@@ -164,7 +164,11 @@ func (s *Setup) Validate() error {
 			return fmt.Errorf("%w: operation %d: %s is not a client's command", multipaxos.ErrConfig, i, op.Cmd)
 		}
 		for j := range i {
-			if s.Ops[j].Cmd.Client == op.Cmd.Client && s.Ops[j].Cmd.Seq == op.Cmd.Seq {
+			// The same command at another proposer is the client
+			// retrying there (as Drive's clusters do); it must be the
+			// same command.
+			same := s.Ops[j].Cmd.Client == op.Cmd.Client && s.Ops[j].Cmd.Seq == op.Cmd.Seq
+			if same && (s.Ops[j].Proposer == op.Proposer || s.Ops[j].Cmd != op.Cmd) {
 				return fmt.Errorf("%w: operations %d and %d are both command %d of client %d", multipaxos.ErrConfig, j, i, op.Cmd.Seq, op.Cmd.Client)
 			}
 		}
