@@ -510,33 +510,15 @@ func Why(setup *mpworld.Setup, a *Abs) string {
 }
 
 // chosenAt are the ballots at which a command was chosen in slot s.
-func (a *Abs) chosenAt(s int) []int {
-	type bc struct {
-		bal int
-		cmd string
-	}
-	votes := map[bc]map[int]bool{}
-	for _, m := range a.Msgs {
-		if m.Type == "2b" && m.Slot == s {
-			k := bc{m.Bal, m.Cmd}
-			if votes[k] == nil {
-				votes[k] = map[int]bool{}
-			}
-			votes[k][m.Acc] = true
-		}
-	}
-	var out []int
-	for k, accs := range votes {
-		if 2*len(accs) > len(a.MaxBal) && !slices.Contains(out, k.bal) {
-			out = append(out, k.bal)
-		}
-	}
-	return out
-}
+func (a *Abs) chosenAt(s int) []int { bals, _ := a.chosen(s); return bals }
 
 // chosenIn are the commands a majority voted for in slot s at one ballot
 // (spec ChosenIn).
-func (a *Abs) chosenIn(s int) []string {
+func (a *Abs) chosenIn(s int) []string { _, cmds := a.chosen(s); return cmds }
+
+// chosen counts slot s's 2b votes: the ballots and the commands a
+// majority voted for at one ballot.
+func (a *Abs) chosen(s int) (bals []int, cmds []string) {
 	type bc struct {
 		bal int
 		cmd string
@@ -551,11 +533,15 @@ func (a *Abs) chosenIn(s int) []string {
 			votes[k][m.Acc] = true
 		}
 	}
-	var out []string
 	for k, accs := range votes {
-		if 2*len(accs) > len(a.MaxBal) && !slices.Contains(out, k.cmd) {
-			out = append(out, k.cmd)
+		if 2*len(accs) > len(a.MaxBal) {
+			if !slices.Contains(bals, k.bal) {
+				bals = append(bals, k.bal)
+			}
+			if !slices.Contains(cmds, k.cmd) {
+				cmds = append(cmds, k.cmd)
+			}
 		}
 	}
-	return out
+	return bals, cmds
 }
