@@ -157,14 +157,19 @@ func (a *Abs) hasAny() bool {
 }
 
 // CmdName names command c of setup s as the spec's models do: Noop, or
-// c<k+1> for the k-th operation's command (the first of equal ones).
+// c<k+1> for the k-th distinct command of the operations, in their order
+// (one command may be several operations: a retry at another proposer).
 func CmdName(s *mpworld.Setup, c mp.Command) string {
 	if c == mp.Noop {
 		return "Noop"
 	}
-	for k, op := range s.Ops {
+	k := 0
+	for i, op := range s.Ops {
 		if op.Cmd == c {
 			return "c" + strconv.Itoa(k+1)
+		}
+		if !slices.ContainsFunc(s.Ops[:i], func(o mpworld.Op) bool { return o.Cmd == op.Cmd }) {
+			k++
 		}
 	}
 	return "?" + c.String()

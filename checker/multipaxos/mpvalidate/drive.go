@@ -148,8 +148,21 @@ func driveSetup(abs []Abs, bugs mp.Bugs) (mpworld.Setup, error) {
 			return s, fmt.Errorf("drive: the behaviour's commands are %v, want c1, c2, ... in order", cmds)
 		}
 		cmd := mp.Command{Op: mp.OpPut, Key: name, Val: name, Client: mp.ClientID(k), Seq: 1}
-		for _, p := range s.Config.Proposers {
-			s.Ops = append(s.Ops, mpworld.Op{Cmd: cmd, Proposer: p})
+		// The command's first operation goes to its home: the proposer
+		// of the first ballot whose 2a carries it (the walk tries
+		// requests in operation order and keeps the first that does).
+		home := 0
+	found:
+		for i := range abs {
+			for _, m := range abs[i].Msgs {
+				if m.Type == "2a" && m.Cmd == name {
+					home = m.Bal % np
+					break found
+				}
+			}
+		}
+		for i := range s.Config.Proposers {
+			s.Ops = append(s.Ops, mpworld.Op{Cmd: cmd, Proposer: s.Config.Proposers[(home+i)%np]})
 			s.Follows = append(s.Follows, -1)
 		}
 	}

@@ -17,16 +17,21 @@ import (
 
 // codeShapedTrace runs TLC on bug model name (spec/<name>.cfg) kept to
 // the steps the Go leader takes (MCMultiPaxos's CodeShaped action
-// constraint) and returns its error trace, nil if it finds none. One
-// worker: TLC with more may find another shortest trace each run.
-func codeShapedTrace(t *testing.T, jar, name string) *tlc.Trace {
+// constraint), with its commands or, when commands is set, those, and
+// returns its error trace, nil if it finds none. One worker: TLC with
+// more may find another shortest trace each run.
+func codeShapedTrace(t *testing.T, jar, name, commands string) *tlc.Trace {
 	t.Helper()
-	cfg, err := os.ReadFile(filepath.Join("../../../spec", name+".cfg"))
+	text, err := os.ReadFile(filepath.Join("../../../spec", name+".cfg"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg := string(text)
+	if commands != "" {
+		cfg = regexp.MustCompile(`Commands = \{[^}]*\}`).ReplaceAllString(cfg, "Commands = "+commands)
+	}
 	out, err := tlc.Run(context.Background(), jar, tlc.Model{Spec: spec.Modules, Root: "MCMultiPaxos",
-		Config: string(cfg) + "\nACTION_CONSTRAINT CodeShaped\n", Workers: 1, Dir: t.TempDir()})
+		Config: cfg + "\nACTION_CONSTRAINT CodeShaped\n", Workers: 1, Dir: t.TempDir()})
 	if err == nil {
 		return nil
 	}
@@ -81,7 +86,14 @@ func TestDriveTLCTraces(t *testing.T) {
 			if !ok {
 				t.Skipf("the code has no bug %s stands for", name)
 			}
-			tr := codeShapedTrace(t, jar, name)
+			tr := codeShapedTrace(t, jar, name, "")
+			if tr == nil && !strings.Contains(name, "AdoptLowest") {
+				// With the no-op confined to holes, one command cannot
+				// break Agreement at two ballots: a second command can.
+				// (adopt-lowest-vote's model has three ballots: with two
+				// commands TLC takes minutes.)
+				tr = codeShapedTrace(t, jar, name, "{c1, c2}")
+			}
 			if tr == nil {
 				t.Logf("TLC finds no counterexample that keeps to the Go leader's steps at these bounds")
 				return
@@ -109,7 +121,7 @@ func TestDriveTLCTraces(t *testing.T) {
 			t.Logf("%d spec steps as %d code steps; %s broken", len(tr.States)-1, len(d.Path), tr.Name)
 		})
 	}
-	if driven < 3 {
+	if driven < 5 {
 		t.Errorf("only %d TLC traces run on the code to their violation", driven)
 	}
 }
@@ -122,7 +134,7 @@ func TestDriveTLCTraces(t *testing.T) {
 // waits).
 func TestDriveCorrectCodeRefusesABugsStep(t *testing.T) {
 	jar := tlctest.Jar(t)
-	tr := codeShapedTrace(t, jar, "MCMultiPaxosBugApplyBeforeChosen")
+	tr := codeShapedTrace(t, jar, "MCMultiPaxosBugApplyBeforeChosen", "")
 	if tr == nil {
 		t.Fatal("no trace")
 	}
