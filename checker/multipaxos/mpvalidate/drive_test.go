@@ -42,18 +42,22 @@ func codeShapedTrace(t *testing.T, jar, name, commands string) *tlc.Trace {
 	// "Error:" line to the state counts, without progress lines.
 	var report []string
 	on := false
+	skip := regexp.MustCompile(`^(Finished in|Progress\(|Checking temporal properties|Finished checking temporal|Starting\.\.\.|Checking [0-9]+ branches|Implied-temporal checking)`)
 	for _, l := range strings.Split(out, "\n") {
+		if skip.MatchString(l) { // a progress line also counts states
+			continue
+		}
 		on = on || strings.HasPrefix(l, "Error:")
-		if strings.Contains(l, "states generated") {
+		if on && strings.Contains(l, "states generated") {
 			break
 		}
-		if on && !regexp.MustCompile(`^(Finished in|Progress\(|Checking temporal properties|Finished checking temporal|Starting\.\.\.|Checking [0-9]+ branches|Implied-temporal checking)`).MatchString(l) {
+		if on {
 			report = append(report, l)
 		}
 	}
 	tr, err := tlc.ParseString(strings.Join(report, "\n"))
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("TLC's report: %v\n%s", err, strings.Join(report[:min(len(report), 12)], "\n"))
 	}
 	return tr
 }
