@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: all build test race lint vet fmt-check staticcheck actionlint check bench tlc validate sim-check explore-check reduction-check mutants fuzz help tlc-traces docs cluster-check cluster-soak
+.PHONY: all build test race lint vet fmt-check staticcheck actionlint check bench tlc validate sim-check explore-check reduction-check mutants fuzz help tlc-traces docs cluster-check cluster-soak cluster-bites
 
 all: build
 
@@ -60,15 +60,19 @@ docs: ## regenerate docs/walkthrough.md from the tool's own output
 # A real cluster: paxosd processes on 127.0.0.1 under the nemesis (kill -9
 # and restart, partitions, lossy, duplicating, delaying and corrupting
 # links), then every checker on what they did.
+NEMESIS = kill,partition,bridge
 cluster-check: build ## a 30-second real cluster run (5 paxosd processes, every fault of the nemesis on, the lossy disk), checked; its directory is kept when it fails
-	@d=$$(mktemp -d); ./bin/paxoscheck cluster --duration 30s --seed 1 --lossy-disk --dir $$d/run && rm -rf $$d
+	@d=$$(mktemp -d); ./bin/paxoscheck cluster --duration 30s --seed 1 --nemesis $(NEMESIS) --lossy-disk --dir $$d/run && rm -rf $$d
 
 SOAK_RUNS ?= 20
 cluster-soak: build ## SOAK_RUNS (20) cluster runs of 30 s, seeds 1.., each checked (the GitHub workflow's longer run)
 	@for s in $$(seq 1 $(SOAK_RUNS)); do d=$$(mktemp -d); \
-		echo "./bin/paxoscheck cluster --duration 30s --seed $$s --lossy-disk --dir $$d/run"; \
-		./bin/paxoscheck cluster --duration 30s --seed $$s --lossy-disk --dir $$d/run > $$d/out.txt; status=$$?; \
+		echo "./bin/paxoscheck cluster --duration 30s --seed $$s --nemesis $(NEMESIS) --lossy-disk --dir $$d/run"; \
+		./bin/paxoscheck cluster --duration 30s --seed $$s --nemesis $(NEMESIS) --lossy-disk --dir $$d/run > $$d/out.txt; status=$$?; \
 		tail -9 $$d/out.txt; [ $$status -eq 0 ] || exit 1; rm -rf $$d; done
+
+cluster-bites: build ## the catalogue on the real path: promise-not-persisted, accept-not-persisted and stale-read each caught by a cluster run within BITES_SEEDS (10) seeds (scripts/cluster-bites.sh)
+	scripts/cluster-bites.sh
 
 check: lint tlc test sim-check explore-check reduction-check validate cluster-check ## everything CI runs (tlc first: it fetches the pinned TLC that the tests of trace validation use)
 

@@ -53,6 +53,15 @@ func decodeEnvelope(b []byte) (envelope, error) {
 	return e, nil
 }
 
+// PeerMessage is the message that a frame's payload between nodes
+// carries: what a harness watching the links (a nemesis proxy) needs in
+// order to act at a point of the protocol. A payload that is no envelope
+// is an error.
+func PeerMessage(payload []byte) (mp.Message, error) {
+	e, err := decodeEnvelope(payload)
+	return e.Msg, err
+}
+
 // Message ids pack the sender, its step's Lamport clock and the
 // message's place among the step's sends, so that they are unique in the
 // cluster without coordination, also across a node's restarts (its clock

@@ -924,3 +924,41 @@ func TestCloseNoLeak(t *testing.T) {
 	r.close()
 	eventually(t, fmt.Sprintf("goroutines back to %d", base), func() bool { return runtime.NumGoroutine() <= base })
 }
+
+// TestWatch: the watcher sees the payload of every frame kept, in order,
+// and none of a frame dropped or cut; a nil watcher stops it.
+func TestWatch(t *testing.T) {
+	r := newReceiver(t)
+	p := newProxy(t, r.addr(), 7)
+	var mu sync.Mutex
+	var seen [][]byte
+	p.Watch(func(b []byte) {
+		mu.Lock()
+		seen = append(seen, bytes.Clone(b))
+		mu.Unlock()
+	})
+	c := dial(t, p.Addr())
+	kept := payloads("kept", 20)
+	send(t, c, kept...)
+	r.recv(t, len(kept))
+	p.Cut(true)
+	send(t, c, payloads("cut", 5)...)
+	waitStats(t, p, Stats{Forwarded: 20, Cut: 5, Dials: 1})
+	p.Cut(false)
+	if err := p.Set(Faults{Loss: 1}); err != nil {
+		t.Fatal(err)
+	}
+	send(t, c, payloads("lost", 5)...)
+	waitStats(t, p, Stats{Forwarded: 20, Cut: 5, Dropped: 5, Dials: 1})
+	if err := p.Set(Faults{}); err != nil {
+		t.Fatal(err)
+	}
+	p.Watch(nil)
+	send(t, c, payloads("unwatched", 3)...)
+	r.recv(t, 3)
+	mu.Lock()
+	defer mu.Unlock()
+	if diff := cmp.Diff(kept, seen); diff != "" {
+		t.Errorf("watched payloads (-kept +seen):\n%s", diff)
+	}
+}

@@ -82,6 +82,7 @@ type Proxy struct {
 
 	faults atomic.Pointer[Faults]
 	cut    atomic.Bool
+	watch  atomic.Pointer[func([]byte)]
 	st     counters
 
 	mu     sync.Mutex
@@ -145,6 +146,22 @@ func (p *Proxy) Faults() Faults { return *p.faults.Load() }
 // Connections stay up, as they do across a real partition until TCP gives
 // up, so that healing resumes forwarding at once.
 func (p *Proxy) Cut(cut bool) { p.cut.Store(cut) }
+
+// Watch calls f (nil: nothing) with the payload of every frame the proxy
+// keeps from now on, after its copies are held for the target and before
+// the next frame is read, so that f sees the frames of a connection in
+// the order they came. The harness uses it to act at a point of the
+// protocol: to kill a node just after it sent a given message (the frame
+// still reaches its target, as a message sent before a crash does). f runs
+// on the connection's reading goroutine, must not block, and must not
+// modify the payload.
+func (p *Proxy) Watch(f func(payload []byte)) {
+	if f == nil {
+		p.watch.Store(nil)
+		return
+	}
+	p.watch.Store(&f)
+}
 
 // Stats returns the counts so far. Each count is read atomically, not the
 // set of them: under traffic they may be a few frames apart.
@@ -359,6 +376,9 @@ func (l *link) read() {
 			if !l.hold(b, now.Add(c.delay)) {
 				return
 			}
+		}
+		if w := p.watch.Load(); w != nil {
+			(*w)(payload)
 		}
 	}
 }

@@ -40,7 +40,7 @@ func runCluster(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.Workload.Reads, "reads", 0.3, "share of Gets")
 	fs.Float64Var(&o.Workload.CAS, "cas", 0.2, "share of CASes (the rest are Puts)")
 	fs.DurationVar(&o.Workload.Timeout, "op-timeout", 2*time.Second, "how long a client waits for an answer before its command is unknown")
-	nem := fs.String("nemesis", "kill,partition", "the nemesis's faults, a comma list of kill (kill -9 and restart) and partition; \"none\" for none")
+	nem := fs.String("nemesis", "kill,partition", "the nemesis's faults, a comma list of kill (kill -9 and restart), partition (a minority cut off) and bridge (two halves that reach one acceptor, killed just after a promise); \"none\" for none")
 	fs.Float64Var(&o.Faults.Loss, "loss", 0.02, "probability that a link's proxy drops a frame")
 	fs.Float64Var(&o.Faults.Dup, "dup", 0.02, "probability that a link's proxy sends a frame twice")
 	fs.Float64Var(&o.Faults.Corrupt, "corrupt", 0.005, "probability that a link's proxy flips a byte of a frame (the receiver's checksum must drop it)")
@@ -65,12 +65,14 @@ func runCluster(args []string, stdout, stderr io.Writer) int {
 	for _, n := range strings.Split(*nem, ",") {
 		switch strings.TrimSpace(n) {
 		case "kill":
-			o.Kill = true
+			o.Nemesis.Kill = true
 		case "partition":
-			o.Partition = true
+			o.Nemesis.Partition = true
+		case "bridge":
+			o.Nemesis.Bridge = true
 		case "none", "":
 		default:
-			return bad("--nemesis: unknown fault %q: want kill, partition or none", n)
+			return bad("--nemesis: unknown fault %q: want kill, partition, bridge or none", n)
 		}
 	}
 	b, err := mp.ParseBugs(*bugs)

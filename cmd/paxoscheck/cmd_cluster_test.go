@@ -110,6 +110,32 @@ func TestClusterRun(t *testing.T) {
 	}
 }
 
+// TestClusterBridge: the bridge nemesis kills its bridge just after a
+// promise goes by and restarts it; the correct code passes every check,
+// and the timeline shows the bridge and the kill.
+func TestClusterBridge(t *testing.T) {
+	_, dir, code, out, errb := clusterRun(t, "--duration", "5s", "--ops", "40", "--seed", "2", "--nemesis", "bridge", "--lossy-disk")
+	if code != exitOK {
+		t.Fatalf("exit %d:\n%s%s", code, out.String(), errb.String())
+	}
+	for _, re := range []string{`but node \d, the bridge`, `node \d sent a promise \(1b for ballot \S+ to node \d\): kill -9 and restart`,
+		`; [1-9]\d* kill -9s`, `restarts: [1-9]`, `ok: every check passed`} {
+		if !regexp.MustCompile(re).MatchString(out.String()) {
+			t.Errorf("no /%s/ in:\n%s", re, out.String())
+		}
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`but bridge \d`).Match(page) || !strings.Contains(string(page), "killed at") {
+		t.Errorf("report.html shows no bridge or no kill")
+	}
+	if left := leftovers(t, dir); len(left) > 0 {
+		t.Errorf("processes left behind:\n%s", strings.Join(left, "\n"))
+	}
+}
+
 // TestClusterLossyDisk: on the lossy disk, nodes without fsync lose
 // writes to kill -9; each refuses to restart, and the run fails.
 func TestClusterLossyDisk(t *testing.T) {

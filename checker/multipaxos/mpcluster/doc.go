@@ -3,7 +3,11 @@
 // workload against their HTTP API, and a nemesis on a seeded schedule
 // that kills nodes with kill -9 and restarts them, cuts the network
 // into partitions, and loses, delays, duplicates and corrupts frames
-// through a fault-injecting proxy on every link (checker/nemesis). When
+// through a fault-injecting proxy on every link (checker/nemesis). One
+// fault acts at a point of the protocol rather than a point in time: the
+// bridge (EvBridge) splits the cluster into two halves that both reach
+// one acceptor, and kills that acceptor just after it sends a promise,
+// which the proxy sees go by (nemesis.Proxy.Watch). When
 // the run ends, every node is stopped, and three checkers read what
 // happened:
 //

@@ -98,6 +98,7 @@ func (p *reportPage) timeline(r *run, ops []Op) {
 	part := lane{Name: "network"}
 	var cutAt time.Duration
 	var side []mp.NodeID
+	var but string
 	for _, e := range r.events {
 		switch e.Kind {
 		case EvKill:
@@ -106,9 +107,11 @@ func (p *reportPage) timeline(r *run, ops []Op) {
 			at := down[e.Node]
 			nodes[e.Node].Bars = append(nodes[e.Node].Bars, bar{X: pct(at), W: pct(e.At - at), Label: fmt.Sprintf("killed at %.2fs, restarted at %.2fs", at.Seconds(), e.At.Seconds()), Class: "down"})
 		case EvPartition:
-			cutAt, side = e.At, e.Side
+			cutAt, side, but = e.At, e.Side, ""
+		case EvBridge:
+			cutAt, side, but = e.At, e.Side, fmt.Sprintf(" but bridge %d", e.Node)
 		case EvHeal:
-			part.Bars = append(part.Bars, bar{X: pct(cutAt), W: pct(e.At - cutAt), Label: fmt.Sprintf("%s cut from the rest, %.2fs to %.2fs", nodeSet(side), cutAt.Seconds(), e.At.Seconds()), Class: "cut"})
+			part.Bars = append(part.Bars, bar{X: pct(cutAt), W: pct(e.At - cutAt), Label: fmt.Sprintf("%s cut from the rest%s, %.2fs to %.2fs", nodeSet(side), but, cutAt.Seconds(), e.At.Seconds()), Class: "cut"})
 		}
 	}
 	p.Lanes = append(p.Lanes, part)

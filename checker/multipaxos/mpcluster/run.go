@@ -1,6 +1,7 @@
 package mpcluster
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -38,11 +40,11 @@ type Options struct {
 	// workload and the nodes' timers.
 	Seed     uint64
 	Workload Workload
-	// Kill and Partition switch the nemesis's kill -9s and partitions
-	// on; Faults are what every link's proxy does to frames while the
-	// workload runs (off when the run ends).
-	Kill, Partition bool
-	Faults          nemesis.Faults
+	// Nemesis is the faults the nemesis's schedule draws from; Faults
+	// are what every link's proxy does to frames while the workload runs
+	// (off when the run ends).
+	Nemesis Nemesis
+	Faults  nemesis.Faults
 	// NoFsync runs the nodes without fsync (benchmarks only).
 	NoFsync bool
 	// LossyDisk runs the nodes with writes that reach their files only
@@ -64,7 +66,9 @@ type Options struct {
 }
 
 // network reports whether the run needs proxies on its links.
-func (o *Options) network() bool { return !o.Bench && (o.Partition || o.Faults != (nemesis.Faults{})) }
+func (o *Options) network() bool {
+	return !o.Bench && (o.Nemesis.Network() || o.Faults != (nemesis.Faults{}))
+}
 
 func (o *Options) check() error {
 	c := mp.NewConfig(o.Acceptors, o.Proposers, max(o.Pipeline, 1))
@@ -99,8 +103,8 @@ type run struct {
 	peer       map[mp.NodeID]string // where each node listens for peers
 	proxies    map[[2]mp.NodeID]*nemesis.Proxy
 	hist       history
-	events     []Event
-	start      int64 // CLOCK_MONOTONIC when the workload started
+	events     []Event // the schedule, and once the workload is over the faults it triggered too
+	start      int64   // CLOCK_MONOTONIC when the workload started
 	started    time.Time
 	log        func(format string, args ...any)
 }
@@ -123,9 +127,12 @@ func Run(ctx context.Context, opt Options) (res *Result, err error) {
 	r := &run{opt: opt, cfg: mp.NewConfig(opt.Acceptors, opt.Proposers, opt.Pipeline), procs: map[mp.NodeID]*proc{},
 		clientAddr: map[mp.NodeID]string{}, peer: map[mp.NodeID]string{}, proxies: map[[2]mp.NodeID]*nemesis.Proxy{}}
 	r.cfg.Bugs = opt.Bugs
+	var logMu sync.Mutex // the nemesis's strikes log from their own goroutines
 	r.log = func(format string, args ...any) {
 		if opt.Log != nil {
+			logMu.Lock()
 			fmt.Fprintf(opt.Log, format+"\n", args...)
+			logMu.Unlock()
 		}
 	}
 	defer r.teardown()
@@ -136,7 +143,7 @@ func Run(ctx context.Context, opt Options) (res *Result, err error) {
 		return nil, err
 	}
 	if !opt.Bench {
-		r.events = Schedule(opt.Seed, opt.Duration, &r.cfg, opt.Kill, opt.Partition)
+		r.events = Schedule(opt.Seed, opt.Duration, &r.cfg, opt.Nemesis)
 	}
 	if err := r.writeSchedule(); err != nil {
 		return nil, err
@@ -359,9 +366,22 @@ func (r *run) workload(ctx context.Context) error {
 	return nil
 }
 
-// nemesis carries out the schedule until ctx ends.
-func (r *run) nemesis(ctx context.Context) error {
+// nemesis carries out the schedule until ctx ends. The faults a bridge
+// triggers (its kill and restart) are added to r.events, at the times
+// they happened, once the schedule is done.
+func (r *run) nemesis(ctx context.Context) (err error) {
 	start := time.Now()
+	var fired []Event
+	var strike *striker
+	defer func() {
+		ev, serr := strike.end()
+		fired = append(fired, ev...)
+		if err == nil {
+			err = serr
+		}
+		r.events = append(r.events, fired...)
+		slices.SortStableFunc(r.events, func(a, b Event) int { return cmp.Compare(a.At, b.At) })
+	}()
 	for _, e := range r.events {
 		select {
 		case <-ctx.Done():
@@ -384,11 +404,93 @@ func (r *run) nemesis(ctx context.Context) error {
 			for k, p := range r.proxies {
 				p.Cut(side[k[0]] != side[k[1]])
 			}
+		case EvBridge:
+			side := map[mp.NodeID]bool{}
+			for _, id := range e.Side {
+				side[id] = true
+			}
+			for k, p := range r.proxies {
+				p.Cut(k[0] != e.Node && k[1] != e.Node && side[k[0]] != side[k[1]])
+			}
+			strike = r.strikeAfterPromise(ctx, e.Node, start)
 		case EvHeal:
+			ev, err := strike.end()
+			if err != nil {
+				return err
+			}
+			fired, strike = append(fired, ev...), nil
 			r.heal()
 		}
 	}
 	return nil
+}
+
+// striker kills one node just after it sends its next promise, and
+// restarts it at once.
+type striker struct {
+	watched []*nemesis.Proxy
+	once    sync.Once
+	done    chan struct{} // closed when the kill and restart are over
+	mu      sync.Mutex
+	fired   []Event
+	err     error
+}
+
+// strikeAfterPromise watches node id's links to the proposers: the first
+// 1b it sends that leaves a proxy gets id killed (kill -9) and restarted
+// at once. Times are from start, the schedule's.
+func (r *run) strikeAfterPromise(ctx context.Context, id mp.NodeID, start time.Time) *striker {
+	s := &striker{done: make(chan struct{})}
+	for _, to := range r.cfg.Proposers {
+		p := r.proxies[[2]mp.NodeID{id, to}]
+		if p == nil {
+			continue
+		}
+		s.watched = append(s.watched, p)
+		p.Watch(func(payload []byte) {
+			m, err := daemon.PeerMessage(payload)
+			if err != nil || m.Type != mp.Msg1b {
+				return
+			}
+			s.once.Do(func() {
+				go func() {
+					defer close(s.done)
+					r.log("nemesis: node %d sent a promise (1b for ballot %s to node %d): kill -9 and restart", id, m.Bal, m.To)
+					r.procs[id].kill9()
+					s.record(Event{At: time.Since(start), Kind: EvKill, Node: id}, nil)
+					err := r.bringUp(ctx, id)
+					s.record(Event{At: time.Since(start), Kind: EvRestart, Node: id}, err)
+				}()
+			})
+		})
+	}
+	return s
+}
+
+func (s *striker) record(e Event, err error) {
+	s.mu.Lock()
+	s.fired = append(s.fired, e)
+	if s.err == nil {
+		s.err = err
+	}
+	s.mu.Unlock()
+}
+
+// end stops watching and waits for a strike under way; it returns the
+// events the strike made (none if no promise came) and the harness's
+// error, if the restart failed for one. A nil striker has none.
+func (s *striker) end() ([]Event, error) {
+	if s == nil {
+		return nil, nil
+	}
+	for _, p := range s.watched {
+		p.Watch(nil)
+	}
+	s.once.Do(func() { close(s.done) }) // no promise came: nothing to wait for
+	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fired, s.err
 }
 
 // heal uncuts every link and turns the frame faults off.
