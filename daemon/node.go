@@ -342,7 +342,11 @@ func (d *Daemon) prepare(in mp.Input, consumed *envelope, loaded *mp.Durable) (*
 	if consumed != nil && consumed.Lamport >= lamport {
 		lamport = consumed.Lamport + 1
 	}
-	next, e, err := d.node.Step(&d.cfg, in)
+	// The daemon owns its node alone and never steps an earlier state
+	// again, so the node's logs grow in place (Advance), not by a copy
+	// of the whole log per step as a checker's states must.
+	next := d.node
+	e, err := next.Advance(&d.cfg, in)
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,11 @@ type Config struct {
 	// Bugs switches on entries of the bug catalogue; zero is the correct
 	// protocol.
 	Bugs Bugs
+
+	// owned is set only in the copy of the Config that Advance steps
+	// with: the caller owns the state alone, so the core may append to
+	// its logs in place (grow).
+	owned bool
 }
 
 // NewConfig returns a acceptors (ids 0..a-1) and p proposers (the ids

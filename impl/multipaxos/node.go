@@ -297,6 +297,34 @@ func (n Node) Step(c *Config, in Input) (Node, Effects, error) {
 	return n, e, err
 }
 
+// Advance is Step for a caller that owns n alone and steps it along one
+// run, never stepping an earlier state again (a node process, not a
+// checker): n becomes the new state, and its logs (an acceptor's votes,
+// a replica's applied log) grow in place, in amortised constant time,
+// where Step copies them whole. Step copies because a checker steps one
+// state many times over: two successors appending in place would write
+// the same element of a shared array. Earlier states stay valid as
+// values (an append never writes below their length), so a caller may
+// keep the last durable state to diff against (Delta). Advance gives the
+// same states and effects as Step (TestAdvanceIsStep); a checker replays
+// what a node process did with Step and compares.
+func (n *Node) Advance(c *Config, in Input) (Effects, error) {
+	own := *c
+	own.owned = true
+	return n.StepTo(&own, in, n)
+}
+
+// grow returns s with x appended: in place when the caller owns the
+// state alone (Advance), otherwise into a new array, so that no other
+// state sharing s's array sees it change (the core never writes a
+// state's slices in place).
+func grow[T any](c *Config, s []T, x T) []T {
+	if c.owned {
+		return append(s, x)
+	}
+	return append(slices.Clip(s), x)
+}
+
 // StepTo is Step writing the new state to next (which may be n).
 func (n *Node) StepTo(c *Config, in Input, next *Node) (Effects, error) {
 	if next != n {
@@ -360,6 +388,23 @@ func (n Node) restart(d Durable) Node {
 // (traces/multipaxostrace, persist_delta): an acceptor's log grows with
 // every slot, and written whole at every step it would cost its square.
 func Delta(prev, next Durable) (d Durable, ok bool) {
+	d = Durable{MaxBal: next.MaxBal, Round: next.Round}
+	if len(prev.Votes) > 0 && len(next.Votes) >= len(prev.Votes) && &prev.Votes[0] == &next.Votes[0] {
+		// next's votes are prev's array grown in place (Advance), or
+		// prev's votes themselves: the core never writes a state's
+		// slices in place, so the first len(prev) votes are prev's, and
+		// the change is the tail. (Without this, a node's every write
+		// would compare its whole log.)
+		if tail := next.Votes[len(prev.Votes):]; len(tail) > 0 {
+			d.Votes = slices.Clip(tail)
+		}
+		return d, true
+	}
+	return deltaByCompare(prev, next)
+}
+
+// deltaByCompare is Delta found by comparing the two logs slot by slot.
+func deltaByCompare(prev, next Durable) (d Durable, ok bool) {
 	d = Durable{MaxBal: next.MaxBal, Round: next.Round}
 	i := 0
 	for _, v := range next.Votes {

@@ -37,13 +37,18 @@ func (n *Node) acceptorDeliver(c *Config, m Message) Effects {
 			return n.nack(m)
 		}
 		n.Mem.MaxBal = ballot.Max(n.Mem.MaxBal, m.Bal)
-		votes := make([]SlotVote, 0, len(n.Mem.Votes)+1)
-		votes = append(votes, n.Mem.Votes[:i]...)
-		votes = append(votes, SlotVote{Slot: m.Slot, Vote: Vote{Bal: m.Bal, Cmd: m.Cmd}})
-		if voted {
-			i++
+		sv := SlotVote{Slot: m.Slot, Vote: Vote{Bal: m.Bal, Cmd: m.Cmd}}
+		if i == len(n.Mem.Votes) {
+			n.Mem.Votes = grow(c, n.Mem.Votes, sv) // the usual case: a slot above every vote
+		} else {
+			votes := make([]SlotVote, 0, len(n.Mem.Votes)+1)
+			votes = append(votes, n.Mem.Votes[:i]...)
+			votes = append(votes, sv)
+			if voted {
+				i++
+			}
+			n.Mem.Votes = append(votes, n.Mem.Votes[i:]...)
 		}
-		n.Mem.Votes = append(votes, n.Mem.Votes[i:]...)
 		d := n.durable()
 		e := Effects{Persist: &d, Send: []Message{{Type: Msg2b, From: n.ID, To: m.From, Bal: m.Bal, Slot: m.Slot, Cmd: m.Cmd}}}
 		if c.Bugs.Has(BugAcceptNotPersisted) {
@@ -345,8 +350,12 @@ func (n *Node) learn(c *Config, ch Entry, e *Effects) {
 	}
 	e.Learned = append(e.Learned, ch)
 	i, _ := slices.BinarySearchFunc(n.Rep.Known, ch.Slot, func(k Entry, s Slot) int { return cmpSlot(k.Slot, s) })
-	known := make([]Entry, 0, len(n.Rep.Known)+1)
-	n.Rep.Known = append(append(append(known, n.Rep.Known[:i]...), ch), n.Rep.Known[i:]...)
+	if i == len(n.Rep.Known) {
+		n.Rep.Known = grow(c, n.Rep.Known, ch)
+	} else {
+		known := make([]Entry, 0, len(n.Rep.Known)+1)
+		n.Rep.Known = append(append(append(known, n.Rep.Known[:i]...), ch), n.Rep.Known[i:]...)
+	}
 	if n.Phase == Phase2 && n.NextSlot <= ch.Slot {
 		n.NextSlot = ch.Slot + 1
 	}
@@ -358,7 +367,7 @@ func (n *Node) learn(c *Config, ch Entry, e *Effects) {
 		e.Applied = append(e.Applied, Applied{Slot: k.Slot, Effect: took})
 		n.Rep.KV = kv
 		if took {
-			n.Rep.Applied = append(slices.Clip(n.Rep.Applied), k.Cmd)
+			n.Rep.Applied = grow(c, n.Rep.Applied, k.Cmd)
 		}
 		if k.Cmd.Op == OpNoop {
 			continue
