@@ -400,11 +400,13 @@ func (d *Daemon) commit(batch []*prepared) error {
 	// lines of steps nothing outside it saw (their messages go after the
 	// write), and its restart cuts them (openPart). Lines written after
 	// the write would leave a state on disk that no line records.
+	lines := make([]*mptrace.Step, len(batch))
 	for i, p := range batch {
 		p.line.GroupEnd = i == len(batch)-1
-		if err := d.part.write(&p.line); err != nil {
-			return err
-		}
+		lines[i] = &p.line
+	}
+	if err := d.part.write(lines...); err != nil {
+		return err
 	}
 	net := &wireSender{d: d}
 	frames := func(i int) error {

@@ -25,6 +25,7 @@ type partFile struct {
 	step    int    // steps written
 	lamport uint64 // the last step's clock
 	time    int64
+	buf     []byte // the lines of the group being written
 }
 
 // openPart opens path for node id of config c. An existing part is read
@@ -186,21 +187,27 @@ func truncateToLines(path string, n int) error {
 	return os.Truncate(path, int64(end))
 }
 
-// write appends s as the next step.
-func (p *partFile) write(s *mptrace.Step) error {
-	p.step++
-	s.Step = p.step
-	if s.Time < p.time {
-		s.Time = p.time // the clock is monotonic; this only guards a clock that is not
+// write appends steps as the next steps, in one write to the file: a
+// group's lines go out together (each line still whole, so a part cut
+// short by kill -9 reads up to its last complete line).
+func (p *partFile) write(steps ...*mptrace.Step) error {
+	p.buf = p.buf[:0]
+	for _, s := range steps {
+		p.step++
+		s.Step = p.step
+		if s.Time < p.time {
+			s.Time = p.time // the clock is monotonic; this only guards a clock that is not
+		}
+		b, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		p.buf = append(append(p.buf, b...), '\n')
+		p.lamport, p.time = s.Lamport, s.Time
 	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
-	if _, err := p.f.Write(append(b, '\n')); err != nil {
+	if _, err := p.f.Write(p.buf); err != nil {
 		return fmt.Errorf("trace: %w", err)
 	}
-	p.lamport, p.time = s.Lamport, s.Time
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 
@@ -86,6 +87,14 @@ func run(args []string, stderr io.Writer) int {
 			return bad("--cpuprofile: %v", err)
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if os.Getenv("GOGC") == "" {
+		// A node's live heap is small (its state and its buffers), and
+		// what it allocates is mostly garbage of one message or one
+		// trace line: collecting at 4 times the live heap rather than
+		// twice saves about a fifth of the CPU for a few megabytes
+		// (README, "A real cluster"). GOGC, if set, decides.
+		debug.SetGCPercent(400)
 	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
