@@ -3,6 +3,7 @@ package explore
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -24,6 +25,10 @@ import (
 type spill struct {
 	dir    string
 	budget int64
+	// gc lowers the collector's target once the first chunk spills, and
+	// oldGC is the target to restore (see spillGCPercent).
+	gc    sync.Once
+	oldGC int
 	// inMem is the capacity of the chunk buffers the spilling levels hold
 	// (in use or spare), against budget.
 	inMem atomic.Int64
@@ -50,11 +55,21 @@ type chunkLoc struct {
 // ("": the system's temporary directory).
 func newSpill(dir string, budget int64) *spill { return &spill{dir: dir, budget: budget} }
 
+// spillGCPercent is the collector's target (GOGC) from a search's first
+// spill on. A search that spills is one whose memory matters, and what it
+// holds is almost all pointer-free (the fingerprint set, the parents, the
+// frontier's chunks), which a collection does not scan: collecting at a
+// tenth over the live heap rather than twice it holds the peak near what
+// is live for a few percent of time (README, "Memory"). Searches that
+// never spill keep the runtime's default.
+const spillGCPercent = 10
+
 // open makes file par if it is not there yet (under its lock).
 func (sp *spill) open(sf *spillFile) error {
 	if sf.f != nil {
 		return nil
 	}
+	sp.gc.Do(func() { sp.oldGC = debug.SetGCPercent(spillGCPercent) })
 	f, err := os.CreateTemp(sp.dir, "paxoscheck-frontier-*.bin")
 	if err != nil {
 		return fmt.Errorf("explore: a file for the frontier: %w", err)
@@ -67,6 +82,10 @@ func (sp *spill) open(sf *spillFile) error {
 }
 
 func (sp *spill) close() {
+	sp.gc.Do(func() { sp.oldGC = -2 }) // no spill: nothing to restore
+	if sp.oldGC != -2 {
+		debug.SetGCPercent(sp.oldGC)
+	}
 	for i := range sp.files {
 		if f := sp.files[i].f; f != nil {
 			name := f.Name()

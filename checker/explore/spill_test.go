@@ -3,6 +3,8 @@ package explore_test
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"testing"
 
@@ -14,11 +16,18 @@ import (
 // TestSpillSameSearch: a breadth-first search whose frontier goes to disk
 // (a budget of a few tiny chunks) finds exactly what one held in memory
 // finds: the same counts, depth and deadlocks, the same shortest
-// counterexample, on one worker and on two; and it leaves no file.
+// counterexample, on one worker and on two; and it leaves no file. Once
+// a search spills, the collector's target is lowered, and it is given
+// back when the search ends.
 func TestSpillSameSearch(t *testing.T) {
 	defer explore.SetChunkSize(64)()
+	defer debug.SetGCPercent(debug.SetGCPercent(77))
 	dir := t.TempDir()
+	sawLow := false
 	bad := func(st *tstate) string {
+		if gogc() < 77 {
+			sawLow = true
+		}
 		if st.Nodes[0].Count >= 2 && st.Used.Crashes > 0 {
 			return fmt.Sprintf("%d pings after a crash", st.Nodes[0].Count)
 		}
@@ -42,6 +51,9 @@ func TestSpillSameSearch(t *testing.T) {
 				if workers == 1 && fmt.Sprint(mem.Path) != fmt.Sprint(disk.Path) {
 					t.Errorf("%+v: one worker, different counterexamples:\n%v\n%v", o, mem.Path, disk.Path)
 				}
+				if g := gogc(); g != 77 {
+					t.Errorf("%+v, %d workers: after the search, GOGC is %d, want 77 back", o, workers, g)
+				}
 				if mem.Spilled != 0 {
 					t.Errorf("a search with no budget spilled %d bytes", mem.Spilled)
 				}
@@ -52,9 +64,19 @@ func TestSpillSameSearch(t *testing.T) {
 	if !spilledSome {
 		t.Fatal("no search spilled: the test checks nothing")
 	}
+	if !sawLow {
+		t.Error("no spilling search ran with the collector's target lowered")
+	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("the spill left %d files in %s", len(left), dir)
 	}
+}
+
+// gogc is the collector's target in force (GOGC).
+func gogc() int64 {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64())
 }
 
 // TestSpillDirMissing: a spill directory that does not exist is an error
