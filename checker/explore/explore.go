@@ -231,6 +231,11 @@ type Result[I, K ~uint8, M graph.Message[M]] struct {
 	// frontier sent to disk (Options.FrontierMemory), before and after
 	// compression; 0: nothing spilled.
 	Spilled, SpilledDisk int64
+	// SqueezedAt is the depth (from 1) at which the memory the process
+	// held passed three quarters of MaxMemory, so that the frontier went
+	// to disk from there on whatever Options.FrontierMemory allowed; 0:
+	// never (or the search never spills).
+	SqueezedAt int
 }
 
 // Deadlock describes a deadlocked state.
@@ -447,7 +452,12 @@ type search[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	stop        atomic.Bool
 	// memStop: stopped from outside the search (the memory limit or an
 	// interrupt), with no verdict; the proof of the reduction obeys it too.
-	memStop    atomic.Bool
+	memStop atomic.Bool
+	// squeezed: the memory held passed 3/4 of MaxMemory, and the
+	// frontier keeps only a few chunks in memory from then on
+	// (squeezeAt, the depth it happened at, from 1).
+	squeezed   atomic.Bool
+	squeezeAt  atomic.Int64
 	chosen     atomic.Bool
 	allLearned atomic.Bool
 	deadlocks  atomic.Int64
@@ -553,6 +563,10 @@ func Run[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, D
 		go func() {
 			defer wg.Done()
 			watchMemory(opt.MaxMemory, done, func() {
+				if s := cur.Load(); s != nil {
+					s.squeeze()
+				}
+			}, func() {
 				if s := cur.Load(); s != nil {
 					s.memStop.Store(true)
 					s.stop.Store(true)
@@ -686,6 +700,9 @@ func once[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, 
 			Checkpointed: s.ckptDepth, CheckpointErr: s.ckptErr,
 			PeakHeap: s.peakHeap, StoreBytes: int64(s.visited.Bytes() + s.parents.bytes()), MaxMemory: max(opt.MaxMemory, 0),
 			Spilled: s.spilled, SpilledDisk: s.spilledDisk, Queued: s.queue.Load(), Split: s.shardSplit(),
+		}
+		if s.spilled > 0 {
+			r.SqueezedAt = int(s.squeezeAt.Load())
 		}
 		switch {
 		case s.memStop.Load() && interrupted.Load():
@@ -828,6 +845,7 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 	var sp *spill
 	if s.opt.FrontierMemory > 0 {
 		sp = newSpill(s.opt.SpillDir, s.opt.FrontierMemory)
+		sp.squeezed = &s.squeezed
 		defer func() {
 			s.spilled, s.spilledDisk = sp.raw.Load(), sp.disk.Load()
 			sp.close()
@@ -936,6 +954,12 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 			s.depth.Store(int64(depth + 1))
 		}
 		s.sampleHeap()
+		if s.opt.MaxMemory > 0 && heldNow() > s.opt.MaxMemory/4*3 {
+			s.squeeze() // also here, between levels, and not only every 50 ms
+		}
+		if sp != nil {
+			sp.tuneGC()
+		}
 		if s.stop.Load() {
 			// MaxStates reached: the states found are stored, not expanded.
 			return false, nil
@@ -955,6 +979,19 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 		}
 	}
 	return complete, nil
+}
+
+// squeeze makes --max-memory a budget the search lives within rather than
+// only a stop: once the memory held passes three quarters of it, the
+// frontier keeps only a few chunks in memory and sends the rest to disk,
+// whatever FrontierMemory allowed (a search with FrontierMemory 0, told
+// never to spill, is left alone). Only what cannot spill, the fingerprint
+// set, the parents and the certifier, can then take the search to the
+// limit, where it stops.
+func (s *search[I, K, N, M, D, E]) squeeze() {
+	if s.squeezed.CompareAndSwap(false, true) {
+		s.squeezeAt.Store(s.depth.Load() + 1)
+	}
 }
 
 // errCorrupt reports a frontier encoding that does not decode: a bug in

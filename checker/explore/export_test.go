@@ -7,3 +7,13 @@ func SetChunkSize(n int) (restore func()) {
 	chunkSize = n
 	return func() { chunkSize = old }
 }
+
+// SetHeldMemory makes the search see held as the memory the process holds
+// (nil: the real reading) and returns the function that puts it back.
+func SetHeldMemory(held func() int64) (restore func()) {
+	old := heldNow
+	if held != nil {
+		heldNow = held
+	}
+	return func() { heldNow = old }
+}

@@ -70,14 +70,23 @@ func heldMemory(s []metrics.Sample) int64 {
 	return int64(total - released)
 }
 
+// heldNow is the memory held now (heldMemory); a variable so that tests
+// can make the process look full.
+var heldNow = func() int64 {
+	return heldMemory([]metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}})
+}
+
 // watchMemory calls over whenever the memory held is above limit, and
-// returns when done is closed. It samples every 50 ms: the search grows
-// by far less than the margin below the limit in that time.
-func watchMemory(limit int64, done <-chan struct{}, over func()) {
-	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+// near whenever it is above three quarters of it, and returns when done
+// is closed. It samples every 50 ms: the search grows by far less than
+// the margin below the limit in that time.
+func watchMemory(limit int64, done <-chan struct{}, near, over func()) {
 	every(50*time.Millisecond, done, func() {
-		if heldMemory(s) > limit {
+		switch h := heldNow(); {
+		case h > limit:
 			over()
+		case h > limit/4*3:
+			near()
 		}
 	})
 }

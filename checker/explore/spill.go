@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 
@@ -25,10 +26,14 @@ import (
 type spill struct {
 	dir    string
 	budget int64
-	// gc lowers the collector's target once the first chunk spills, and
-	// oldGC is the target to restore (see spillGCPercent).
-	gc    sync.Once
-	oldGC int
+	// squeezed, when set (search.squeeze), cuts the budget to
+	// squeezeChunks chunks.
+	squeezed *atomic.Bool
+	// gc starts tuning the collector's target when the first chunk
+	// spills (tuneGC), and oldGC is the target to restore.
+	gc     sync.Once
+	tuning bool
+	oldGC  int
 	// inMem is the capacity of the chunk buffers the spilling levels hold
 	// (in use or spare), against budget.
 	inMem atomic.Int64
@@ -55,21 +60,52 @@ type chunkLoc struct {
 // ("": the system's temporary directory).
 func newSpill(dir string, budget int64) *spill { return &spill{dir: dir, budget: budget} }
 
-// spillGCPercent is the collector's target (GOGC) from a search's first
-// spill on. A search that spills is one whose memory matters, and what it
-// holds is almost all pointer-free (the fingerprint set, the parents, the
-// frontier's chunks), which a collection does not scan: collecting at a
-// tenth over the live heap rather than twice it holds the peak near what
-// is live for a few percent of time (README, "Memory"). Searches that
-// never spill keep the runtime's default.
-const spillGCPercent = 10
+// The collector's target (GOGC) while a search spills. A search that
+// spills is one whose memory matters, and what it holds is almost all
+// pointer-free (the fingerprint set, the parents, the frontier's
+// chunks), which a collection does not scan; at the default target the
+// heap still grows to twice what is live before a collection. From the
+// first spill on, at each level, the target is set so that the heap's
+// growth between collections is about the frontier's budget: 100 times
+// the budget over the live heap, between minGCPercent and the target in
+// force before (README, "Memory"). A small live heap, whose collections
+// are frequent, keeps a high target; a large one, where the memory goes,
+// gets a low one. A GOGC set in the environment is left alone, and the
+// target is given back when the search ends.
+const minGCPercent = 10
+
+// tuneGC sets the collector's target for the search's live heap now (see
+// minGCPercent); a no-op until the first spill.
+func (sp *spill) tuneGC() {
+	if !sp.tuning {
+		return
+	}
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	live := max(int64(s[0].Value.Uint64()), 1)
+	b := sp.budget
+	if sp.squeezed != nil && sp.squeezed.Load() {
+		b = min(b, int64(squeezeChunks*chunkSize))
+	}
+	debug.SetGCPercent(int(min(max(100*b/live, minGCPercent), int64(sp.oldGC))))
+}
 
 // open makes file par if it is not there yet (under its lock).
 func (sp *spill) open(sf *spillFile) error {
 	if sf.f != nil {
 		return nil
 	}
-	sp.gc.Do(func() { sp.oldGC = debug.SetGCPercent(spillGCPercent) })
+	sp.gc.Do(func() {
+		if os.Getenv("GOGC") != "" {
+			return
+		}
+		if sp.oldGC = debug.SetGCPercent(100); sp.oldGC > 0 {
+			sp.tuning = true
+			sp.tuneGC()
+		} else {
+			debug.SetGCPercent(sp.oldGC) // off: left so
+		}
+	})
 	f, err := os.CreateTemp(sp.dir, "paxoscheck-frontier-*.bin")
 	if err != nil {
 		return fmt.Errorf("explore: a file for the frontier: %w", err)
@@ -82,8 +118,8 @@ func (sp *spill) open(sf *spillFile) error {
 }
 
 func (sp *spill) close() {
-	sp.gc.Do(func() { sp.oldGC = -2 }) // no spill: nothing to restore
-	if sp.oldGC != -2 {
+	sp.gc.Do(func() {}) // no spill: nothing to restore
+	if sp.tuning {
 		debug.SetGCPercent(sp.oldGC)
 	}
 	for i := range sp.files {
@@ -98,8 +134,16 @@ func (sp *spill) close() {
 // overBudget reports whether a new chunk of size bytes would take the
 // frontier past its budget.
 func (sp *spill) overBudget(size int) bool {
-	return sp.inMem.Load()+int64(size) > sp.budget
+	b := sp.budget
+	if sp.squeezed != nil && sp.squeezed.Load() {
+		b = min(b, int64(squeezeChunks*chunkSize))
+	}
+	return sp.inMem.Load()+int64(size) > b
 }
+
+// squeezeChunks is how many chunks of the frontier stay in memory once the
+// search's memory nears its limit (search.squeeze).
+const squeezeChunks = 4
 
 // put compresses chunk b into file par and says where it went.
 func (sp *spill) put(par int, b []byte) (chunkLoc, error) {

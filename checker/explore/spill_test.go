@@ -89,3 +89,28 @@ func TestSpillDirMissing(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// TestSqueeze: --max-memory is a budget the search lives within: once the
+// memory held passes three quarters of it, the frontier goes to disk
+// whatever --frontier-memory allowed, and the search ends as one held in
+// memory does; below that, nothing spills.
+func TestSqueeze(t *testing.T) {
+	defer explore.SetChunkSize(64)()
+	const limit = 1 << 30
+	p := &graphtest.Toy{Opt: graph.Options[tid]{Budget: graph.Budget{Drops: 1, Dups: 1, Crashes: 1}}}
+	mem := run(t, &model{tproto: p}, topts{Workers: 2})
+	for _, tc := range []struct {
+		held   int64
+		spills bool
+	}{{limit / 2, false}, {limit / 4 * 3, false}, {limit/4*3 + 1, true}} {
+		restore := explore.SetHeldMemory(func() int64 { return tc.held })
+		r := run(t, &model{tproto: p}, topts{Workers: 2, MaxMemory: limit, FrontierMemory: 1 << 40, SpillDir: t.TempDir()})
+		restore()
+		if r.Distinct != mem.Distinct || r.Transitions != mem.Transitions || !r.Complete {
+			t.Errorf("held %d: %d states, %d transitions, complete %v; in memory %d, %d", tc.held, r.Distinct, r.Transitions, r.Complete, mem.Distinct, mem.Transitions)
+		}
+		if (r.Spilled > 0) != tc.spills || (r.SqueezedAt > 0) != tc.spills {
+			t.Errorf("held %d of %d: spilled %d bytes, squeezed at depth %d; want a squeeze: %v", tc.held, limit, r.Spilled, r.SqueezedAt, tc.spills)
+		}
+	}
+}
