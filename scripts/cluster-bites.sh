@@ -17,27 +17,37 @@ set -euo pipefail
 max=${BITES_SEEDS:-10}
 bin=${PAXOSCHECK:-./bin/paxoscheck}
 
-# bug | extra flags | the line of the report that must catch it
+# bug <tab> flags (never empty: tabs run together) <tab> the line of the report
+# that must catch it
+# (an extended regular expression)
 table=(
 	# A forgotten promise bites only when a leader of an older ballot still
 	# reaches the acceptor and one more: the bridge nemesis sets that up, and
 	# kills the bridge just after its promise.
-	"promise-not-persisted|--nemesis bridge|^replay: VIOLATION"
+	$'promise-not-persisted\t--nemesis bridge\t^replay: VIOLATION'
 	# With one proposer, no duel makes every acceptor write its whole state
 	# every few slots, so a vote a kill -9 loses stays lost.
-	"accept-not-persisted|--proposers 1 --nemesis kill|^replay: VIOLATION"
-	# No invariant can catch a stale read; Porcupine on the history can.
-	"stale-read||NOT LINEARIZABLE|not linearizable"
+	$'accept-not-persisted\t--proposers 1 --nemesis kill\t^replay: VIOLATION'
+	# No invariant can catch a stale read; Porcupine on the history can. A
+	# bridge keeps a deposed leader answering reads in its half while the
+	# other half's leader commits writes through the bridge.
+	$'stale-read\t--nemesis bridge\tNOT LINEARIZABLE|not linearizable'
 )
 
 want=("$@")
+for w in "${want[@]}"; do
+	if ! printf '%s\n' "${table[@]}" | cut -f1 | grep -qxF -- "$w"; then
+		echo "cluster-bites: unknown bug $w (want one of: $(printf '%s\n' "${table[@]}" | cut -f1 | tr '\n' ' '))" >&2
+		exit 2
+	fi
+done
 status=0
 for row in "${table[@]}"; do
-	IFS='|' read -r bug flags pattern alt <<<"$row"
-	[ -n "$alt" ] && pattern="$pattern|$alt"
-	if [ ${#want[@]} -gt 0 ] && ! printf '%s\n' "${want[@]}" | grep -qx -- "$bug"; then
+	IFS=$'\t' read -r bug flags pattern <<<"$row"
+	if [ ${#want[@]} -gt 0 ] && ! printf '%s\n' "${want[@]}" | grep -qxF -- "$bug"; then
 		continue
 	fi
+	failed=""
 	caught=""
 	for seed in $(seq 1 "$max"); do
 		dir=$(mktemp -d)
@@ -57,18 +67,19 @@ for row in "${table[@]}"; do
 			fi
 			echo "$bug: seed $seed failed, but not by the check that must catch it (want /$pattern/); run kept in $dir/run:" >&2
 			tail -12 "$dir/out.txt" >&2
-			status=1
+			status=1 failed=1
 			break
 			;;
+		130) exit 130 ;;
 		*)
 			echo "$bug: seed $seed: cluster exited $rc (not a verdict); run kept in $dir/run:" >&2
 			tail -12 "$dir/out.txt" >&2
-			status=1
+			status=1 failed=1
 			break
 			;;
 		esac
 	done
-	if [ -z "$caught" ] && [ $status -eq 0 ]; then
+	if [ -z "$caught" ] && [ -z "$failed" ]; then
 		echo "$bug: NOT CAUGHT in seeds 1..$max" >&2
 		status=1
 	fi

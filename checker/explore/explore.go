@@ -232,9 +232,10 @@ type Result[I, K ~uint8, M graph.Message[M]] struct {
 	// compression; 0: nothing spilled.
 	Spilled, SpilledDisk int64
 	// SqueezedAt is the depth (from 1) at which the memory the process
-	// held passed three quarters of MaxMemory, so that the frontier went
-	// to disk from there on whatever Options.FrontierMemory allowed; 0:
-	// never (or the search never spills).
+	// held passed three quarters of MaxMemory, so that the frontier kept
+	// only a few chunks in memory from there on, whatever
+	// Options.FrontierMemory allowed, and let go of the rest; 0: never
+	// (or the search never spills: FrontierMemory 0).
 	SqueezedAt int
 }
 
@@ -340,6 +341,7 @@ func (l *level) read(i int, c *chunkCache) ([]byte, error) {
 func (l *level) push(enc []byte, fp uint64, parent uint32, act uint8) {
 	k := len(l.chunks) - 1
 	if k < 0 || len(l.chunks[k])+len(enc) > cap(l.chunks[k]) {
+		l.dropSpares()
 		var c []byte
 		n := len(l.spare)
 		switch {
@@ -371,6 +373,21 @@ func (l *level) push(enc []byte, fp uint64, parent uint32, act uint8) {
 	l.act = append(l.act, act)
 }
 
+// dropSpares lets go of spare chunks while the frontier holds more than
+// its budget, which only a squeeze (search.squeeze) lowers below what is
+// held: the memory goes back to the collector, and the frontier's states
+// to disk from then on.
+func (l *level) dropSpares() {
+	if l.sp == nil || !l.sp.squeezedNow() {
+		return
+	}
+	for n := len(l.spare); n > 0 && l.sp.overBudget(0); n-- {
+		l.sp.inMem.Add(-int64(cap(l.spare[n-1])))
+		l.spare[n-1] = nil
+		l.spare = l.spare[:n-1]
+	}
+}
+
 // newChunk allocates a chunk for an entry of size bytes, counted against
 // the spill's budget.
 func (l *level) newChunk(size int) []byte {
@@ -395,6 +412,7 @@ func (l *level) truncate(n int) {
 			l.spare = append(l.spare, c)
 		}
 	}
+	l.dropSpares()
 	clear(l.chunks[keep:])
 	l.chunks = l.chunks[:keep]
 	l.disk = l.disk[:min(keep, len(l.disk))]
@@ -701,7 +719,7 @@ func once[I, K ~uint8, N any, M graph.Message[M], D, E any](m Model[I, K, N, M, 
 			PeakHeap: s.peakHeap, StoreBytes: int64(s.visited.Bytes() + s.parents.bytes()), MaxMemory: max(opt.MaxMemory, 0),
 			Spilled: s.spilled, SpilledDisk: s.spilledDisk, Queued: s.queue.Load(), Split: s.shardSplit(),
 		}
-		if s.spilled > 0 {
+		if opt.FrontierMemory > 0 {
 			r.SqueezedAt = int(s.squeezeAt.Load())
 		}
 		switch {

@@ -32,7 +32,7 @@ type spill struct {
 	// gc starts tuning the collector's target when the first chunk
 	// spills (tuneGC), and oldGC is the target to restore.
 	gc     sync.Once
-	tuning bool
+	tuning atomic.Bool // (oldGC is written before it is set)
 	oldGC  int
 	// inMem is the capacity of the chunk buffers the spilling levels hold
 	// (in use or spare), against budget.
@@ -77,17 +77,13 @@ const minGCPercent = 10
 // tuneGC sets the collector's target for the search's live heap now (see
 // minGCPercent); a no-op until the first spill.
 func (sp *spill) tuneGC() {
-	if !sp.tuning {
+	if !sp.tuning.Load() {
 		return
 	}
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
 	live := max(int64(s[0].Value.Uint64()), 1)
-	b := sp.budget
-	if sp.squeezed != nil && sp.squeezed.Load() {
-		b = min(b, int64(squeezeChunks*chunkSize))
-	}
-	debug.SetGCPercent(int(min(max(100*b/live, minGCPercent), int64(sp.oldGC))))
+	debug.SetGCPercent(int(min(max(100*sp.limit()/live, minGCPercent), int64(sp.oldGC))))
 }
 
 // open makes file par if it is not there yet (under its lock).
@@ -100,7 +96,7 @@ func (sp *spill) open(sf *spillFile) error {
 			return
 		}
 		if sp.oldGC = debug.SetGCPercent(100); sp.oldGC > 0 {
-			sp.tuning = true
+			sp.tuning.Store(true)
 			sp.tuneGC()
 		} else {
 			debug.SetGCPercent(sp.oldGC) // off: left so
@@ -119,7 +115,7 @@ func (sp *spill) open(sf *spillFile) error {
 
 func (sp *spill) close() {
 	sp.gc.Do(func() {}) // no spill: nothing to restore
-	if sp.tuning {
+	if sp.tuning.Load() {
 		debug.SetGCPercent(sp.oldGC)
 	}
 	for i := range sp.files {
@@ -134,11 +130,18 @@ func (sp *spill) close() {
 // overBudget reports whether a new chunk of size bytes would take the
 // frontier past its budget.
 func (sp *spill) overBudget(size int) bool {
-	b := sp.budget
-	if sp.squeezed != nil && sp.squeezed.Load() {
-		b = min(b, int64(squeezeChunks*chunkSize))
+	return sp.inMem.Load()+int64(size) > sp.limit()
+}
+
+// squeezedNow reports whether the search has squeezed the frontier.
+func (sp *spill) squeezedNow() bool { return sp.squeezed != nil && sp.squeezed.Load() }
+
+// limit is the budget in force: squeezeChunks chunks once squeezed.
+func (sp *spill) limit() int64 {
+	if sp.squeezedNow() {
+		return min(sp.budget, int64(squeezeChunks*chunkSize))
 	}
-	return sp.inMem.Load()+int64(size) > b
+	return sp.budget
 }
 
 // squeezeChunks is how many chunks of the frontier stay in memory once the

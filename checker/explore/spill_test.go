@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/paxoscheck/paxoscheck/checker/explore"
@@ -112,5 +113,20 @@ func TestSqueeze(t *testing.T) {
 		if (r.Spilled > 0) != tc.spills || (r.SqueezedAt > 0) != tc.spills {
 			t.Errorf("held %d of %d: spilled %d bytes, squeezed at depth %d; want a squeeze: %v", tc.held, limit, r.Spilled, r.SqueezedAt, tc.spills)
 		}
+	}
+	// A squeeze after a few levels: the frontier held in memory until
+	// then is let go of, and the search still ends as in memory.
+	var calls atomic.Int64
+	restore := explore.SetHeldMemory(func() int64 {
+		if calls.Add(1) > 3 {
+			return limit/4*3 + 1
+		}
+		return 0
+	})
+	r := run(t, &model{tproto: p}, topts{Workers: 2, MaxMemory: limit, FrontierMemory: 1 << 40, SpillDir: t.TempDir()})
+	restore()
+	if r.Distinct != mem.Distinct || r.Transitions != mem.Transitions || r.Spilled == 0 || r.SqueezedAt < 2 {
+		t.Errorf("a late squeeze: %d states, %d transitions (in memory %d, %d), spilled %d bytes, squeezed at depth %d",
+			r.Distinct, r.Transitions, mem.Distinct, mem.Transitions, r.Spilled, r.SqueezedAt)
 	}
 }

@@ -40,7 +40,7 @@ func runCluster(args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.Workload.Reads, "reads", 0.3, "share of Gets")
 	fs.Float64Var(&o.Workload.CAS, "cas", 0.2, "share of CASes (the rest are Puts)")
 	fs.DurationVar(&o.Workload.Timeout, "op-timeout", 2*time.Second, "how long a client waits for an answer before its command is unknown")
-	nem := fs.String("nemesis", "kill,partition", "the nemesis's faults, a comma list of kill (kill -9 and restart), partition (a minority cut off) and bridge (two halves that reach one acceptor, killed just after a promise); \"none\" for none")
+	nem := fs.String("nemesis", "kill,partition", "the nemesis's faults, a comma list of: kill (kill -9 of one node, then its restart), partition (a minority of the nodes cut off), bridge (the nodes split in two halves that both still reach one acceptor, the bridge, which is killed with -9 just after it sends a promise, then restarted); \"none\" for none. make check uses kill,partition,bridge")
 	fs.Float64Var(&o.Faults.Loss, "loss", 0.02, "probability that a link's proxy drops a frame")
 	fs.Float64Var(&o.Faults.Dup, "dup", 0.02, "probability that a link's proxy sends a frame twice")
 	fs.Float64Var(&o.Faults.Corrupt, "corrupt", 0.005, "probability that a link's proxy flips a byte of a frame (the receiver's checksum must drop it)")

@@ -138,7 +138,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	c.noSym = fs.Bool("no-symmetry", false, "do not merge states that differ by a permutation of acceptors")
 	c.noDead = fs.Bool("no-dead", false, "no dead-state reduction (states differing only in what no later step reads are merged, messages whose delivery can change nothing are left out, crashes that lose nothing are skipped; every reduction is proved against the code in the same run)")
 	c.frontierMemory = fs.String("frontier-memory", "", "keep at most this much of the breadth-first frontier's states in memory and spill the rest to disk, compressed (same units as --max-memory; 0: never spill; default: a quarter of --max-memory); counts and verdicts do not change")
-	c.maxMemory = fs.String("max-memory", "", "the search's memory budget: past 3/4 of it, the breadth-first frontier goes to disk (unless --frontier-memory 0); past it, the search stops, incomplete (exit 3). Bytes, or with KiB, MiB, GiB; 0 for no limit (default: 3/4 of the memory available at start)")
+	c.maxMemory = fs.String("max-memory", "", "the memory the whole process may hold: past three quarters of it, the breadth-first frontier keeps only a few chunks in memory and spills the rest (unless --frontier-memory 0); past all of it, the search stops, incomplete (exit 3). Bytes, or with KiB, MiB, GiB; 0 for no limit (default: 3/4 of the memory available at start)")
 	c.out = fs.String("out", "", "directory for the counterexample trace (default: a new temporary directory)")
 	c.invariants = fs.String("invariants", "", invariantsUsage)
 	c.deadlockErr = fs.Bool("deadlock-is-error", false, "a deadlock that is not a bound artefact fails the run")

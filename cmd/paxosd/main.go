@@ -91,9 +91,10 @@ func run(args []string, stderr io.Writer) int {
 	if os.Getenv("GOGC") == "" {
 		// A node's live heap is small (its state and its buffers), and
 		// what it allocates is mostly garbage of one message or one
-		// trace line: collecting at 4 times the live heap rather than
-		// twice saves about a fifth of the CPU for a few megabytes
-		// (README, "A real cluster"). GOGC, if set, decides.
+		// trace line: letting the heap grow by 4 times the live heap
+		// between collections (GOGC 400) rather than by once saves about
+		// a fifth of the CPU for a few megabytes (README, "A real
+		// cluster"). GOGC, if set, decides.
 		debug.SetGCPercent(400)
 	}
 	sig := make(chan os.Signal, 1)

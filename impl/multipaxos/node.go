@@ -329,7 +329,7 @@ func grow[T any](c *Config, s []T, x T) []T {
 	if c.owned {
 		return append(s, x)
 	}
-	return append(slices.Clip(s), x)
+	return append(append(make([]T, 0, len(s)+1), s...), x) // exactly: a checker holds many states
 }
 
 // StepTo is Step writing the new state to next (which may be n).

@@ -155,7 +155,7 @@ pre { background: #f6f6f6; padding: .8em; overflow-x: auto; }
 <p>{{range .Pages}}<a href="{{.}}">{{.}}</a> {{end}}</p>
 <pre>{{.Report}}</pre>
 <h2>Timeline</h2>
-<p>Red: a node down (kill -9 to its restart). Orange: a partition. Green: a client operation from its call to its answer; grey: no answer (unknown); outlined: the final reads. Hover for details.</p>
+<p>Red: a node down (kill -9 to its restart). Orange: a partition or a bridge. Green: a client operation from its call to its answer; grey: no answer (unknown); outlined: the final reads. Hover for details.</p>
 {{range .Lanes}}<div class="lane"><div class="name">{{.Name}}</div><div class="track">{{range .Bars}}<div class="bar {{.Class}}" style="left:{{printf "%.3f" .X}}%;width:{{printf "%.3f" .W}}%" title="{{.Label}}"></div>{{end}}</div></div>
 {{end}}<div class="axis">0 s to {{printf "%.1f" .Seconds}} s</div>
 </body></html>

@@ -418,6 +418,9 @@ func (r *run) nemesis(ctx context.Context) (err error) {
 			if err != nil {
 				return err
 			}
+			if strike != nil && strike.none {
+				r.log("nemesis: no promise from node %d while the bridge stood: no kill", strike.id)
+			}
 			fired, strike = append(fired, ev...), nil
 			r.heal()
 		}
@@ -428,6 +431,8 @@ func (r *run) nemesis(ctx context.Context) (err error) {
 // striker kills one node just after it sends its next promise, and
 // restarts it at once.
 type striker struct {
+	id      mp.NodeID
+	none    bool // no promise came while it watched
 	watched []*nemesis.Proxy
 	once    sync.Once
 	done    chan struct{} // closed when the kill and restart are over
@@ -440,7 +445,7 @@ type striker struct {
 // 1b it sends that leaves a proxy gets id killed (kill -9) and restarted
 // at once. Times are from start, the schedule's.
 func (r *run) strikeAfterPromise(ctx context.Context, id mp.NodeID, start time.Time) *striker {
-	s := &striker{done: make(chan struct{})}
+	s := &striker{id: id, done: make(chan struct{})}
 	for _, to := range r.cfg.Proposers {
 		p := r.proxies[[2]mp.NodeID{id, to}]
 		if p == nil {
@@ -455,6 +460,9 @@ func (r *run) strikeAfterPromise(ctx context.Context, id mp.NodeID, start time.T
 			s.once.Do(func() {
 				go func() {
 					defer close(s.done)
+					if ctx.Err() != nil {
+						return // the workload is over: no strike
+					}
 					r.log("nemesis: node %d sent a promise (1b for ballot %s to node %d): kill -9 and restart", id, m.Bal, m.To)
 					r.procs[id].kill9()
 					s.record(Event{At: time.Since(start), Kind: EvKill, Node: id}, nil)
@@ -486,7 +494,11 @@ func (s *striker) end() ([]Event, error) {
 	for _, p := range s.watched {
 		p.Watch(nil)
 	}
-	s.once.Do(func() { close(s.done) }) // no promise came: nothing to wait for
+	s.once.Do(func() {
+		close(s.done) // no promise came: nothing to wait for
+		s.fired = nil
+		s.none = true
+	})
 	<-s.done
 	s.mu.Lock()
 	defer s.mu.Unlock()

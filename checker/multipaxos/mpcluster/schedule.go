@@ -20,8 +20,9 @@ const (
 	EvPartition EventKind = "partition" // the links between Side and the rest are cut
 	EvHeal      EventKind = "heal"      // every link works again
 	// EvBridge cuts the links between Side and the rest except Node,
-	// the bridge, which still reaches both halves: each half and the
-	// bridge hold a majority of the acceptors, so the bridge's promises
+	// the bridge, which still reaches both halves: with an odd number of
+	// acceptors, each half and the bridge hold a majority of them (with
+	// an even number, one half does not), so the bridge's promises
 	// alone keep the halves' leaders apart. Node is killed (kill -9) just
 	// after it sends its first promise (a 1b) while the bridge stands, and
 	// restarted at once: an acceptor that forgot that promise lets the
