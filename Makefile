@@ -15,7 +15,7 @@ build: ## compile everything, and the paxoscheck and paxosd binaries into bin/
 	$(GO) build -o bin/paxosd ./cmd/paxosd
 
 test: ## unit, property and golden tests, with the race detector
-	$(GO) test -race -count=1 $(PKGS)
+	$(GO) test -race -count=1 -timeout 30m $(PKGS)
 
 lint: fmt-check vet staticcheck actionlint ## gofmt, go vet, staticcheck, actionlint
 
