@@ -471,10 +471,9 @@ type search[I, K ~uint8, N any, M graph.Message[M], D, E any] struct {
 	// memStop: stopped from outside the search (the memory limit or an
 	// interrupt), with no verdict; the proof of the reduction obeys it too.
 	memStop atomic.Bool
-	// squeezed: the memory held passed 3/4 of MaxMemory, and the
-	// frontier keeps only a few chunks in memory from then on
-	// (squeezeAt, the depth it happened at, from 1).
-	squeezed   atomic.Bool
+	// squeezeAt is the depth (from 1) at which the memory held passed
+	// 3/4 of MaxMemory; from then on the frontier keeps only a few chunks
+	// in memory (0: not squeezed).
 	squeezeAt  atomic.Int64
 	chosen     atomic.Bool
 	allLearned atomic.Bool
@@ -863,7 +862,7 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 	var sp *spill
 	if s.opt.FrontierMemory > 0 {
 		sp = newSpill(s.opt.SpillDir, s.opt.FrontierMemory)
-		sp.squeezed = &s.squeezed
+		sp.squeezeAt = &s.squeezeAt
 		defer func() {
 			s.spilled, s.spilledDisk = sp.raw.Load(), sp.disk.Load()
 			sp.close()
@@ -972,7 +971,7 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 			s.depth.Store(int64(depth + 1))
 		}
 		s.sampleHeap()
-		if s.opt.MaxMemory > 0 && heldNow() > s.opt.MaxMemory/4*3 {
+		if s.opt.MaxMemory > 0 && nearLimit(heldNow(), s.opt.MaxMemory) {
 			s.squeeze() // also here, between levels, and not only every 50 ms
 		}
 		if sp != nil {
@@ -1007,9 +1006,7 @@ func (s *search[I, K, N, M, D, E]) bfs(w0 *worker[I, K, N, M, D, E], initFP uint
 // set, the parents and the certifier, can then take the search to the
 // limit, where it stops.
 func (s *search[I, K, N, M, D, E]) squeeze() {
-	if s.squeezed.CompareAndSwap(false, true) {
-		s.squeezeAt.Store(s.depth.Load() + 1)
-	}
+	s.squeezeAt.CompareAndSwap(0, s.depth.Load()+1)
 }
 
 // errCorrupt reports a frontier encoding that does not decode: a bug in

@@ -61,20 +61,18 @@ func cgroupMemory() (limit, used int64, ok bool) {
 	return limit, used, ok1 && ok2
 }
 
-// heldMemory is the memory the Go runtime holds from the system, less
-// what it has given back: what counts against a limit.
-func heldMemory(s []metrics.Sample) int64 {
+// heldNow is the memory the Go runtime holds from the system, less what
+// it has given back: what counts against a limit. A variable so that
+// tests can make the process look full.
+var heldNow = func() int64 {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	metrics.Read(s)
-	total := s[0].Value.Uint64()
-	released := s[1].Value.Uint64()
-	return int64(total - released)
+	return int64(s[0].Value.Uint64() - s[1].Value.Uint64())
 }
 
-// heldNow is the memory held now (heldMemory); a variable so that tests
-// can make the process look full.
-var heldNow = func() int64 {
-	return heldMemory([]metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}})
-}
+// nearLimit reports whether held is past three quarters of limit, where a
+// search squeezes its frontier (search.squeeze).
+func nearLimit(held, limit int64) bool { return held > limit/4*3 }
 
 // watchMemory calls over whenever the memory held is above limit, and
 // near whenever it is above three quarters of it, and returns when done
@@ -85,7 +83,7 @@ func watchMemory(limit int64, done <-chan struct{}, near, over func()) {
 		switch h := heldNow(); {
 		case h > limit:
 			over()
-		case h > limit/4*3:
+		case nearLimit(h, limit):
 			near()
 		}
 	})

@@ -26,9 +26,9 @@ import (
 type spill struct {
 	dir    string
 	budget int64
-	// squeezed, when set (search.squeeze), cuts the budget to
-	// squeezeChunks chunks.
-	squeezed *atomic.Bool
+	// squeezeAt is the search's (search.squeeze): once non-zero, the
+	// budget is cut to squeezeChunks chunks.
+	squeezeAt *atomic.Int64
 	// gc starts tuning the collector's target when the first chunk
 	// spills (tuneGC), and oldGC is the target to restore.
 	gc     sync.Once
@@ -134,7 +134,7 @@ func (sp *spill) overBudget(size int) bool {
 }
 
 // squeezedNow reports whether the search has squeezed the frontier.
-func (sp *spill) squeezedNow() bool { return sp.squeezed != nil && sp.squeezed.Load() }
+func (sp *spill) squeezedNow() bool { return sp.squeezeAt != nil && sp.squeezeAt.Load() > 0 }
 
 // limit is the budget in force: squeezeChunks chunks once squeezed.
 func (sp *spill) limit() int64 {

@@ -397,21 +397,9 @@ func (r *run) nemesis(ctx context.Context) (err error) {
 				return err
 			}
 		case EvPartition:
-			side := map[mp.NodeID]bool{}
-			for _, id := range e.Side {
-				side[id] = true
-			}
-			for k, p := range r.proxies {
-				p.Cut(side[k[0]] != side[k[1]])
-			}
+			r.cut(e.Side, nil)
 		case EvBridge:
-			side := map[mp.NodeID]bool{}
-			for _, id := range e.Side {
-				side[id] = true
-			}
-			for k, p := range r.proxies {
-				p.Cut(k[0] != e.Node && k[1] != e.Node && side[k[0]] != side[k[1]])
-			}
+			r.cut(e.Side, &e.Node)
 			strike = r.strikeAfterPromise(ctx, e.Node, start)
 		case EvHeal:
 			ev, err := strike.end()
@@ -496,13 +484,21 @@ func (s *striker) end() ([]Event, error) {
 	}
 	s.once.Do(func() {
 		close(s.done) // no promise came: nothing to wait for
-		s.fired = nil
 		s.none = true
 	})
 	<-s.done
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.fired, s.err
+}
+
+// cut cuts every link between side and the rest, except the links of the
+// bridge, if there is one.
+func (r *run) cut(side []mp.NodeID, bridge *mp.NodeID) {
+	for k, p := range r.proxies {
+		bridged := bridge != nil && (k[0] == *bridge || k[1] == *bridge)
+		p.Cut(!bridged && slices.Contains(side, k[0]) != slices.Contains(side, k[1]))
+	}
 }
 
 // heal uncuts every link and turns the frame faults off.
