@@ -46,10 +46,13 @@ explore-check: build ## the exhaustive explorations of scripts/check-runs.txt, o
 
 # The explorer's tests without the race detector: the heavy ones (the
 # reductions against the full graph, the needs of coverage.go, the large
-# catalogue searches, Paxos's and Multi-Paxos's) skip themselves under
-# -race, so make test leaves them to this target (about 2.5 minutes).
+# catalogue searches, Paxos's and Multi-Paxos's, the CLI's two longest
+# searches) skip themselves under -race (a raceOn constant in each of these
+# packages), so make test leaves them to this target. The tests that run
+# TLC are make validate's.
 reduction-check: ## the explorer's tests without -race, which skips the heavy ones: reductions keep every abstract state, the needs of coverage.go hold, Multi-Paxos's catalogue searches, ...
-	$(GO) test -count=1 ./checker/explore ./checker/paxos/paxosexplore ./checker/multipaxos/...
+	$(GO) test -count=1 ./checker/explore ./checker/paxos/paxosexplore ./checker/multipaxos/mpmodel ./checker/multipaxos/mpworld
+	$(GO) test -count=1 -run '^(TestChooseInvariants|TestCheckpointKill9)$$' ./cmd/paxoscheck
 
 mutants: ## every mutant of impl/paxos/testdata/mutants.txt against the explorer, the simulator and the tests (about 20 minutes)
 	$(GO) run ./scripts/mutants
@@ -87,7 +90,7 @@ tlc: ## run TLC on every model of spec/expected.tsv (TLA2TOOLS_JAR, else a pinne
 	scripts/tlc.sh
 
 validate: ## trace validation by TLC, for each protocol: the scenario traces and 200 simulated runs are behaviours of its spec (spec/PaxosTrace.tla, spec/MultiPaxosTrace.tla), every counterexample is one of its bug's spec and is rejected by the correct spec where its bug acts (skips loudly without TLC)
-	@out=$$($(GO) test -count=1 -v -run 'Validate|Rejected|Conformance' ./checker/paxos/tlcvalidate ./checker/multipaxos/mpvalidate ./cmd/paxoscheck 2>&1); status=$$?; \
+	@out=$$($(GO) test -count=1 -v -run 'Validate|Rejected|Conformance|Drive' ./checker/paxos/tlcvalidate ./checker/multipaxos/mpvalidate ./cmd/paxoscheck 2>&1); status=$$?; \
 	echo "$$out" | grep -E '^(--- |ok|FAIL)|TLC SKIPPED' | sed 's/.*TLC SKIPPED/TLC SKIPPED/' | sort -u; exit $$status
 
 tlc-traces: ## rerun TLC and rewrite the checked-in error traces in traces/tlc/
