@@ -36,9 +36,15 @@ type View struct {
 	Replicas []Replica
 
 	// chosen are the slots with a command chosen, sorted, and their
-	// commands (ChosenIn); index finds a tally while the view is built.
+	// commands (ChosenIn). While the view is built, index finds the last
+	// tally of a slot and round (slotRound) and next chains the others:
+	// hashing the commands' strings was most of a simulated step.
 	chosen []slotChosen
-	index  map[tallyKey]int
+	index  map[uint64]int32
+	next   []int32
+	// seq and lens are applyLog's.
+	seq  []mp.Command
+	lens []int
 }
 
 type slotChosen struct {
@@ -46,11 +52,8 @@ type slotChosen struct {
 	Cmds []mp.Command
 }
 
-type tallyKey struct {
-	Slot mp.Slot
-	Bal  mp.Ballot
-	Cmd  mp.Command
-}
+// slotRound is the key of View.index: a slot and a ballot's round.
+func slotRound(s mp.Slot, b mp.Ballot) uint64 { return uint64(s)<<32 | uint64(b.Round) }
 
 // Tally is the acceptors that voted Cmd in Slot at Bal.
 type Tally struct {
@@ -78,9 +81,9 @@ type Setup struct {
 // ViewOf reads st's abstract state into v, reusing its storage.
 func (s *Setup) ViewOf(st *State, v *View) {
 	v.Acceptors = len(s.Acceptors)
-	v.Votes, v.Proposed, v.Replicas, v.chosen = v.Votes[:0], v.Proposed[:0], v.Replicas[:0], v.chosen[:0]
+	v.Votes, v.Proposed, v.Replicas, v.chosen, v.next = v.Votes[:0], v.Proposed[:0], v.Replicas[:0], v.chosen[:0], v.next[:0]
 	if v.index == nil {
-		v.index = map[tallyKey]int{}
+		v.index = map[uint64]int32{}
 	}
 	clear(v.index)
 	for _, m := range st.Sent {
@@ -91,11 +94,20 @@ func (s *Setup) ViewOf(st *State, v *View) {
 		if a < 0 {
 			continue
 		}
-		k := tallyKey{Slot: m.Slot, Bal: m.Bal, Cmd: m.Cmd}
+		k := slotRound(m.Slot, m.Bal)
 		i, ok := v.index[k]
+		for ok && (v.Votes[i].Slot != m.Slot || v.Votes[i].Bal != m.Bal || v.Votes[i].Cmd != m.Cmd) {
+			i = v.next[i]
+			ok = i >= 0
+		}
 		if !ok {
-			i = len(v.Votes)
+			i = int32(len(v.Votes))
+			first, had := v.index[k]
+			if !had {
+				first = -1
+			}
 			v.index[k] = i
+			v.next = append(v.next, first)
 			v.Votes = append(v.Votes, Tally{Slot: m.Slot, Bal: m.Bal, Cmd: m.Cmd})
 		}
 		v.Votes[i].Accs |= 1 << a
@@ -160,20 +172,24 @@ func (v *View) chosenSlots() []mp.Slot {
 	return out
 }
 
-// ApplyLog is what applying the chosen log's slots 1..n in order gives
+// applyLog is what applying the chosen log's slots 1..n in order gives
 // (spec ApplyLog, with spec Effect: a no-op or a command applied before
-// changes nothing); ok false if a slot of them has nothing chosen.
-func (v *View) ApplyLog(n mp.Slot) (seq []mp.Command, gap mp.Slot, ok bool) {
+// changes nothing), into v.seq, with v.lens[s] seq's length after slot s;
+// gap is the first slot of them with nothing chosen (0: none), where it
+// stops.
+func (v *View) applyLog(n mp.Slot) (gap mp.Slot) {
+	v.seq, v.lens = v.seq[:0], append(v.lens[:0], 0)
 	for s := mp.Slot(1); s <= n; s++ {
 		c := v.ChosenIn(s)
 		if len(c) == 0 {
-			return seq, s, false
+			return s
 		}
-		if c[0].Op != mp.OpNoop && !slices.Contains(seq, c[0]) {
-			seq = append(seq, c[0])
+		if c[0].Op != mp.OpNoop && !slices.Contains(v.seq, c[0]) {
+			v.seq = append(v.seq, c[0])
 		}
+		v.lens = append(v.lens, len(v.seq))
 	}
-	return seq, 0, true
+	return 0
 }
 
 // Invariant is one invariant: its spec name and its check.
@@ -250,12 +266,16 @@ func Validity(v *View) error {
 // applies only chosen commands, in slot order and without gaps: what it
 // has applied is the chosen log's first slots applied in order.
 func AppliedInOrder(v *View) error {
+	var top mp.Slot
 	for _, r := range v.Replicas {
-		want, gap, ok := v.ApplyLog(r.Next - 1)
-		if !ok {
+		top = max(top, r.Next-1)
+	}
+	gap := v.applyLog(top)
+	for _, r := range v.Replicas {
+		if gap != 0 && r.Next-1 >= gap {
 			return fmt.Errorf("replica %d has applied up to slot %d, but nothing is chosen in slot %d", r.Index, r.Next-1, gap)
 		}
-		if !slices.Equal(r.Applied, want) {
+		if want := v.seq[:v.lens[r.Next-1]]; !slices.Equal(r.Applied, want) {
 			return fmt.Errorf("replica %d applied %v, but the chosen log's slots 1..%d give %v", r.Index, r.Applied, r.Next-1, want)
 		}
 	}
