@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/paxoscheck/paxoscheck/impl/ballot"
 )
@@ -58,6 +59,19 @@ func appendBool(b []byte, x bool) []byte {
 
 // AppendBinary appends c's encoding.
 func (c Command) AppendBinary(b []byte) []byte {
+	if c.Seq < 0x80 && len(c.Key) < 0x80 && len(c.Val) < 0x80 && len(c.Old) < 0x80 {
+		// The same bytes, every varint being one byte, with one growth
+		// of b: a command is most of an explored state's encoding.
+		b = slices.Grow(b, 6+len(c.Key)+len(c.Val)+len(c.Old))
+		b = append(append(b, byte(c.Op), byte(c.Client), byte(c.Seq), byte(len(c.Key))), c.Key...)
+		b = append(append(b, byte(len(c.Val))), c.Val...)
+		return append(append(b, byte(len(c.Old))), c.Old...)
+	}
+	return c.appendVarints(b)
+}
+
+// appendVarints is AppendBinary's layout, written as varints.
+func (c Command) appendVarints(b []byte) []byte {
 	b = append(b, byte(c.Op), byte(c.Client))
 	b = binary.AppendUvarint(b, uint64(c.Seq))
 	return appendString(appendString(appendString(b, c.Key), c.Val), c.Old)

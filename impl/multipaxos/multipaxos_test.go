@@ -3,6 +3,7 @@ package multipaxos
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -318,5 +319,28 @@ func TestEncodeRoundTrip(t *testing.T) {
 	dur := cl.stored[0]
 	if back, err := DecodeDurable(EncodeDurable(dur, nil)); err != nil || !slices.Equal(back.Votes, dur.Votes) || back.MaxBal != dur.MaxBal {
 		t.Fatalf("durable round trip: %+v, %v; want %+v", back, err, dur)
+	}
+}
+
+// TestCommandEncoding: AppendBinary's one-byte fast path writes what the
+// varint layout writes, and long strings and sequence numbers (the varint
+// path) decode back.
+func TestCommandEncoding(t *testing.T) {
+	long := strings.Repeat("k", 200)
+	for _, c := range []Command{
+		{Op: OpNoop},
+		put(0, 1, "a", "1"),
+		{Op: OpCAS, Client: 3, Seq: 127, Key: "a", Old: "1", Val: strings.Repeat("v", 127)},
+		{Op: OpPut, Client: 1, Seq: 128, Key: "a", Val: "1"},
+		{Op: OpCAS, Client: 2, Seq: 1, Key: long, Old: "x", Val: long + long},
+	} {
+		enc := c.AppendBinary([]byte{9})
+		if want := c.appendVarints([]byte{9}); string(enc) != string(want) {
+			t.Fatalf("%s: AppendBinary % x, varint layout % x", c, enc, want)
+		}
+		d := Decoder{B: enc[1:]}
+		if got := d.Command(); d.Err != nil || len(d.B) != 0 || got != c {
+			t.Fatalf("%s: decoded %s, %v, %d bytes left", c, got, d.Err, len(d.B))
+		}
 	}
 }
